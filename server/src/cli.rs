@@ -1,0 +1,86 @@
+//! The command line: `margin serve` (the language server on stdio),
+//! `margin check` (proofread files from a terminal or CI) and
+//! `margin regions` (show the prose regions margin would send to the model).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "margin", version, about = "Offline proofreading, translation and code suggestions for your editor")]
+pub struct Cli {
+    /// Run the language server on stdio (same as `margin serve`; some clients add this flag).
+    #[arg(long, global = true)]
+    pub stdio: bool,
+    /// Write logs to this file instead of stderr.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the language server on stdin/stdout.
+    Serve,
+    /// Proofread files and directories (directories are walked, honouring .gitignore).
+    Check(CheckArgs),
+    /// Print the prose regions margin would check in each file, with their ranges.
+    Regions {
+        /// Files to read.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Include string literals (the `checkStrings` setting).
+        #[arg(long)]
+        strings: bool,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// GGUF model to use (else config `model`, `MARGIN_MODEL`, the model cache).
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Language of the text (`auto` detects per region).
+    #[arg(long, default_value = "auto")]
+    pub language: String,
+    /// Files and directories to check.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let serve = cli.stdio || matches!(cli.command, Some(Command::Serve) | None);
+    if let Err(e) = crate::logging::init(cli.log_file.as_deref(), if serve { "info" } else { "warn" }) {
+        eprintln!("margin: {e}");
+        return ExitCode::from(2);
+    }
+    match cli.command {
+        Some(Command::Check(args)) if !cli.stdio => crate::check::run(&args),
+        Some(Command::Regions { .. }) if !cli.stdio => todo!(),
+        _ => serve_stdio(),
+    }
+}
+
+fn serve_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("margin: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(crate::lsp::serve_stdio());
+    ExitCode::SUCCESS
+}

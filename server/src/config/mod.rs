@@ -1,0 +1,54 @@
+//! Settings: the wire form every source speaks ([`Options`], all fields
+//! optional), the sources merged in order (defaults < user file < workspace
+//! `margin.toml` < initializationOptions < `workspace/configuration`), and the
+//! resolved [`Settings`] the features read. A bad value never stops anything:
+//! it becomes a [`Problem`] naming the key, and the default applies.
+
+mod options;
+mod sources;
+
+pub use options::{Options, Problem, Severity, KvType};
+pub use sources::{user_config_path, Layers, WORKSPACE_FILE};
+
+use std::path::PathBuf;
+
+/// Resolved settings with every default applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub enable: bool,
+    pub model: Option<PathBuf>,
+    pub threads: Option<u32>,
+    pub context_tokens: Option<u32>,
+    pub kv_type: KvType,
+    pub queries_dir: Option<PathBuf>,
+    pub max_file_bytes: usize,
+    pub check_strings: bool,
+    pub language: String,
+    pub debounce_ms: u64,
+    pub severity: Severity,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Options::default().resolve()
+    }
+}
+
+impl Options {
+    /// Apply defaults to every unset field.
+    pub fn resolve(&self) -> Settings {
+        Settings {
+            enable: self.enable.unwrap_or(true),
+            model: self.model.clone(),
+            threads: self.threads,
+            context_tokens: self.context_tokens,
+            kv_type: self.kv_type.unwrap_or_default(),
+            queries_dir: self.queries_dir.clone(),
+            max_file_bytes: self.max_file_bytes.unwrap_or(2_000_000) as usize,
+            check_strings: self.check_strings.unwrap_or(false),
+            language: self.language.clone().unwrap_or_else(|| "auto".to_string()),
+            debounce_ms: self.debounce_ms.unwrap_or(400),
+            severity: self.severity.unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The wire form of margin's settings and its lenient parser.
+//!
+//! Every source (TOML files, `initializationOptions`, `workspace/configuration`)
+//! is turned into a JSON object and read key by key: a value of the wrong type
+//! or out of range is reported as a [`Problem`] naming the key and left unset,
+//! so the other keys still apply. Keys are camelCase; snake_case is accepted
+//! in TOML files. Unknown keys are reported with the closest known key.
+
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A setting that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Problem {
+    /// Where it came from: a file path, `initializationOptions`, `workspace/configuration`.
+    pub source: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "margin: setting `{}` ({}): {}", self.key, self.source, self.message)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    #[default]
+    Information,
+    Hint,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KvType {
+    #[default]
+    #[serde(rename = "f16")]
+    F16,
+    #[serde(rename = "q8_0")]
+    Q8_0,
+}
+
+/// Declares the settings once: field, wire key, type, and an optional check.
+macro_rules! options {
+    ($($field:ident : $ty:ty = $key:literal $(, check $check:expr)? ;)*) => {
+        /// Settings as a source states them; `None` means "not set here".
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Options { $(pub $field: Option<$ty>,)* }
+
+        impl Options {
+            /// Every wire key, in declaration order.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// Fields set in `other` override those in `self`.
+            pub fn merge(&mut self, other: Options) {
+                $(if other.$field.is_some() { self.$field = other.$field; })*
+            }
+
+            fn set(&mut self, key: &str, value: &Value) -> Result<(), String> {
+                match key {
+                    $($key => {
+                        let v: $ty = parse(value)?;
+                        $( ($check)(&v)?; )?
+                        self.$field = Some(v);
+                        Ok(())
+                    })*
+                    _ => Err(unknown_key(key)),
+                }
+            }
+        }
+    };
+}
+
+options! {
+    enable: bool = "enable";
+    model: PathBuf = "model";
+    threads: u32 = "threads", check |v: &u32| range(*v as u64, 1, 256);
+    context_tokens: u32 = "contextTokens", check |v: &u32| range(*v as u64, 256, 131_072);
+    kv_type: KvType = "kvType";
+    queries_dir: PathBuf = "queriesDir";
+    max_file_bytes: u64 = "maxFileBytes", check |v: &u64| range(*v, 1, 1 << 30);
+    check_strings: bool = "checkStrings";
+    language: String = "language", check |v: &String| language_code(v);
+    debounce_ms: u64 = "debounceMs", check |v: &u64| range(*v, 0, 60_000);
+    severity: Severity = "severity";
+}
+
+impl Options {
+    /// Read a JSON object (or `{"margin": {...}}`) leniently. `null` values are unset.
+    pub fn from_json(value: &Value, source: &str) -> (Options, Vec<Problem>) {
+        let mut options = Options::default();
+        let mut problems = Vec::new();
+        let object = match value {
+            Value::Null => return (options, problems),
+            Value::Object(map) => match map.get("margin") {
+                Some(Value::Object(inner)) => inner,
+                _ => map,
+            },
+            other => {
+                problems.push(Problem {
+                    source: source.to_string(),
+                    key: "margin".to_string(),
+                    message: format!("expected an object of settings, found {}", kind(other)),
+                });
+                return (options, problems);
+            }
+        };
+        read_object(&mut options, object, source, &mut problems);
+        (options, problems)
+    }
+}
+
+fn read_object(options: &mut Options, object: &Map<String, Value>, source: &str, problems: &mut Vec<Problem>) {
+    for (raw_key, value) in object {
+        if value.is_null() {
+            continue;
+        }
+        let key = camel_case(raw_key);
+        if let Err(message) = options.set(&key, value) {
+            problems.push(Problem { source: source.to_string(), key: raw_key.clone(), message });
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    T::deserialize(value).map_err(|e| format!("{e}; found {}", short(value)))
+}
+
+fn range(v: u64, min: u64, max: u64) -> Result<(), String> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{v} is out of range ({min}..={max})"))
+    }
+}
+
+fn language_code(v: &String) -> Result<(), String> {
+    let ok = v == "auto"
+        || (2..=3).contains(&v.split('-').next().map_or(0, str::len))
+            && v.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""))
+    }
+}
+
+fn unknown_key(key: &str) -> String {
+    let lower = key.to_ascii_lowercase();
+    match Options::KEYS.iter().find(|k| k.to_ascii_lowercase() == lower) {
+        Some(known) => format!("unknown setting; did you mean `{known}`?"),
+        None => format!("unknown setting; known settings: {}", Options::KEYS.join(", ")),
+    }
+}
+
+fn camel_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn short(value: &Value) -> String {
+    let s = value.to_string();
+    if s.len() > 40 {
+        format!("{}…", &s[..s.floor_char_boundary(40)])
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_bad_value_names_its_key_and_leaves_the_rest() {
+        let (o, problems) = Options::from_json(
+            &json!({"debounceMs": "soon", "threads": 2, "severity": "warning"}),
+            "initializationOptions",
+        );
+        assert_eq!(o.threads, Some(2));
+        assert_eq!(o.severity, Some(Severity::Warning));
+        assert_eq!(o.debounce_ms, None);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key, "debounceMs");
+        assert!(problems[0].message.contains("\"soon\""), "{}", problems[0].message);
+        assert_eq!(o.resolve().debounce_ms, 400);
+    }
+
+    #[test]
+    fn ranges_and_enums_are_checked() {
+        let (o, problems) = Options::from_json(
+            &json!({"threads": 0, "severity": "loud", "kvType": "q8_0", "language": "English!"}),
+            "x",
+        );
+        assert_eq!(o.kv_type, Some(KvType::Q8_0));
+        let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["language", "severity", "threads"]);
+        assert!(problems[2].message.contains("out of range"));
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_known_one() {
+        let (_, problems) = Options::from_json(&json!({"debounceMS": 10, "colour": "red"}), "x");
+        assert!(problems.iter().any(|p| p.message.contains("did you mean `debounceMs`")));
+        assert!(problems.iter().any(|p| p.key == "colour" && p.message.contains("known settings")));
+    }
+
+    #[test]
+    fn nested_section_snake_case_and_null() {
+        let (o, problems) = Options::from_json(
+            &json!({"margin": {"max_file_bytes": 10, "model": null, "language": "de"}}),
+            "x",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(o.max_file_bytes, Some(10));
+        assert_eq!(o.language.as_deref(), Some("de"));
+        let (_, problems) = Options::from_json(&json!([1, 2]), "x");
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn later_sources_override_field_by_field() {
+        let (mut base, _) = Options::from_json(&json!({"threads": 1, "language": "fr"}), "a");
+        let (top, _) = Options::from_json(&json!({"threads": 3}), "b");
+        base.merge(top);
+        let s = base.resolve();
+        assert_eq!((s.threads, s.language.as_str()), (Some(3), "fr"));
+    }
+}

@@ -1,0 +1,11 @@
+//! margin: an offline editor assistant. The language server (`lsp`) is a thin
+//! layer over features that work on byte spans and plain structs; `text` owns
+//! documents and positions, `config` the settings.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod logging;
+pub mod lsp;
+// pub mod regions_cmd;
+pub mod text;

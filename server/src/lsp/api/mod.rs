@@ -1,0 +1,5 @@
+//! One handler per LSP method, grouped like the protocol: requests answer,
+//! notifications mutate the session.
+
+pub mod notifications;
+pub mod requests;

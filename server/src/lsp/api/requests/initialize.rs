@@ -1,0 +1,44 @@
+//! `initialize`: negotiate the position encoding, note what the client
+//! supports, read settings files and initializationOptions.
+
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::*;
+
+use crate::config::Options;
+use crate::lsp::{capabilities, from_proto, session::Session};
+
+pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult {
+    let encoding = from_proto::encoding(&params.capabilities);
+    let root = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .and_then(|folder| folder.uri.to_file_path().map(|p| p.into_owned()));
+    let workspace = params.capabilities.workspace.as_ref();
+    let mut state = session.lock();
+    state.encoding = encoding;
+    state.client.configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
+    state.client.dynamic_configuration = workspace
+        .and_then(|w| w.did_change_configuration.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    let mut problems = state.layers.load_files(root.as_deref());
+    if let Some(init) = params.initialization_options.as_ref() {
+        let (options, mut found) = Options::from_json(init, "initializationOptions");
+        state.layers.init_options = options;
+        problems.append(&mut found);
+    }
+    state.workspace_root = root;
+    state.refresh_settings();
+    state.pending_problems = problems;
+    tracing::info!(encoding = encoding.as_str(), client = ?params.client_info.map(|c| c.name), "initialized");
+    InitializeResult {
+        capabilities: capabilities::server_capabilities(encoding),
+        server_info: Some(ServerInfo {
+            name: "margin".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+        offset_encoding: None,
+    }
+}

@@ -1,0 +1,20 @@
+//! Request handlers (each returns exactly one response).
+
+pub mod document_text;
+pub mod initialize;
+pub mod status;
+
+use tower_lsp_server::jsonrpc::Error;
+use tower_lsp_server::ls_types::Uri;
+
+/// The error for a request naming a document the server does not have.
+pub fn unknown_document(uri: &Uri) -> Error {
+    Error::invalid_params(format!("unknown document {}: open it first (textDocument/didOpen)", uri.as_str()))
+}
+
+/// The error for a document whose text no longer matches the client's.
+pub fn out_of_sync(uri: &Uri) -> Error {
+    let mut e = Error::new(tower_lsp_server::jsonrpc::ErrorCode::ContentModified);
+    e.message = format!("document {} is out of sync with the editor; close and reopen it", uri.as_str()).into();
+    e
+}

@@ -1,0 +1,5 @@
+//! The `margin` binary.
+
+fn main() -> std::process::ExitCode {
+    margin::cli::run()
+}
