@@ -82,5 +82,7 @@ fn serve_stdio() -> ExitCode {
         }
     };
     runtime.block_on(crate::lsp::serve_stdio());
+    // A blocking read of stdin may still be pending; it must not hold up the exit.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }

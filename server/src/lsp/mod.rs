@@ -10,6 +10,7 @@ mod config_sync;
 pub mod from_proto;
 mod server;
 mod session;
+pub mod transport;
 pub mod to_proto;
 
 pub use catch_panic::CatchPanic;
@@ -29,17 +30,24 @@ pub fn service_with(
     (CatchPanic::new(service), socket)
 }
 
-/// Serve on any byte streams (stdio in production, an in-memory pipe in tests).
-pub async fn serve<I, O>(input: I, output: O)
-where
-    I: tokio::io::AsyncRead + Unpin,
-    O: tokio::io::AsyncWrite,
+/// Serve on any byte streams (stdio in production, an in-memory pipe in
+/// tests), behind the transport guard.
+pub async fn serve_with<I, O>(
+    input: I,
+    output: O,
+    extend: impl FnOnce(LspServiceBuilder<Server>) -> LspServiceBuilder<Server>,
+) where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin,
 {
-    let (service, socket) = service_with(|b| b);
-    tower_lsp_server::Server::new(input, output, socket).serve(service).await;
+    let (service, socket) = service_with(extend);
+    transport::guarded(input, output, |server_in, server_out| async move {
+        tower_lsp_server::Server::new(server_in, server_out, socket).serve(service).await;
+    })
+    .await;
 }
 
 /// Run the language server on stdin/stdout until the client says `exit`.
 pub async fn serve_stdio() {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+    serve_with(tokio::io::stdin(), tokio::io::stdout(), |b| b).await;
 }

@@ -1,0 +1,228 @@
+//! An in-process LSP client for tests: the real server (`margin::lsp`) runs on
+//! a tokio task behind an in-memory pipe with real Content-Length framing;
+//! tests send requests and notifications and read what the server sends back.
+//! Server-to-client requests are answered like an editor would
+//! (`workspace/configuration` with `config_answer`, registrations with null).
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
+use tokio::sync::mpsc;
+use tower_lsp_server::LspServiceBuilder;
+
+
+use margin::lsp::Server;
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct TestClient {
+    to_server: WriteHalf<DuplexStream>,
+    from_server: mpsc::UnboundedReceiver<Value>,
+    next_id: i64,
+    /// Answer to `workspace/configuration` (one item per request item).
+    pub config_answer: Value,
+    /// Notifications and server requests seen so far, in order.
+    pub received: Vec<Value>,
+    backlog: VecDeque<Value>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestClient {
+    pub fn start() -> Self {
+        Self::start_with(|b| b)
+    }
+
+    /// Start a server whose service builder is extended (e.g. with a test method).
+    pub fn start_with(extend: impl FnOnce(LspServiceBuilder<Server>) -> LspServiceBuilder<Server> + Send + 'static) -> Self {
+        // Tests never read the developer's own settings file.
+        std::env::set_var("MARGIN_CONFIG", "/nonexistent/margin/config.toml");
+        let (client_end, server_end) = tokio::io::duplex(1 << 20);
+        let (server_read, server_write) = tokio::io::split(server_end);
+        let server = tokio::spawn(margin::lsp::serve_with(server_read, server_write, extend));
+        let (client_read, to_server) = tokio::io::split(client_end);
+        let (tx, from_server) = mpsc::unbounded_channel();
+        tokio::spawn(read_frames(client_read, tx));
+        TestClient {
+            to_server,
+            from_server,
+            next_id: 1,
+            config_answer: Value::Null,
+            received: Vec::new(),
+            backlog: VecDeque::new(),
+            server,
+        }
+    }
+
+    pub async fn send(&mut self, message: &Value) {
+        self.send_raw(message.to_string().as_bytes()).await;
+    }
+
+    /// Send one framed message body as is (may be malformed on purpose).
+    pub async fn send_raw(&mut self, body: &[u8]) {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        self.to_server.write_all(header.as_bytes()).await.unwrap();
+        self.to_server.write_all(body).await.unwrap();
+        self.to_server.flush().await.unwrap();
+    }
+
+    pub async fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    }
+
+    /// Send a request and wait for its response: `Ok(result)` or `Err(error)`.
+    pub async fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.response(json!(id)).await
+    }
+
+    /// Wait for the response with this id, handling everything else on the way.
+    pub async fn response(&mut self, id: Value) -> Result<Value, Value> {
+        let queued = self.backlog.iter().position(|m| m["id"] == id);
+        let mut queued = queued.and_then(|i| self.backlog.remove(i));
+        loop {
+            let message = match queued.take() {
+                Some(m) => m,
+                None => self.next_message().await,
+            };
+            if message.get("method").is_none() && message["id"] == id {
+                return match message.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(message["result"].clone()),
+                };
+            }
+            if message.get("method").is_none() {
+                self.backlog.push_back(message);
+            }
+        }
+    }
+
+    /// Wait until a notification or server request with this method arrives.
+    pub async fn wait_for(&mut self, method: &str) -> Value {
+        if let Some(found) = self.received.iter().find(|m| m["method"] == method) {
+            return found.clone();
+        }
+        loop {
+            let message = self.next_message().await;
+            if message["method"] == method {
+                return message;
+            }
+        }
+    }
+
+    /// Read whatever arrives within `wait`, answering server requests.
+    pub async fn drain(&mut self, wait: Duration) {
+        while let Ok(Some(message)) = tokio::time::timeout(wait, self.from_server.recv()).await {
+            self.handle(message).await;
+        }
+    }
+
+    pub fn received(&self, method: &str) -> Vec<Value> {
+        self.received.iter().filter(|m| m["method"] == method).cloned().collect()
+    }
+
+    pub async fn initialize(&mut self, capabilities: Value, init_options: Value) -> Value {
+        let params = json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": capabilities,
+            "initializationOptions": init_options,
+            "clientInfo": {"name": "margin-test"}
+        });
+        let result = self.request("initialize", params).await.expect("initialize failed");
+        self.notify("initialized", json!({})).await;
+        result
+    }
+
+    pub async fn open(&mut self, uri: &str, language_id: &str, text: &str) {
+        let item = json!({"uri": uri, "languageId": language_id, "version": 1, "text": text});
+        self.notify("textDocument/didOpen", json!({"textDocument": item})).await;
+    }
+
+    pub async fn document_text(&mut self, uri: &str) -> Result<Value, Value> {
+        self.request("margin/documentText", json!({"uri": uri})).await
+    }
+
+    pub async fn shutdown_and_exit(mut self) {
+        assert_eq!(self.request("shutdown", Value::Null).await, Ok(Value::Null));
+        self.notify("exit", Value::Null).await;
+        tokio::time::timeout(TIMEOUT, self.server).await.expect("server did not exit").unwrap();
+    }
+
+    async fn next_message(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(TIMEOUT, self.from_server.recv())
+                .await
+                .expect("timed out waiting for the server")
+                .expect("server closed the connection");
+            if let Some(m) = self.handle(message).await {
+                return m;
+            }
+        }
+    }
+
+    /// Record notifications and answer server requests; hand back everything.
+    async fn handle(&mut self, message: Value) -> Option<Value> {
+        if message.get("method").is_some() {
+            self.received.push(message.clone());
+            if let Some(id) = message.get("id") {
+                let result = match message["method"].as_str() {
+                    Some("workspace/configuration") => {
+                        let n = message["params"]["items"].as_array().map_or(1, Vec::len);
+                        Value::Array(vec![self.config_answer.clone(); n])
+                    }
+                    _ => Value::Null,
+                };
+                let reply = json!({"jsonrpc": "2.0", "id": id, "result": result});
+                self.send(&reply).await;
+            }
+        }
+        Some(message)
+    }
+}
+
+async fn read_frames(mut from_server: ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        while let Some((body_start, len)) = frame(&buffer) {
+            if buffer.len() < body_start + len {
+                break;
+            }
+            let body: Vec<u8> = buffer.drain(..body_start + len).skip(body_start).collect();
+            let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+            if tx.send(value).is_err() {
+                return;
+            }
+        }
+        match from_server.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// Where the body starts and how long it is, once a whole header is buffered.
+fn frame(buffer: &[u8]) -> Option<(usize, usize)> {
+    let end = buffer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let header = std::str::from_utf8(&buffer[..end]).ok()?;
+    let len = header
+        .lines()
+        .find_map(|line| line.strip_prefix("Content-Length: "))
+        .and_then(|v| v.trim().parse().ok())?;
+    Some((end + 4, len))
+}
+
+/// Client capabilities like a modern editor's, offering these encodings.
+pub fn capabilities(encodings: &[&str]) -> Value {
+    json!({
+        "general": {"positionEncodings": encodings},
+        "workspace": {"configuration": true, "didChangeConfiguration": {"dynamicRegistration": true}},
+        "textDocument": {"synchronization": {"didSave": true}}
+    })
+}
