@@ -56,9 +56,14 @@ pub fn check_message(body: &[u8]) -> Option<Value> {
         Err(e) => return error(Value::Null, -32700, format!("parse error: {e}")),
     };
     let id = value.get("id").cloned().unwrap_or(Value::Null);
-    let is_request = serde_json::from_value::<tower_lsp_server::jsonrpc::Request>(value.clone()).is_ok();
-    let is_response = serde_json::from_value::<tower_lsp_server::jsonrpc::Response>(value).is_ok();
-    if is_request || is_response {
+    let well_formed = if value.get("method").is_some_and(Value::is_string) {
+        serde_json::from_value::<tower_lsp_server::jsonrpc::Request>(value).is_ok()
+    } else if value.get("result").is_some() || value.get("error").is_some() {
+        serde_json::from_value::<tower_lsp_server::jsonrpc::Response>(value).is_ok()
+    } else {
+        false
+    };
+    if well_formed {
         None
     } else {
         error(id, -32600, "invalid request: not a JSON-RPC 2.0 message".to_string())
