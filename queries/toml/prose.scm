@@ -1,0 +1,4 @@
+; Prose regions in TOML.
+(pair (string) @string)
+
+(comment) @comment

@@ -1,0 +1,21 @@
+//! margin-syntax: languages, tree-sitter parsing, prose queries and prose
+//! regions (with an exact map back to document bytes). No LSP types, no
+//! async runtime, no model.
+
+mod comments;
+mod language;
+mod latex;
+mod map;
+mod markdown;
+mod markers;
+mod protect;
+pub mod queries;
+mod regions;
+mod tree;
+mod units;
+
+pub use language::Language;
+pub use queries::{load as load_query, LoadedQuery, QueryError, QuerySource};
+pub use regions::{extract_regions, IGNORE_CAPTURE, ExtractOptions, Extracted, ProseRegion, RegionKind};
+pub use tree::SyntaxTree;
+pub use tree_sitter;
