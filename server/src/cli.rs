@@ -34,6 +34,9 @@ pub enum Command {
         /// Include string literals (the `checkStrings` setting).
         #[arg(long)]
         strings: bool,
+        /// Directory with `<language>/prose.scm` files that replace the built-in queries.
+        #[arg(long, value_name = "DIR")]
+        queries_dir: Option<PathBuf>,
     },
 }
 
@@ -68,7 +71,10 @@ pub fn run() -> ExitCode {
     }
     match cli.command {
         Some(Command::Check(args)) if !cli.stdio => crate::check::run(&args),
-        Some(Command::Regions { .. }) if !cli.stdio => todo!(),
+        Some(Command::Regions { paths, strings, queries_dir }) if !cli.stdio => {
+            let max_bytes = crate::config::Settings::default().max_file_bytes;
+            crate::regions_cmd::run(&paths, strings, queries_dir.as_deref(), max_bytes)
+        }
         _ => serve_stdio(),
     }
 }

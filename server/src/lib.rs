@@ -7,5 +7,5 @@ pub mod cli;
 pub mod config;
 pub mod logging;
 pub mod lsp;
-// pub mod regions_cmd;
+pub mod regions_cmd;
 pub mod text;

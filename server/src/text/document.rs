@@ -21,6 +21,19 @@ pub enum Skip {
     Binary,
 }
 
+impl Skip {
+    /// Why `text` would not be analysed under a `max_bytes` limit, if it would not.
+    pub fn of_text(text: &str, max_bytes: usize) -> Option<Skip> {
+        if text.len() > max_bytes {
+            Some(Skip::TooLarge { bytes: text.len(), limit: max_bytes })
+        } else if text.contains('\0') {
+            Some(Skip::Binary)
+        } else {
+            None
+        }
+    }
+}
+
 impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
