@@ -226,3 +226,32 @@ pub fn capabilities(encodings: &[&str]) -> Value {
         "textDocument": {"synchronization": {"didSave": true}}
     })
 }
+
+/// Byte offset of an LSP position in `text`, by a reference implementation
+/// independent of margin's (lines end at \n, \r\n or \r).
+pub fn offset_of(text: &str, position: &Value, encoding: &str) -> usize {
+    let (line, col) = (position["line"].as_u64().unwrap() as usize, position["character"].as_u64().unwrap() as usize);
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for _ in 0..line {
+        let rel = bytes[start..].iter().position(|&b| b == b'\n' || b == b'\r').expect("line exists");
+        start += rel + if bytes[start + rel] == b'\r' && bytes.get(start + rel + 1) == Some(&b'\n') { 2 } else { 1 };
+    }
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units >= col || c == '\n' || c == '\r' {
+            return start + i;
+        }
+        units += match encoding {
+            "utf-8" => c.len_utf8(),
+            "utf-16" => c.len_utf16(),
+            _ => 1,
+        };
+    }
+    text.len()
+}
+
+/// The text an LSP range covers.
+pub fn text_at<'a>(text: &'a str, range: &Value, encoding: &str) -> &'a str {
+    &text[offset_of(text, &range["start"], encoding)..offset_of(text, &range["end"], encoding)]
+}

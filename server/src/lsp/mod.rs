@@ -25,7 +25,8 @@ pub fn service_with(
 ) -> (CatchPanic<LspService<Server>>, ClientSocket) {
     let builder = LspService::build(Server::new)
         .custom_method("margin/status", Server::status)
-        .custom_method("margin/documentText", Server::document_text);
+        .custom_method("margin/documentText", Server::document_text)
+        .custom_method("margin/regions", Server::regions);
     let (service, socket) = extend(builder).finish();
     (CatchPanic::new(service), socket)
 }

@@ -33,6 +33,12 @@ impl Server {
     }
 }
 
+impl Server {
+    pub async fn regions(&self, params: requests::regions::Params) -> Result<requests::regions::Reply> {
+        requests::regions::run(&self.client, &self.session, params).await
+    }
+}
+
 impl LanguageServer for Server {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         Ok(requests::initialize::run(&self.session, params))

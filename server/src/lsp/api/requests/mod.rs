@@ -2,6 +2,7 @@
 
 pub mod document_text;
 pub mod initialize;
+pub mod regions;
 pub mod status;
 
 use tower_lsp_server::jsonrpc::Error;
