@@ -10,12 +10,10 @@ fn print(t: &SyntaxTree, text: &str, node: Node, depth: usize, inline: bool) {
     } else {
         String::new()
     };
-    let field = "";
     println!(
-        "{:w$}{}{}{} {}:{}-{}:{}{}",
+        "{:w$}{}{} {}:{}-{}:{}{}",
         "",
         if inline { "~" } else { "" },
-        field,
         node.kind(),
         node.start_position().row,
         node.start_position().column,

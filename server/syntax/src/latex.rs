@@ -82,6 +82,12 @@ fn mergeable(doc: &str, a: &Node, b: &Node) -> bool {
         if !INLINE.contains(&n.kind()) {
             return false;
         }
+        // A `% margin:` marker line separates runs.
+        if n.kind() == "line_comment"
+            && crate::comments::is_marker_text(doc[n.byte_range()].trim_start_matches('%'))
+        {
+            return false;
+        }
         s = n.next_sibling();
     }
     false
@@ -107,7 +113,15 @@ pub(crate) fn units(doc: &str, caps: &[(Node, RegionKind)]) -> Vec<Unit> {
             continue;
         }
         let range = first.start_byte()..last.end_byte();
-        let mut u = Unit::new(kind, &first, trimmed_lines(doc, range.clone()));
+        let mut lines = trimmed_lines(doc, range.clone());
+        // A `% margin:` marker line inside a run splits it like a blank line.
+        for l in &mut lines {
+            let t = &doc[l.clone()];
+            if t.starts_with('%') && crate::comments::is_marker_text(t.trim_start_matches('%')) {
+                *l = l.start..l.start;
+            }
+        }
+        let mut u = Unit::new(kind, &first, lines);
         u.node = range;
         u.last_row = last.end_position().row;
         // Walk the runs and everything between them.
