@@ -26,6 +26,9 @@ pub enum Command {
     Serve,
     /// Proofread files and directories (directories are walked, honouring .gitignore).
     Check(CheckArgs),
+    /// Get and locate models.
+    #[command(subcommand)]
+    Models(crate::models_cmd::ModelsCommand),
     /// Print the prose regions margin would check in each file, with their ranges.
     Regions {
         /// Files to read.
@@ -71,6 +74,7 @@ pub fn run() -> ExitCode {
     }
     match cli.command {
         Some(Command::Check(args)) if !cli.stdio => crate::check::run(&args),
+        Some(Command::Models(command)) if !cli.stdio => crate::models_cmd::run(&command),
         Some(Command::Regions { paths, strings, queries_dir }) if !cli.stdio => {
             let max_bytes = crate::config::Settings::default().max_file_bytes;
             crate::regions_cmd::run(&paths, strings, queries_dir.as_deref(), max_bytes)

@@ -6,6 +6,8 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod logging;
+pub mod model;
+pub mod models_cmd;
 pub mod lsp;
 pub mod regions_cmd;
 pub mod text;

@@ -83,6 +83,7 @@ options! {
     threads: u32 = "threads", check |v: &u32| range(*v as u64, 1, 256);
     context_tokens: u32 = "contextTokens", check |v: &u32| range(*v as u64, 256, 131_072);
     kv_type: KvType = "kvType";
+    chat_template: String = "chatTemplate";
     queries_dir: PathBuf = "queriesDir";
     max_file_bytes: u64 = "maxFileBytes", check |v: &u64| range(*v, 1, 1 << 30);
     check_strings: bool = "checkStrings";
