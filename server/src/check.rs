@@ -1,11 +1,218 @@
-//! `margin check`: proofread files from the command line.
+//! `margin check`: proofread files and directories from a terminal or CI,
+//! with the same engine, cache and filters as the server. Directories are
+//! walked honouring .gitignore. Prints `path:line:col: category: message`
+//! (or JSON); exit code 0 when clean, 1 with findings, 2 on errors.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
-use crate::cli::CheckArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use margin_engine::{Engine, Priority};
+use margin_proofread::FindingKey;
+use margin_syntax::Language;
+use ropey::Rope;
+use serde_json::json;
+
+use crate::checking::{prepare, CheckInput, Checker, Finding};
+use crate::cli::{CheckArgs, Format};
+use crate::config::{Layers, Settings};
+use crate::model::ModelKey;
+use crate::stores::Stores;
+use crate::text::document::Skip;
+use crate::text::{positions, Encoding};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let _ = args;
-    eprintln!("margin check: proofreading is not available in this build yet");
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(check(args))
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("margin: {message}");
     ExitCode::from(2)
+}
+
+async fn check(args: &CheckArgs) -> ExitCode {
+    let root = std::env::current_dir().ok();
+    let mut layers = Layers::default();
+    for problem in layers.load_files(root.as_deref()) {
+        eprintln!("{problem}; using the default");
+    }
+    let mut settings = layers.settings();
+    settings.language = args.language.clone();
+    let files = match collect_files(&args.paths) {
+        Ok(files) => files,
+        Err(e) => return fail(&e),
+    };
+    let config = match ModelKey::from_settings(&settings).config(args.model.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    let engine = match tokio::task::spawn_blocking(move || Engine::start(config)).await {
+        Ok(Ok(engine)) => engine,
+        Ok(Err(e)) => return fail(&e.to_string()),
+        Err(e) => return fail(&e.to_string()),
+    };
+    let (stores, warning) = Stores::open(root.as_deref());
+    if let Some(w) = warning {
+        eprintln!("margin: {w}");
+    }
+    let checker = Checker::default();
+    let bar = ProgressBar::new(files.len() as u64);
+    bar.set_style(ProgressStyle::with_template("{pos}/{len} files {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    if files.len() < 2 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let (mut all, mut errors) = (Vec::new(), false);
+    for (path, language) in files {
+        bar.set_message(path.display().to_string());
+        match check_file(&engine, &checker, &settings, &stores, &path, language).await {
+            Ok(findings) => all.extend(findings.into_iter().map(|f| (path.clone(), f))),
+            Err(e) => {
+                bar.suspend(|| eprintln!("margin: {}: {e}", path.display()));
+                errors = true;
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    print(&all, args.format);
+    if errors {
+        ExitCode::from(2)
+    } else if all.iter().any(|(_, f)| !f.findings.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+struct FileFindings {
+    text: String,
+    findings: Vec<Finding>,
+}
+
+async fn check_file(
+    engine: &Engine,
+    checker: &Checker,
+    settings: &Settings,
+    stores: &Stores,
+    path: &Path,
+    language: Language,
+) -> Result<Vec<FileFindings>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    if let Some(skip) = Skip::of_text(&text, settings.max_file_bytes) {
+        tracing::info!("{}: {skip}", path.display());
+        return Ok(Vec::new());
+    }
+    let key = stores.file_key(path);
+    if stores.ignores.is_disabled(&key) {
+        return Ok(Vec::new());
+    }
+    let (regions, identifiers) = prepare(&text, language, settings)?;
+    let input = CheckInput {
+        text: &text,
+        language,
+        settings,
+        dictionary: &stores.dictionary,
+        focus: None,
+        cancel: Arc::new(AtomicBool::new(false)),
+        priority: Priority::Interactive,
+    };
+    let findings = checker
+        .check_document(engine, &input, &regions, &identifiers, |_, _| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    let findings = findings
+        .into_iter()
+        .filter(|f| !stores.ignores.is_ignored(&key, &finding_key(f)))
+        .collect();
+    Ok(vec![FileFindings { text, findings }])
+}
+
+/// The ignore-store key of a finding.
+pub fn finding_key(f: &Finding) -> FindingKey {
+    FindingKey {
+        original: f.original.clone(),
+        replacement: f.replacement.clone(),
+        context: margin_proofread::context_hash(&f.context),
+    }
+}
+
+/// Files to check: explicit files (any language; unknown ones as plain text)
+/// and, in directories, files of known languages not ignored by git.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Language)>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push((path.clone(), Language::from_path(path).unwrap_or(Language::PlainText)));
+            continue;
+        }
+        if !path.is_dir() {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+        for entry in ignore::WalkBuilder::new(path).build() {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let p = entry.path();
+            if p.is_file() {
+                if let Some(language) = Language::from_path(p) {
+                    files.push((p.to_path_buf(), language));
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn print(all: &[(PathBuf, FileFindings)], format: Format) {
+    match format {
+        Format::Text => {
+            for (path, file) in all {
+                let rope = Rope::from_str(&file.text);
+                for f in &file.findings {
+                    let at = positions::to_line_col(&rope, f.range.start, Encoding::Utf32);
+                    println!("{}:{}:{}: {}: {}", path.display(), at.line + 1, at.col + 1, category(f), f.message);
+                }
+            }
+        }
+        Format::Json => {
+            let items: Vec<serde_json::Value> = all
+                .iter()
+                .flat_map(|(path, file)| {
+                    let rope = Rope::from_str(&file.text);
+                    file.findings.iter().map(move |f| {
+                        let pos = |offset: usize| {
+                            let utf16 = positions::to_line_col(&rope, offset, Encoding::Utf16);
+                            json!({"line": utf16.line, "character": utf16.col, "byte": offset})
+                        };
+                        json!({
+                            "file": path.display().to_string(),
+                            "range": {"start": pos(f.range.start), "end": pos(f.range.end)},
+                            "category": category(f),
+                            "message": f.message,
+                            "original": f.original,
+                            "replacement": f.replacement,
+                            "confidence": f.confidence,
+                        })
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string()));
+        }
+    }
+}
+
+pub fn category(f: &Finding) -> &'static str {
+    match f.category {
+        margin_proofread::Category::Spelling => "spelling",
+        margin_proofread::Category::Grammar => "grammar",
+        margin_proofread::Category::Punctuation => "punctuation",
+        margin_proofread::Category::Style => "style",
+    }
 }

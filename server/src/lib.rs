@@ -3,6 +3,7 @@
 //! documents and positions, `config` the settings.
 
 pub mod check;
+pub mod checking;
 pub mod cli;
 pub mod config;
 pub mod logging;
@@ -10,4 +11,5 @@ pub mod model;
 pub mod models_cmd;
 pub mod lsp;
 pub mod regions_cmd;
+pub mod stores;
 pub mod text;

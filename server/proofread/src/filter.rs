@@ -154,13 +154,16 @@ fn touches(r: &Range<usize>, p: &Range<usize>) -> bool {
 
 /// Words an edit changes; punctuation-only (and apostrophe-style-only)
 /// edits count zero.
+/// How many of the region's words an edit changes: the input words it
+/// replaces, or half the words it inserts ("dont" → "does not" changes one
+/// word; a ten-word insertion counts as five).
 fn changed_words(e: &Edit) -> usize {
     let (no, nr) = (norm_quotes(&e.original), norm_quotes(&e.replacement));
     let (o, r) = (words(&no), words(&nr));
     if o == r {
         0
     } else {
-        o.len().max(r.len()).max(1)
+        o.len().max(r.len().div_ceil(2)).max(1)
     }
 }
 

@@ -50,29 +50,21 @@ pub fn build(region_text: &str, language: Option<&str>) -> ProofreadPrompt {
 }
 
 fn system_prompt(language: Option<&str>) -> String {
-    let lang = language.and_then(language_name);
-    let (the_text, keep) = match lang {
-        Some(name) => (
-            format!("the {name} text"),
-            format!(
-                "Proofread {name} as {name}, and always answer in the language of the given text. \
-                 Never translate it."
-            ),
-        ),
-        None => (
-            "the text".to_string(),
-            "Answer in the same language as the text. Never translate it.".to_string(),
-        ),
-    };
-    format!(
-        "You are a careful proofreader. Fix spelling, grammar and punctuation mistakes in {the_text} \
-         the user sends.\n\
-         Reply with only the corrected text: no introduction, no quotes, no explanations, no notes.\n\
-         If the text is already correct, reply with it unchanged.\n\
-         {keep}\n\
-         Keep the meaning, wording, formatting and line breaks. Keep code, identifiers, names, \
-         numbers and URLs exactly as they are. Change only what is wrong."
-    )
+    // Short on purpose: with SmolLM2-135M a longer instruction (naming every
+    // rule) made it answer with chatter instead of the corrected text, while
+    // this one fixed the errors and left correct sentences alone.
+    let mut prompt = String::from(
+        "You are a careful proofreader. Fix spelling, grammar and punctuation mistakes in the text \
+         the user sends. Reply with only the corrected text. If the text is already correct, \
+         reply with it unchanged.",
+    );
+    match language.and_then(language_name) {
+        Some("English") | None => {}
+        Some(name) => prompt.push_str(&format!(
+            " The text is written in {name}: keep it in {name}. Never translate it."
+        )),
+    }
+    prompt
 }
 
 /// English name of a language code ("de", "de-DE", "pt_BR", "nb" …), for
@@ -131,22 +123,17 @@ mod tests {
     }
 
     #[test]
-    fn unknown_language_keeps_the_text_language() {
+    fn unknown_language_names_none() {
         let p = build("Hola", None);
-        assert!(p.system.contains("same language as the text"));
+        assert!(!p.system.contains("written in"));
         assert_eq!(p.system, build("x", Some("xx")).system);
+        assert_eq!(p.system, build("x", Some("en")).system);
     }
 
     #[test]
     fn instruction_covers_format_rules() {
         let s = build("x", Some("en")).system;
-        for needle in [
-            "only the corrected text",
-            "unchanged",
-            "code",
-            "names",
-            "formatting",
-        ] {
+        for needle in ["only the corrected text", "unchanged", "spelling, grammar and punctuation"] {
             assert!(s.contains(needle), "missing {needle:?} in {s}");
         }
     }

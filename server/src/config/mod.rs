@@ -27,6 +27,10 @@ pub struct Settings {
     pub language: String,
     pub debounce_ms: u64,
     pub severity: Severity,
+    pub min_confidence: f32,
+    pub max_rewrite_share: f32,
+    pub allow_whitespace_edits: bool,
+    pub allow_quote_edits: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +55,10 @@ impl Options {
             language: self.language.clone().unwrap_or_else(|| "auto".to_string()),
             debounce_ms: self.debounce_ms.unwrap_or(400),
             severity: self.severity.unwrap_or_default(),
+            min_confidence: self.min_confidence.unwrap_or(0.5),
+            max_rewrite_share: self.max_rewrite_share.unwrap_or(0.3),
+            allow_whitespace_edits: self.allow_whitespace_edits.unwrap_or(false),
+            allow_quote_edits: self.allow_quote_edits.unwrap_or(false),
         }
     }
 }

@@ -90,6 +90,10 @@ options! {
     language: String = "language", check |v: &String| language_code(v);
     debounce_ms: u64 = "debounceMs", check |v: &u64| range(*v, 0, 60_000);
     severity: Severity = "severity";
+    min_confidence: f32 = "minConfidence", check |v: &f32| unit(*v);
+    max_rewrite_share: f32 = "maxRewriteShare", check |v: &f32| unit(*v);
+    allow_whitespace_edits: bool = "allowWhitespaceEdits";
+    allow_quote_edits: bool = "allowQuoteEdits";
 }
 
 impl Options {
@@ -138,6 +142,14 @@ fn range(v: u64, min: u64, max: u64) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{v} is out of range ({min}..={max})"))
+    }
+}
+
+fn unit(v: f32) -> Result<(), String> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{v} is out of range (0.0..=1.0)"))
     }
 }
 
