@@ -112,8 +112,18 @@ async fn open_change_close_lifecycle_in_status() {
     client.notify("textDocument/didChange", change).await;
     client.notify("textDocument/didSave", json!({"textDocument": {"uri": "file:///w/a.rs"}})).await;
     client.notify("textDocument/didClose", json!({"textDocument": {"uri": "file:///w/b.txt"}})).await;
+    // Without a model, checking the open documents fails once, with one message.
+    let shown = client.wait_for("window/showMessage").await;
+    assert_eq!(shown["params"]["type"], 1, "{shown}");
+    assert!(shown["params"]["message"].as_str().unwrap().contains("margin models pull smollm2-135m"), "{shown}");
+    client.drain(std::time::Duration::from_millis(300)).await;
+    assert_eq!(client.received("window/showMessage").len(), 1);
     let mut status = client.request("margin/status", json!({})).await.unwrap();
     status["version"] = json!("[version]");
+    // Without a model, checking fails once with a message saying how to get one.
+    assert_eq!(status["model"]["state"], "failed");
+    assert!(status["model"]["error"].as_str().unwrap().contains("margin models pull smollm2-135m"));
+    status["model"]["error"] = json!("[no model]");
     insta::assert_json_snapshot!("status_after_lifecycle", status);
     client.shutdown_and_exit().await;
 }

@@ -40,6 +40,10 @@ impl TestClient {
     pub fn start_with(extend: impl FnOnce(LspServiceBuilder<Server>) -> LspServiceBuilder<Server> + Send + 'static) -> Self {
         // Tests never read the developer's own settings file.
         std::env::set_var("MARGIN_CONFIG", "/nonexistent/margin/config.toml");
+        // …nor find a model unless a test gives one in its settings.
+        let cache = std::env::temp_dir().join(format!("margin-test-cache-{}", std::process::id()));
+        std::env::set_var("MARGIN_CACHE_DIR", cache);
+        std::env::remove_var("MARGIN_MODEL");
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
         let server = tokio::spawn(margin::lsp::serve_with(server_read, server_write, extend));
@@ -254,4 +258,19 @@ pub fn offset_of(text: &str, position: &Value, encoding: &str) -> usize {
 /// The text an LSP range covers.
 pub fn text_at<'a>(text: &'a str, range: &Value, encoding: &str) -> &'a str {
     &text[offset_of(text, &range["start"], encoding)..offset_of(text, &range["end"], encoding)]
+}
+
+/// The real test model (SmolLM2-135M-Instruct): `MARGIN_TEST_MODEL`. Under CI
+/// a missing model fails the test; elsewhere the test is skipped with a note.
+pub fn test_model() -> Option<String> {
+    match std::env::var("MARGIN_TEST_MODEL") {
+        Ok(path) if std::path::Path::new(&path).is_file() => Some(path),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("MARGIN_TEST_MODEL must point to the SmolLM2 GGUF under CI (scripts/test fetches it)")
+        }
+        _ => {
+            eprintln!("skipped: set MARGIN_TEST_MODEL to the SmolLM2-135M GGUF to run this test");
+            None
+        }
+    }
 }

@@ -61,6 +61,7 @@ pub struct CheckInput<'a> {
 
 /// Counters for status displays and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckStats {
     pub regions: usize,
     pub cache_hits: usize,

@@ -9,6 +9,7 @@ mod catch_panic;
 mod config_sync;
 pub mod from_proto;
 mod server;
+pub mod proofreading;
 mod session;
 pub mod transport;
 pub mod to_proto;
@@ -26,7 +27,8 @@ pub fn service_with(
     let builder = LspService::build(Server::new)
         .custom_method("margin/status", Server::status)
         .custom_method("margin/documentText", Server::document_text)
-        .custom_method("margin/regions", Server::regions);
+        .custom_method("margin/regions", Server::regions)
+        .custom_method("window/workDoneProgress/cancel", Server::progress_cancel);
     let (service, socket) = extend(builder).finish();
     (CatchPanic::new(service), socket)
 }

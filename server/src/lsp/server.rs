@@ -9,20 +9,31 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::api::{notifications, requests};
+use super::proofreading::{self, Ctx};
 use super::session::Session;
+use crate::checking::Checker;
+use crate::model::ModelService;
 
 pub struct Server {
     pub(crate) client: Client,
     pub(crate) session: Arc<Session>,
+    pub(crate) ctx: Ctx,
 }
 
 impl Server {
     pub fn new(client: Client) -> Self {
-        Server { client, session: Arc::new(Session::default()) }
+        let session = Arc::new(Session::default());
+        let ctx = Ctx {
+            client: client.clone(),
+            session: session.clone(),
+            model: Arc::new(ModelService::default()),
+            checker: Arc::new(Checker::default()),
+        };
+        Server { client, session, ctx }
     }
 
     pub async fn status(&self, _params: Value) -> Result<requests::status::Status> {
-        Ok(requests::status::run(&self.session))
+        Ok(requests::status::run(&self.ctx))
     }
 
     pub async fn document_text(
@@ -31,11 +42,15 @@ impl Server {
     ) -> Result<requests::document_text::Reply> {
         requests::document_text::run(&self.session, params)
     }
-}
 
-impl Server {
     pub async fn regions(&self, params: requests::regions::Params) -> Result<requests::regions::Reply> {
         requests::regions::run(&self.client, &self.session, params).await
+    }
+
+    pub async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        if let NumberOrString::String(token) = params.token {
+            proofreading::cancel_progress(&self.session, &token);
+        }
     }
 }
 
@@ -54,11 +69,11 @@ impl LanguageServer for Server {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        notifications::did_open::run(&self.session, params);
+        notifications::did_open::run(&self.ctx, params);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        notifications::did_change::run(&self.client, &self.session, params);
+        notifications::did_change::run(&self.ctx, params);
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
@@ -66,10 +81,22 @@ impl LanguageServer for Server {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        notifications::did_close::run(&self.session, params);
+        notifications::did_close::run(&self.ctx, params).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         notifications::did_change_configuration::run(&self.client, &self.session, params);
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        requests::diagnostic::run(&self.ctx, params).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        requests::code_action::run(&self.ctx, params)
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        requests::execute_command::run(&self.ctx, params).await
     }
 }

@@ -5,16 +5,37 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::Notify;
 use tower_lsp_server::ls_types::Uri;
 
+use crate::checking::Finding;
 use crate::config::{Layers, Problem, Settings};
+use crate::stores::Stores;
 use crate::text::{Document, Encoding};
 
 #[derive(Default)]
 pub struct Session {
     state: Mutex<State>,
+    /// Woken whenever a document's findings are updated (pull diagnostics wait on it).
+    pub findings_changed: Notify,
+}
+
+/// A scheduled or running proofreading check of one document.
+pub struct RunningCheck {
+    pub cancel: Arc<AtomicBool>,
+    pub task: tokio::task::JoinHandle<()>,
+    /// Progress token of the check, when it reports progress.
+    pub progress: Option<String>,
+}
+
+/// The findings of one document version.
+#[derive(Clone, Debug)]
+pub struct DocFindings {
+    pub version: i32,
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Default)]
@@ -28,6 +49,11 @@ pub struct State {
     /// Problems found before `initialized`, shown then.
     pub pending_problems: Vec<Problem>,
     shown: HashSet<Problem>,
+    pub checks: HashMap<Uri, RunningCheck>,
+    pub findings: HashMap<Uri, DocFindings>,
+    pub stores: Option<Stores>,
+    /// The model error was shown to the user (once per distinct message).
+    pub model_error_shown: Option<String>,
 }
 
 /// What the client said it can do, as far as the server cares.
@@ -35,6 +61,10 @@ pub struct State {
 pub struct ClientSupport {
     pub configuration: bool,
     pub dynamic_configuration: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); no push then.
+    pub pull_diagnostics: bool,
+    pub diagnostic_refresh: bool,
+    pub work_done_progress: bool,
 }
 
 impl Session {
@@ -49,6 +79,18 @@ impl State {
     /// Recompute settings from the layers.
     pub fn refresh_settings(&mut self) {
         self.settings = self.layers.settings();
+    }
+
+    /// The stores (dictionary, ignores), opened on first use.
+    pub fn stores(&mut self) -> &mut Stores {
+        if self.stores.is_none() {
+            let (stores, warning) = Stores::open(self.workspace_root.as_deref());
+            if let Some(w) = warning {
+                tracing::warn!("{w}");
+            }
+            self.stores = Some(stores);
+        }
+        self.stores.as_mut().expect("just opened")
     }
 
     /// Keep only the problems not shown before, and remember them.

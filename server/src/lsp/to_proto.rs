@@ -24,3 +24,31 @@ pub fn encoding(enc: Encoding) -> ls_types::PositionEncodingKind {
         Encoding::Utf32 => ls_types::PositionEncodingKind::UTF32,
     }
 }
+
+pub fn severity(s: crate::config::Severity) -> ls_types::DiagnosticSeverity {
+    use crate::config::Severity::*;
+    match s {
+        Error => ls_types::DiagnosticSeverity::ERROR,
+        Warning => ls_types::DiagnosticSeverity::WARNING,
+        Information => ls_types::DiagnosticSeverity::INFORMATION,
+        Hint => ls_types::DiagnosticSeverity::HINT,
+    }
+}
+
+/// A finding as a diagnostic: range on the original words, category as code.
+pub fn diagnostic(
+    doc: &Document,
+    f: &crate::checking::Finding,
+    enc: Encoding,
+    severity: crate::config::Severity,
+) -> ls_types::Diagnostic {
+    ls_types::Diagnostic {
+        range: range(doc, f.range.clone(), enc),
+        severity: Some(self::severity(severity)),
+        code: Some(ls_types::NumberOrString::String(crate::check::category(f).to_string())),
+        source: Some("margin".to_string()),
+        message: f.message.clone(),
+        data: Some(serde_json::json!({"original": f.original, "replacement": f.replacement})),
+        ..Default::default()
+    }
+}

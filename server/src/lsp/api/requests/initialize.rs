@@ -23,6 +23,14 @@ pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult
         .and_then(|w| w.did_change_configuration.as_ref())
         .and_then(|d| d.dynamic_registration)
         .unwrap_or(false);
+    let text_document = params.capabilities.text_document.as_ref();
+    state.client.pull_diagnostics = text_document.and_then(|t| t.diagnostic.as_ref()).is_some();
+    state.client.diagnostic_refresh = workspace
+        .and_then(|w| w.diagnostics.as_ref())
+        .and_then(|d| d.refresh_support)
+        .unwrap_or(false);
+    state.client.work_done_progress =
+        params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
     let mut problems = state.layers.load_files(root.as_deref());
     if let Some(init) = params.initialization_options.as_ref() {
         let (options, mut found) = Options::from_json(init, "initializationOptions");

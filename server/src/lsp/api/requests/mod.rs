@@ -1,6 +1,9 @@
 //! Request handlers (each returns exactly one response).
 
+pub mod code_action;
+pub mod diagnostic;
 pub mod document_text;
+pub mod execute_command;
 pub mod initialize;
 pub mod regions;
 pub mod status;

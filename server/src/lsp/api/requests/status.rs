@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use crate::lsp::session::Session;
+use crate::checking::CheckStats;
+use crate::lsp::proofreading::Ctx;
+use crate::model::ModelState;
 
 #[derive(Serialize, Debug)]
 #[serde(rename_all = "camelCase")]
@@ -10,6 +12,19 @@ pub struct Status {
     pub version: &'static str,
     pub position_encoding: &'static str,
     pub documents: Vec<DocumentStatus>,
+    pub model: ModelStatus,
+    pub checks: CheckStats,
+}
+
+#[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelStatus {
+    /// `idle`, `loading`, `ready` or `failed`.
+    pub state: &'static str,
+    pub error: Option<String>,
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub context_per_slot: Option<u32>,
 }
 
 #[derive(Serialize, Debug)]
@@ -22,10 +37,12 @@ pub struct DocumentStatus {
     pub in_sync: bool,
     /// Why the document is not analysed, if it is not.
     pub skipped: Option<String>,
+    /// Findings of the current version, when its check is done.
+    pub findings: Option<usize>,
 }
 
-pub fn run(session: &Session) -> Status {
-    let state = session.lock();
+pub fn run(ctx: &Ctx) -> Status {
+    let state = ctx.session.lock();
     let mut documents: Vec<DocumentStatus> = state
         .documents
         .iter()
@@ -36,8 +53,29 @@ pub fn run(session: &Session) -> Status {
             bytes: doc.len_bytes(),
             in_sync: doc.in_sync(),
             skipped: doc.skipped().map(|s| s.to_string()),
+            findings: state.findings.get(uri).filter(|f| f.version == doc.version()).map(|f| f.findings.len()),
         })
         .collect();
     documents.sort_by(|a, b| a.uri.cmp(&b.uri));
-    Status { version: env!("CARGO_PKG_VERSION"), position_encoding: state.encoding.as_str(), documents }
+    let (state_name, error) = match ctx.model.state() {
+        ModelState::Idle => ("idle", None),
+        ModelState::Loading => ("loading", None),
+        ModelState::Ready => ("ready", None),
+        ModelState::Failed(e) => ("failed", Some(e)),
+    };
+    let info = ctx.model.info();
+    let model = ModelStatus {
+        state: state_name,
+        error,
+        name: info.as_ref().map(|i| i.name.clone()),
+        path: info.as_ref().map(|i| i.path.display().to_string()),
+        context_per_slot: info.as_ref().map(|i| i.context_per_slot),
+    };
+    Status {
+        version: env!("CARGO_PKG_VERSION"),
+        position_encoding: state.encoding.as_str(),
+        documents,
+        model,
+        checks: ctx.checker.stats(),
+    }
 }

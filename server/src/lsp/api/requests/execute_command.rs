@@ -1,0 +1,87 @@
+//! `workspace/executeCommand`: the code actions that change margin's own
+//! state — add a word to a dictionary, ignore a finding, disable a file —
+//! then re-check what they affect.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+
+use crate::lsp::proofreading::{self, Ctx};
+use crate::lsp::session::DocFindings;
+use crate::stores;
+
+pub const ADD_TO_DICTIONARY: &str = "margin.addToDictionary";
+pub const IGNORE_FINDING: &str = "margin.ignoreFinding";
+pub const DISABLE_FILE: &str = "margin.disableFile";
+pub const COMMANDS: &[&str] = &[ADD_TO_DICTIONARY, IGNORE_FINDING, DISABLE_FILE];
+
+fn arg(args: &[Value], i: usize) -> Result<&str> {
+    args.get(i).and_then(Value::as_str).ok_or_else(|| Error::invalid_params(format!("argument {i} must be a string")))
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    let mut error = Error::internal_error();
+    error.message = format!("margin: {e}").into();
+    error
+}
+
+pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value>> {
+    let args = params.arguments;
+    match params.command.as_str() {
+        ADD_TO_DICTIONARY => {
+            let (word, scope) = (arg(&args, 0)?, arg(&args, 1)?);
+            let path = {
+                let state = ctx.session.lock();
+                match scope {
+                    "workspace" => state.workspace_root.as_deref().map(stores::workspace_dictionary),
+                    _ => stores::user_dictionary(),
+                }
+            };
+            let path = path.ok_or_else(|| Error::invalid_params("no dictionary for that scope"))?;
+            margin_proofread::add_word(&path, word).map_err(io_error)?;
+            let uris: Vec<Uri> = {
+                let mut state = ctx.session.lock();
+                state.stores = None; // reopened (and the dictionary reloaded) on next use
+                state.documents.keys().cloned().collect()
+            };
+            for uri in uris {
+                proofreading::schedule(ctx, uri, None, Duration::ZERO);
+            }
+        }
+        IGNORE_FINDING => {
+            let uri: Uri = arg(&args, 0)?.parse().map_err(|_| Error::invalid_params("bad uri"))?;
+            let key = margin_proofread::FindingKey {
+                original: arg(&args, 1)?.to_string(),
+                replacement: arg(&args, 2)?.to_string(),
+                context: margin_proofread::context_hash(arg(&args, 3)?),
+            };
+            let path = uri.to_file_path().ok_or_else(|| Error::invalid_params("not a file"))?.into_owned();
+            {
+                let mut state = ctx.session.lock();
+                let stores = state.stores();
+                let file = stores.file_key(&path);
+                stores.ignores.ignore(&file, key).map_err(io_error)?;
+            }
+            proofreading::schedule(ctx, uri, None, Duration::ZERO);
+        }
+        DISABLE_FILE => {
+            let uri: Uri = arg(&args, 0)?.parse().map_err(|_| Error::invalid_params("bad uri"))?;
+            let path = uri.to_file_path().ok_or_else(|| Error::invalid_params("not a file"))?.into_owned();
+            let version = {
+                let mut state = ctx.session.lock();
+                let stores = state.stores();
+                let file = stores.file_key(&path);
+                stores.ignores.set_disabled(&file, true).map_err(io_error)?;
+                state.documents.get(&uri).map(|d| d.version())
+            };
+            proofreading::stop(&ctx.session, &uri);
+            if let Some(version) = version {
+                proofreading::store_and_publish(ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
+            }
+        }
+        other => return Err(Error::invalid_params(format!("unknown command {other}"))),
+    }
+    Ok(None)
+}

@@ -1,0 +1,156 @@
+//! Proofreading through the protocol with the real SmolLM2-135M model
+//! (`MARGIN_TEST_MODEL`; required under CI): diagnostics on the right words,
+//! the quick fix yields the corrected sentence, unchanged text costs no model
+//! call, an edit re-checks only its paragraph, pull diagnostics work, and a
+//! superseded version is never published.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{capabilities, test_model, text_at, TestClient};
+
+const URI: &str = "file:///w/notes.md";
+const DOC: &str = "# Notes\n\nShe dont like apples, but she eat them anyway.\n\nThe weather is nice today.\n";
+
+async fn start(model: &str, pull: bool) -> TestClient {
+    let mut client = TestClient::start();
+    let mut caps = capabilities(&["utf-16"]);
+    if pull {
+        caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    }
+    client.initialize(caps, json!({"model": model, "debounceMs": 50})).await;
+    client
+}
+
+/// Wait for the diagnostics of `version` (skipping earlier publishes).
+async fn diagnostics_for(client: &mut TestClient, version: i64) -> Vec<Value> {
+    loop {
+        let published = client.received("textDocument/publishDiagnostics");
+        if let Some(p) = published.iter().rev().find(|p| p["params"]["version"] == version) {
+            return p["params"]["diagnostics"].as_array().unwrap().clone();
+        }
+        client.drain(Duration::from_millis(100)).await;
+    }
+}
+
+async fn status(client: &mut TestClient) -> Value {
+    client.request("margin/status", json!({})).await.unwrap()
+}
+
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                support::offset_of(text, &e["range"]["start"], "utf-16"),
+                support::offset_of(text, &e["range"]["end"], "utf-16"),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+#[tokio::test]
+async fn diagnostics_quick_fix_cache_and_incremental_recheck() {
+    let Some(model) = test_model() else { return };
+    let mut client = start(&model, false).await;
+    client.open(URI, "markdown", DOC).await;
+    let diagnostics = diagnostics_for(&mut client, 1).await;
+    assert!(!diagnostics.is_empty(), "SmolLM2 fixes 'she eat': {diagnostics:#?}");
+    for d in &diagnostics {
+        let original = d["data"]["original"].as_str().unwrap();
+        assert_eq!(text_at(DOC, &d["range"], "utf-16"), original, "{d:#}");
+        assert_eq!(d["source"], "margin");
+        assert_eq!(d["severity"], 3);
+    }
+    let eat = diagnostics.iter().find(|d| d["data"]["original"] == "eat").expect("a finding on 'eat'");
+    assert_eq!(eat["code"], "grammar");
+    assert_eq!(eat["message"], "Possible grammar mistake: 'eat' → 'eats'");
+
+    // The preferred quick fix gives the corrected sentence.
+    let actions = client
+        .request("textDocument/codeAction", json!({"textDocument": {"uri": URI}, "range": eat["range"], "context": {"diagnostics": [eat]}}))
+        .await
+        .unwrap();
+    let actions = actions.as_array().unwrap();
+    let fix = actions.iter().find(|a| a["isPreferred"] == true).expect("preferred fix");
+    let fixed = apply(DOC, fix["edit"]["changes"][URI].as_array().unwrap());
+    assert!(fixed.contains("but she eats them anyway."), "{fixed}");
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Ignore this finding in this file"), "{titles:?}");
+    assert!(titles.iter().any(|t| t.starts_with("Add 'eat' to")), "{titles:?}");
+
+    // Re-checking unchanged text costs no model call.
+    let before = status(&mut client).await["checks"].clone();
+    let same = json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": DOC}]});
+    client.notify("textDocument/didChange", same).await;
+    diagnostics_for(&mut client, 2).await;
+    let after = status(&mut client).await["checks"].clone();
+    assert_eq!(after["modelCalls"], before["modelCalls"], "{before} → {after}");
+    assert!(after["cacheHits"].as_u64() > before["cacheHits"].as_u64());
+
+    // Editing one paragraph re-checks that paragraph only.
+    let edit = json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [{
+        "range": {"start": {"line": 4, "character": 12}, "end": {"line": 4, "character": 16}}, "text": "lovely"}]});
+    client.notify("textDocument/didChange", edit).await;
+    diagnostics_for(&mut client, 3).await;
+    let last = status(&mut client).await["checks"].clone();
+    assert_eq!(last["modelCalls"].as_u64().unwrap(), after["modelCalls"].as_u64().unwrap() + 1, "{after} → {last}");
+    client.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn pull_diagnostics_and_no_stale_versions() {
+    let Some(model) = test_model() else { return };
+    let mut client = start(&model, true).await;
+    client.open(URI, "markdown", DOC).await;
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+    assert_eq!(report["kind"], "full");
+    assert!(report["items"].as_array().unwrap().iter().any(|d| d["data"]["original"] == "eat"), "{report:#}");
+    // A pulling client gets no pushed diagnostics (no duplicates).
+    assert!(client.received("textDocument/publishDiagnostics").is_empty());
+
+    // Two quick edits: the pull answers for the newest version only.
+    for (version, text) in [(2, "She dont like pears.\n"), (3, "He go to school every day.\n")] {
+        let change = json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]});
+        client.notify("textDocument/didChange", change).await;
+    }
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+    for d in report["items"].as_array().unwrap() {
+        let original = d["data"]["original"].as_str().unwrap();
+        assert_eq!(text_at("He go to school every day.\n", &d["range"], "utf-16"), original, "{d:#}");
+    }
+    let status = status(&mut client).await;
+    assert_eq!(status["documents"][0]["version"], 3);
+    client.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn pushed_diagnostics_never_carry_a_superseded_version() {
+    let Some(model) = test_model() else { return };
+    let mut client = start(&model, false).await;
+    client.open(URI, "markdown", "Short note.\n").await;
+    diagnostics_for(&mut client, 1).await;
+    for version in 2..=6 {
+        let text = format!("She dont like apples number {version}, but she eat them.\n");
+        let change = json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]});
+        client.notify("textDocument/didChange", change).await;
+    }
+    diagnostics_for(&mut client, 6).await;
+    client.drain(Duration::from_millis(300)).await;
+    let versions: Vec<i64> = client
+        .received("textDocument/publishDiagnostics")
+        .iter()
+        .map(|p| p["params"]["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 6], "only the opened and the newest version are published");
+    client.shutdown_and_exit().await;
+}
