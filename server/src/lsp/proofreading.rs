@@ -72,6 +72,8 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
             }
             None => false,
         };
+        // Dictionary files edited by hand (or by another margin) are picked up here.
+        state.stores().dictionary.reload_if_changed();
         let dictionary = state.stores().dictionary.clone();
         let first = !state.findings.contains_key(&uri);
         match state.documents.get(&uri) {

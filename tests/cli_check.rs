@@ -1,0 +1,94 @@
+//! `margin check` as a user runs it: text and JSON output, exit codes
+//! (0 clean, 1 findings, 2 errors), directories walked honouring
+//! .gitignore, the workspace dictionary respected. Uses the real SmolLM2
+//! model (`MARGIN_TEST_MODEL`; required under CI) except for error cases.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn margin(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_margin"))
+        .current_dir(dir)
+        .env("MARGIN_CONFIG", dir.join("no-user-config.toml"))
+        .env("MARGIN_CACHE_DIR", dir.join("cache"))
+        .env_remove("MARGIN_MODEL")
+        .args(args)
+        .output()
+        .expect("margin runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[test]
+fn findings_in_text_and_json_with_exit_codes() {
+    let Some(model) = support::test_model() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "# Notes\n\nShe dont like apples, but she eat them anyway.\n").unwrap();
+    std::fs::write(dir.path().join("clean.md"), "The weather is nice today.\n").unwrap();
+    std::fs::create_dir(dir.path().join("build")).unwrap();
+    std::fs::write(dir.path().join("build/out.md"), "She eat them.\n").unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "build/\n").unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+
+    let out = margin(dir.path(), &["check", "--model", &model, "notes.md"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("notes.md:3:31: grammar: Possible grammar mistake: 'eat' → 'eats'"), "{text}");
+
+    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "."]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert!(items.iter().all(|i| !i["file"].as_str().unwrap().contains("build")), "gitignored dir walked: {items:#?}");
+    let eat = items.iter().find(|i| i["original"] == "eat").expect("finding on 'eat'");
+    assert_eq!(eat["range"]["start"], serde_json::json!({"line": 2, "character": 30, "byte": 39}));
+    assert_eq!((eat["category"].as_str(), eat["replacement"].as_str()), (Some("grammar"), Some("eats")));
+
+    let out = margin(dir.path(), &["check", "--model", &model, "clean.md"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout(&out), "");
+
+    // A word in the workspace dictionary is never flagged.
+    std::fs::create_dir(dir.path().join(".margin")).unwrap();
+    std::fs::write(dir.path().join(".margin/dictionary.txt"), "eat\ndont\n").unwrap();
+    let out = margin(dir.path(), &["check", "--model", &model, "notes.md"]);
+    assert!(!stdout(&out).contains("'eat'"), "{}", stdout(&out));
+}
+
+#[test]
+fn errors_exit_with_2_and_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "Text.\n").unwrap();
+    let out = margin(dir.path(), &["check", "notes.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("margin models pull smollm2-135m"), "{out:?}");
+    let out = margin(dir.path(), &["check", "--model", "notes.md", "notes.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a GGUF"), "{out:?}");
+    let out = margin(dir.path(), &["check", "missing.md"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn german_is_never_corrected_into_english() {
+    let Some(model) = support::test_model() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let german = "Wir haben gestern ein schönes Haus gesehen, aber es war leider viel zu teuer für uns.\n\n\
+                  Ich habe gestern ein neues Auto gekauft, aber es ist sehr teuer gewesen.\n";
+    std::fs::write(dir.path().join("brief.md"), german).unwrap();
+    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "brief.md"]);
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{out:?}");
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let english = ["the", "a", "and", "but", "we", "have", "very", "is", "was", "house", "car"];
+    for item in items.as_array().unwrap() {
+        let replacement = item["replacement"].as_str().unwrap().to_lowercase();
+        assert!(
+            !replacement.split_whitespace().any(|w| english.contains(&w.trim_matches(|c: char| !c.is_alphabetic()))),
+            "English replacement offered for German text: {item:#}"
+        );
+    }
+}
