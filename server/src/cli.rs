@@ -26,6 +26,9 @@ pub enum Command {
     Serve,
     /// Proofread files and directories (directories are walked, honouring .gitignore).
     Check(CheckArgs),
+    /// Measure speed and precision (one JSON object with --json).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
     /// Get and locate models.
     #[command(subcommand)]
     Models(crate::models_cmd::ModelsCommand),
@@ -74,6 +77,7 @@ pub fn run() -> ExitCode {
     }
     match cli.command {
         Some(Command::Check(args)) if !cli.stdio => crate::check::run(&args),
+        Some(Command::Bench(command)) if !cli.stdio => crate::bench::run(&command),
         Some(Command::Models(command)) if !cli.stdio => crate::models_cmd::run(&command),
         Some(Command::Regions { paths, strings, queries_dir }) if !cli.stdio => {
             let max_bytes = crate::config::Settings::default().max_file_bytes;

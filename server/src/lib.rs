@@ -2,6 +2,7 @@
 //! layer over features that work on byte spans and plain structs; `text` owns
 //! documents and positions, `config` the settings.
 
+pub mod bench;
 pub mod check;
 pub mod checking;
 pub mod cli;

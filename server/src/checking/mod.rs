@@ -73,11 +73,19 @@ pub struct CheckStats {
 pub struct Checker {
     cache: Mutex<ResultCache<CheckKey, Vec<ScoredEdit>>>,
     stats: Mutex<CheckStats>,
+    tuning: Tuning,
+}
+
+/// Switches for benchmarks: the same code with the cache or speculation off.
+#[derive(Clone, Copy, Debug)]
+pub struct Tuning {
+    pub cache: bool,
+    pub speculative: bool,
 }
 
 impl Default for Checker {
     fn default() -> Self {
-        Checker { cache: Mutex::new(ResultCache::new(4096)), stats: Mutex::default() }
+        Checker::with_tuning(Tuning { cache: true, speculative: true })
     }
 }
 
@@ -100,6 +108,10 @@ pub fn prepare(text: &str, language: Language, settings: &Settings) -> Result<(V
 }
 
 impl Checker {
+    pub fn with_tuning(tuning: Tuning) -> Self {
+        Checker { cache: Mutex::new(ResultCache::new(4096)), stats: Mutex::default(), tuning }
+    }
+
     pub fn stats(&self) -> CheckStats {
         *self.stats.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -199,7 +211,7 @@ impl Checker {
     ) -> Result<Vec<ScoredEdit>, CheckError> {
         let settings_hash = stable_hash(input.settings.language.as_bytes());
         let key = CheckKey::new(&engine.model_info().fingerprint, settings_hash, language, text);
-        let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key);
+        let cached = if self.tuning.cache { self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) } else { None };
         let stats = |f: &dyn Fn(&mut CheckStats)| f(&mut self.stats.lock().unwrap_or_else(|p| p.into_inner()));
         stats(&|s| s.regions += 1);
         if let Some(edits) = cached {
@@ -207,7 +219,8 @@ impl Checker {
             return Ok(edits);
         }
         stats(&|s| s.model_calls += 1);
-        match model_call::rewrite(engine, text, language, input.priority, &input.cancel).await {
+        let speculative = self.tuning.speculative;
+        match model_call::rewrite(engine, text, language, input.priority, &input.cancel, speculative).await {
             Ok(edits) => {
                 self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, edits.clone());
                 Ok(edits)

@@ -49,11 +49,12 @@ pub async fn rewrite(
     language: Option<&str>,
     priority: Priority,
     cancel: &Arc<AtomicBool>,
+    speculative: bool,
 ) -> Result<Vec<ScoredEdit>, CallError> {
     let input_tokens = engine.count_tokens(text);
     let mut request = GenerateRequest::new(prompt(text, language), input_tokens * 2 + 16);
     request.stop = stop_strings_for(text);
-    request.draft_source = Some(text.to_string());
+    request.draft_source = speculative.then(|| text.to_string());
     let mut job = Job::generate(Slot::Proofread, request);
     job.priority = priority;
     job.cancel = cancel.clone();

@@ -1,0 +1,182 @@
+//! The public engine handle: starts the inference thread (which loads the model and owns the
+//! only llama.cpp context), submits jobs to its priority queue and exposes model facts.
+//! Nothing llama.cpp-related runs on the caller's (e.g. tokio) threads except tokenization in
+//! [`Engine::count_tokens`], which is read-only and thread-safe in llama.cpp.
+
+use crate::config::{default_budget, EngineConfig, KvType};
+use crate::error::{EngineError, ModelError};
+use crate::gguf;
+use crate::job::Job;
+use crate::prompt::{fim_tokens, FimTokens};
+use crate::queue::{JobHandle, JobQueue, Queued};
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::LlamaModel;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+/// Identifies the llama.cpp build (the pinned binding crates); recorded in KV cache headers.
+pub const LLAMA_BUILD: &str = "llama-cpp-2=0.1.160;llama-cpp-sys-2=0.1.161";
+
+/// Facts about the loaded model and the engine's context.
+#[derive(Debug, Clone)]
+pub struct ModelInfo {
+    /// Model file.
+    pub path: PathBuf,
+    /// `general.name` or the file stem.
+    pub name: String,
+    /// `general.architecture`.
+    pub architecture: String,
+    /// Content fingerprint (size + sampled bytes), names the KV cache directory.
+    pub fingerprint: String,
+    /// Parameter count.
+    pub n_params: u64,
+    /// File size in bytes.
+    pub size_bytes: u64,
+    /// Training context length.
+    pub n_ctx_train: u32,
+    /// Vocabulary size.
+    pub n_vocab: usize,
+    /// Context tokens per slot.
+    pub context_per_slot: u32,
+    /// Default window budget per job (<= `context_per_slot`).
+    pub default_budget: usize,
+    /// Whether the model has its own chat template.
+    pub has_chat_template: bool,
+    /// FIM marker tokens when the model has them.
+    pub fim: Option<FimTokens>,
+    /// KV cache type in use.
+    pub kv_type: KvType,
+}
+
+/// Process-wide llama.cpp backend (initialised once, never freed) with logs routed to tracing.
+pub(crate) fn backend() -> &'static LlamaBackend {
+    static BACKEND: OnceLock<LlamaBackend> = OnceLock::new();
+    BACKEND.get_or_init(|| {
+        llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
+        LlamaBackend::init().expect("llama backend initialised twice")
+    })
+}
+
+/// Fingerprint of a model file: sha256 over its size and three 1 MiB samples (start, middle,
+/// end). Cheap even for multi-GB files; any re-download or edit changes it in practice.
+pub fn fingerprint(path: &Path) -> std::io::Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let mut h = Vec::with_capacity(3 << 20);
+    h.extend_from_slice(&len.to_le_bytes());
+    for start in [0, len / 2, len.saturating_sub(1 << 20)] {
+        f.seek(SeekFrom::Start(start))?;
+        (&mut f).take(1 << 20).read_to_end(&mut h)?;
+    }
+    Ok(crate::kvstore::hex_sha256(&h)[..16].to_owned())
+}
+
+/// Validates the file and loads it with llama.cpp (CPU only, mmap).
+pub(crate) fn load_model(path: &Path) -> Result<(LlamaModel, gguf::GgufSummary), ModelError> {
+    let summary = gguf::inspect(path)?;
+    let params = LlamaModelParams::default().with_n_gpu_layers(0);
+    let model = LlamaModel::load_from_file(backend(), path, &params).map_err(|_| {
+        if gguf::KNOWN_ARCHITECTURES.contains(&summary.architecture.as_str()) {
+            ModelError::LoadFailed { path: path.to_path_buf(), architecture: summary.architecture.clone() }
+        } else {
+            ModelError::UnknownArchitecture { path: path.to_path_buf(), architecture: summary.architecture.clone() }
+        }
+    })?;
+    Ok((model, summary))
+}
+
+pub(crate) fn model_info(model: &LlamaModel, summary: &gguf::GgufSummary, cfg: &EngineConfig) -> Result<ModelInfo, ModelError> {
+    let path = cfg.model_path.clone();
+    let fingerprint = fingerprint(&path).map_err(|e| ModelError::Io { path: path.clone(), source: e })?;
+    let n_ctx_train = model.n_ctx_train();
+    let n_params = model.n_params();
+    let budget = default_budget(n_params);
+    let context_per_slot = cfg.context_tokens.unwrap_or(budget).min(n_ctx_train.max(64)).max(64);
+    let name = summary.name.clone().unwrap_or_else(|| {
+        path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    });
+    Ok(ModelInfo {
+        name,
+        architecture: summary.architecture.clone(),
+        fingerprint,
+        n_params,
+        size_bytes: summary.file_size,
+        n_ctx_train,
+        n_vocab: model.n_vocab().max(0) as usize,
+        context_per_slot,
+        default_budget: (budget.min(context_per_slot)) as usize,
+        has_chat_template: model.chat_template(None).is_ok(),
+        fim: fim_tokens(model),
+        kv_type: cfg.kv_type,
+        path,
+    })
+}
+
+struct Inner {
+    queue: Arc<JobQueue>,
+    info: ModelInfo,
+    model: Arc<LlamaModel>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.queue.shutdown();
+    }
+}
+
+/// Cheap, cloneable handle to the inference thread. The thread stops when the last handle is
+/// dropped (queued jobs are answered with [`EngineError::Stopped`]).
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("model", &self.inner.info.name).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Starts the inference thread, which validates and loads the model and creates the
+    /// context, and waits until it is ready. Blocking (model load takes a while): from async
+    /// code call it via `spawn_blocking`.
+    pub fn start(cfg: EngineConfig) -> Result<Engine, EngineError> {
+        let queue = Arc::new(JobQueue::default());
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let q = queue.clone();
+        std::thread::Builder::new()
+            .name("margin-llama".into())
+            .spawn(move || crate::worker::run(cfg, q, ready_tx))
+            .map_err(|e| EngineError::Backend(format!("cannot spawn inference thread: {e}")))?;
+        let (model, info) = ready_rx.recv().map_err(|_| EngineError::Stopped)??;
+        Ok(Engine { inner: Arc::new(Inner { queue, info, model }) })
+    }
+
+    /// Queues a job; await or block on the returned handle for the result.
+    pub fn submit(&self, job: Job) -> JobHandle {
+        let (tx, rx) = oneshot::channel();
+        let cancel = job.cancel.clone();
+        self.inner.queue.push(Queued { job, reply: tx, submitted: Instant::now() });
+        JobHandle { rx, cancel }
+    }
+
+    /// Facts about the model and context.
+    pub fn model_info(&self) -> &ModelInfo {
+        &self.inner.info
+    }
+
+    /// Tokens in `text` under the model's tokenizer (no BOS, special-token text not parsed).
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.inner.model.vocab().tokenize(text.as_bytes(), false, false).len()
+    }
+
+    /// Jobs waiting in the queue.
+    pub fn queued(&self) -> usize {
+        self.inner.queue.len()
+    }
+}
