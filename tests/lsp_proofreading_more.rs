@@ -1,0 +1,91 @@
+//! Proofreading findings in code comments land on the exact document
+//! characters in every position encoding, and a first check of a large
+//! document reports progress and can be cancelled. Real SmolLM2 model
+//! (`MARGIN_TEST_MODEL`; required under CI).
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{capabilities, test_model, text_at, TestClient};
+
+const RUST: &str = "/// Returns the 日本語 value. She dont like apples, but she eat them anyway.\r\nfn f() {}\r\n\r\n// She dont like apples 🍎,\r\n// but she eat them anyway.\r\nfn g() {}\r\n\r\n/* She dont like apples, but\r\n * she eat them anyway. */\r\nfn h() {}\r\n";
+const PYTHON: &str = "# She dont like apples 🍎, but she eat them anyway.\nx = 1\n";
+
+async fn wait_diagnostics(client: &mut TestClient, uri: &str) -> Vec<Value> {
+    loop {
+        let found = client.received("textDocument/publishDiagnostics");
+        if let Some(p) = found.iter().rev().find(|p| p["params"]["uri"] == uri) {
+            return p["params"]["diagnostics"].as_array().unwrap().clone();
+        }
+        client.drain(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn comment_findings_map_to_exact_characters_in_each_encoding() {
+    let Some(model) = test_model() else { return };
+    for encoding in ["utf-8", "utf-16", "utf-32"] {
+        let mut client = TestClient::start();
+        client.initialize(capabilities(&[encoding]), json!({"model": model})).await;
+        for (uri, lang, text) in [("file:///w/lib.rs", "rust", RUST), ("file:///w/x.py", "python", PYTHON)] {
+            client.open(uri, lang, text).await;
+            let diagnostics = wait_diagnostics(&mut client, uri).await;
+            assert!(!diagnostics.is_empty(), "{encoding} {uri}: no findings");
+            for d in &diagnostics {
+                let original = d["data"]["original"].as_str().unwrap();
+                assert_eq!(text_at(text, &d["range"], encoding), original, "{encoding} {uri}: {d:#}");
+            }
+            // Every comment style yields its 'eat' finding, including the joined line comments.
+            let eats = diagnostics.iter().filter(|d| d["data"]["original"] == "eat").count();
+            assert_eq!(eats, if lang == "rust" { 3 } else { 1 }, "{encoding} {uri}: {diagnostics:#?}");
+        }
+        client.shutdown_and_exit().await;
+    }
+}
+
+fn big_document() -> String {
+    (0..24).map(|i| format!("Paragraph {i} says that she eat apples every day.\n\n")).collect()
+}
+
+#[tokio::test]
+async fn a_large_first_check_reports_progress_and_can_be_cancelled() {
+    let Some(model) = test_model() else { return };
+    let mut caps = capabilities(&["utf-16"]);
+    caps["window"] = json!({"workDoneProgress": true});
+
+    // Reported: created, begun, reported per region, ended.
+    let mut client = TestClient::start();
+    client.initialize(caps.clone(), json!({"model": model})).await;
+    client.open("file:///w/big.md", "markdown", &big_document()).await;
+    wait_diagnostics(&mut client, "file:///w/big.md").await;
+    client.drain(Duration::from_millis(200)).await;
+    assert_eq!(client.received("window/workDoneProgress/create").len(), 1);
+    let kinds: Vec<String> = client
+        .received("$/progress")
+        .iter()
+        .map(|p| p["params"]["value"]["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds.first().map(String::as_str), Some("begin"));
+    assert_eq!(kinds.last().map(String::as_str), Some("end"));
+    assert!(kinds.iter().filter(|k| *k == "report").count() >= 20, "{kinds:?}");
+    client.shutdown_and_exit().await;
+
+    // Cancelled: the check stops, no diagnostics are published for it.
+    let mut client = TestClient::start();
+    client.initialize(caps, json!({"model": model})).await;
+    client.open("file:///w/big.md", "markdown", &big_document()).await;
+    let create = client.wait_for("window/workDoneProgress/create").await;
+    let token = create["params"]["token"].clone();
+    client.wait_for("$/progress").await;
+    client.notify("window/workDoneProgress/cancel", json!({"token": token})).await;
+    client.drain(Duration::from_secs(3)).await;
+    let kinds: Vec<Value> = client.received("$/progress").iter().map(|p| p["params"]["value"]["kind"].clone()).collect();
+    assert_eq!(kinds.last(), Some(&json!("end")), "{kinds:?}");
+    assert!(kinds.len() < 24, "stopped early: {kinds:?}");
+    assert!(client.received("textDocument/publishDiagnostics").is_empty());
+    let status = client.request("margin/status", json!({})).await.unwrap();
+    assert_eq!(status["documents"][0]["findings"], Value::Null);
+    client.shutdown_and_exit().await;
+}
