@@ -20,7 +20,7 @@ async fn start(model: &str, root: &std::path::Path) -> TestClient {
         "rootUri": root_uri,
         "workspaceFolders": [{"uri": root_uri, "name": "w"}],
         "capabilities": capabilities(&["utf-16"]),
-        "initializationOptions": {"model": model, "debounceMs": 0},
+        "initializationOptions": {"model": model, "debounceMs": 0, "threads": 1},
     });
     client.request("initialize", params).await.unwrap();
     client.notify("initialized", json!({})).await;

@@ -20,7 +20,7 @@ async fn start(model: &str, pull: bool) -> TestClient {
     if pull {
         caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
     }
-    client.initialize(caps, json!({"model": model, "debounceMs": 50})).await;
+    client.initialize(caps, json!({"model": model, "debounceMs": 50, "threads": 1})).await;
     client
 }
 

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use margin_engine::{Engine, Priority};
-use margin_proofread::FindingKey;
 use margin_syntax::Language;
 use ropey::Rope;
 use serde_json::json;
@@ -129,18 +128,9 @@ async fn check_file(
         .map_err(|e| e.to_string())?;
     let findings = findings
         .into_iter()
-        .filter(|f| !stores.ignores.is_ignored(&key, &finding_key(f)))
+        .filter(|f| !stores.ignores.is_ignored(&key, &f.key()))
         .collect();
     Ok(vec![FileFindings { text, findings }])
-}
-
-/// The ignore-store key of a finding.
-pub fn finding_key(f: &Finding) -> FindingKey {
-    FindingKey {
-        original: f.original.clone(),
-        replacement: f.replacement.clone(),
-        context: margin_proofread::context_hash(&f.context),
-    }
 }
 
 /// Files to check: explicit files (any language; unknown ones as plain text)
@@ -177,7 +167,7 @@ fn print(all: &[(PathBuf, FileFindings)], format: Format) {
                 let rope = Rope::from_str(&file.text);
                 for f in &file.findings {
                     let at = positions::to_line_col(&rope, f.range.start, Encoding::Utf32);
-                    println!("{}:{}:{}: {}: {}", path.display(), at.line + 1, at.col + 1, category(f), f.message);
+                    println!("{}:{}:{}: {}: {}", path.display(), at.line + 1, at.col + 1, f.category_name(), f.message);
                 }
             }
         }
@@ -194,7 +184,7 @@ fn print(all: &[(PathBuf, FileFindings)], format: Format) {
                         json!({
                             "file": path.display().to_string(),
                             "range": {"start": pos(f.range.start), "end": pos(f.range.end)},
-                            "category": category(f),
+                            "category": f.category_name(),
                             "message": f.message,
                             "original": f.original,
                             "replacement": f.replacement,
@@ -205,14 +195,5 @@ fn print(all: &[(PathBuf, FileFindings)], format: Format) {
                 .collect();
             println!("{}", serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string()));
         }
-    }
-}
-
-pub fn category(f: &Finding) -> &'static str {
-    match f.category {
-        margin_proofread::Category::Spelling => "spelling",
-        margin_proofread::Category::Grammar => "grammar",
-        margin_proofread::Category::Punctuation => "punctuation",
-        margin_proofread::Category::Style => "style",
     }
 }

@@ -17,7 +17,8 @@ use tower_lsp_server::LspServiceBuilder;
 
 use margin::lsp::Server;
 
-const TIMEOUT: Duration = Duration::from_secs(20);
+// Generous: real-model tests share two cores with each other under CI.
+const TIMEOUT: Duration = Duration::from_secs(90);
 
 pub struct TestClient {
     to_server: WriteHalf<DuplexStream>,
@@ -260,7 +261,10 @@ pub fn text_at<'a>(text: &'a str, range: &Value, encoding: &str) -> &'a str {
     &text[offset_of(text, &range["start"], encoding)..offset_of(text, &range["end"], encoding)]
 }
 
-/// The real test model (SmolLM2-135M-Instruct): `MARGIN_TEST_MODEL`. Under CI
+/// The real test model (SmolLM2-135M-Instruct): `MARGIN_TEST_MODEL`. Tests
+/// that start servers with it pass `"threads": 1`: several engines run in one
+/// test process, and the thread policy (which counts only other processes'
+/// load) would otherwise give each of them every core. Under CI
 /// a missing model fails the test; elsewhere the test is skipped with a note.
 pub fn test_model() -> Option<String> {
     match std::env::var("MARGIN_TEST_MODEL") {

@@ -38,6 +38,27 @@ pub struct Finding {
     pub context: String,
 }
 
+impl Finding {
+    /// The diagnostic code: `spelling`, `grammar`, `punctuation` or `style`.
+    pub fn category_name(&self) -> &'static str {
+        match self.category {
+            Category::Spelling => "spelling",
+            Category::Grammar => "grammar",
+            Category::Punctuation => "punctuation",
+            Category::Style => "style",
+        }
+    }
+
+    /// The key under which the user can ignore this finding in a file.
+    pub fn key(&self) -> margin_proofread::FindingKey {
+        margin_proofread::FindingKey {
+            original: self.original.clone(),
+            replacement: self.replacement.clone(),
+            context: margin_proofread::context_hash(&self.context),
+        }
+    }
+}
+
 /// Why a document check stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -87,6 +108,13 @@ impl Default for Checker {
     fn default() -> Self {
         Checker::with_tuning(Tuning { cache: true, speculative: true })
     }
+}
+
+/// An edit that only removes or swaps emoji and other symbols: style, not a mistake.
+fn is_symbol_edit(edit: &Edit) -> bool {
+    let symbolic = |s: &str| s.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation());
+    let letters = |s: &str| s.chars().any(char::is_alphanumeric);
+    symbolic(&edit.original) && !letters(&edit.original) && !letters(&edit.replacement)
 }
 
 /// Regions plus the identifiers of the file (words that must not be "corrected").
@@ -158,14 +186,20 @@ impl Checker {
         let pieces = split(&region.text, budget.max(64), |s| engine.count_tokens(s));
         let mut findings = Vec::new();
         for piece in pieces {
-            let text = &region.text[piece.clone()];
+            // Line breaks inside a region are wrapping (comment lines, a paragraph over several
+            // lines): the model sees spaces, which keeps every byte offset, and edits touching a
+            // former break are dropped (it stands for the next line's comment marker).
+            let text = region.text[piece.clone()].replace('\n', " ");
+            let text = text.as_str();
             let scored = self.edits_for(engine, input, text, language).await?;
-            let protected: Vec<Range<usize>> = region
+            let mut protected: Vec<Range<usize>> = region
                 .protected
                 .iter()
                 .filter(|p| p.end >= piece.start && p.start <= piece.end)
                 .map(|p| p.start.saturating_sub(piece.start)..(p.end - piece.start).min(text.len()))
                 .collect();
+            let breaks = region.text[piece.clone()].match_indices('\n').map(|(i, _)| i..i + 1);
+            protected.extend(breaks);
             let config = FilterConfig {
                 allow_whitespace_only: input.settings.allow_whitespace_edits,
                 allow_quote_style: input.settings.allow_quote_edits,
@@ -178,6 +212,10 @@ impl Checker {
                 tracing::debug!(original = edit.original, replacement = edit.replacement, ?reason, "edit dropped");
             }
             for edit in kept.kept {
+                if is_symbol_edit(&edit) {
+                    tracing::debug!(original = edit.original, "edit dropped: emoji or symbol changed");
+                    continue;
+                }
                 let confidence = scored.iter().find(|s| s.edit == edit).map_or(0.0, |s| s.confidence);
                 if confidence < input.settings.min_confidence {
                     tracing::debug!(original = edit.original, confidence, "edit dropped: low confidence");
@@ -236,5 +274,23 @@ impl Checker {
                 Ok(Vec::new())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(original: &str, replacement: &str) -> Edit {
+        Edit { range: 0..original.len(), original: original.into(), replacement: replacement.into(), category: Category::Style }
+    }
+
+    #[test]
+    fn emoji_edits_are_not_findings_but_words_next_to_them_are() {
+        assert!(is_symbol_edit(&edit("🍎", "")));
+        assert!(is_symbol_edit(&edit("→", "->")));
+        assert!(!is_symbol_edit(&edit("teh", "the")));
+        assert!(!is_symbol_edit(&edit(",", "")));
+        assert!(!is_symbol_edit(&edit("🍎 aple", "apple")));
     }
 }

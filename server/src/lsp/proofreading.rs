@@ -149,7 +149,7 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
         match uri.to_file_path() {
             Some(path) => {
                 let key = stores.file_key(&path);
-                findings.into_iter().filter(|f| !stores.ignores.is_ignored(&key, &crate::check::finding_key(f))).collect()
+                findings.into_iter().filter(|f| !stores.ignores.is_ignored(&key, &f.key())).collect()
             }
             None => findings,
         }
