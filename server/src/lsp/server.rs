@@ -77,7 +77,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        notifications::did_save::run(&self.session, params);
+        notifications::did_save::run(&self.ctx, params);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
