@@ -134,6 +134,8 @@ local function scenario(name, cmd, capabilities, want_encoding)
     name = 'margin-' .. name,
     cmd = cmd,
     cmd_env = { MARGIN_LOG = os.getenv('MARGIN_LOG') or 'debug' },
+    -- The server proofreads what it opens: give it the test model (scripts/test sets it).
+    init_options = { model = os.getenv('MARGIN_TEST_MODEL'), threads = 1 },
     root_dir = vim.fs.dirname(path),
     capabilities = capabilities,
     handlers = {
@@ -191,7 +193,7 @@ local function scenario(name, cmd, capabilities, want_encoding)
     end
 
     for _, m in ipairs(messages) do
-      check(m.type > 2, ('unexpected showMessage (no settings were given): %s'):format(vim.inspect(m)))
+      check(m.type > 2, ('unexpected showMessage (only the test model was given): %s'):format(vim.inspect(m)))
     end
   end)
   if not ok then
