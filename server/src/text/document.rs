@@ -24,9 +24,14 @@ pub enum Skip {
 impl Skip {
     /// Why `text` would not be analysed under a `max_bytes` limit, if it would not.
     pub fn of_text(text: &str, max_bytes: usize) -> Option<Skip> {
-        if text.len() > max_bytes {
-            Some(Skip::TooLarge { bytes: text.len(), limit: max_bytes })
-        } else if text.contains('\0') {
+        Skip::of(text.len(), max_bytes, || text.contains('\0'))
+    }
+
+    /// The one rule: too large first (no scan of a huge text), then NUL bytes.
+    fn of(bytes: usize, max_bytes: usize, has_nul: impl FnOnce() -> bool) -> Option<Skip> {
+        if bytes > max_bytes {
+            Some(Skip::TooLarge { bytes, limit: max_bytes })
+        } else if has_nul() {
             Some(Skip::Binary)
         } else {
             None
@@ -175,14 +180,8 @@ impl Document {
     }
 
     fn refresh_skip(&mut self) {
-        let bytes = self.rope.len_bytes();
-        self.skip = if bytes > self.max_bytes {
-            Some(Skip::TooLarge { bytes, limit: self.max_bytes })
-        } else if self.rope.chunks().any(|c| c.contains('\0')) {
-            Some(Skip::Binary)
-        } else {
-            None
-        };
+        let rope = &self.rope;
+        self.skip = Skip::of(rope.len_bytes(), self.max_bytes, || rope.chunks().any(|c| c.contains('\0')));
     }
 
     fn reset_syntax(&mut self) {

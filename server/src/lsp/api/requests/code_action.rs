@@ -56,16 +56,15 @@ pub fn run(ctx: &Ctx, params: CodeActionParams) -> Result<Option<CodeActionRespo
         let word = f.original.trim();
         if !word.is_empty() && !word.contains(char::is_whitespace) {
             if has_workspace {
-                actions.push(command(format!("Add '{word}' to the workspace dictionary"), ADD_TO_DICTIONARY, json!([word, "workspace"]), &diagnostic));
+                actions.push(command(format!("Add '{word}' to the workspace dictionary"), ADD_TO_DICTIONARY, json!([word, "workspace"]), Some(&diagnostic)));
             }
-            actions.push(command(format!("Add '{word}' to your dictionary"), ADD_TO_DICTIONARY, json!([word, "user"]), &diagnostic));
+            actions.push(command(format!("Add '{word}' to your dictionary"), ADD_TO_DICTIONARY, json!([word, "user"]), Some(&diagnostic)));
         }
         let finding = json!([uri.as_str(), f.original, f.replacement, f.context]);
-        actions.push(command("Ignore this finding in this file".into(), IGNORE_FINDING, finding, &diagnostic));
+        actions.push(command("Ignore this finding in this file".into(), IGNORE_FINDING, finding, Some(&diagnostic)));
     }
     if !under.is_empty() {
-        let none = Diagnostic::default();
-        actions.push(command("Disable margin for this file".into(), DISABLE_FILE, json!([uri.as_str()]), &none));
+        actions.push(command("Disable margin for this file".into(), DISABLE_FILE, json!([uri.as_str()]), None));
     }
     Ok(Some(actions))
 }
@@ -78,12 +77,13 @@ fn edit(uri: &Uri, doc: &Document, fixes: &[&Finding], enc: Encoding) -> Workspa
     WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }
 }
 
-fn command(title: String, name: &str, arguments: serde_json::Value, diagnostic: &Diagnostic) -> CodeActionOrCommand {
+/// A code action that runs one of margin's commands; `diagnostic` is the finding it is about.
+fn command(title: String, name: &str, arguments: serde_json::Value, diagnostic: Option<&Diagnostic>) -> CodeActionOrCommand {
     let arguments = arguments.as_array().cloned();
     CodeActionOrCommand::CodeAction(CodeAction {
         title: title.clone(),
         kind: Some(CodeActionKind::QUICKFIX),
-        diagnostics: (diagnostic.message.is_empty()).then_some(vec![]).or(Some(vec![diagnostic.clone()])),
+        diagnostics: Some(diagnostic.into_iter().cloned().collect()),
         command: Some(Command { title, command: name.to_string(), arguments }),
         ..Default::default()
     })
