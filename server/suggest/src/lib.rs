@@ -1,0 +1,1 @@
+//! margin-suggest: pure code-suggestion core (work in progress).

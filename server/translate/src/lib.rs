@@ -1,0 +1,1 @@
+//! margin-translate: pure translation core (work in progress).
