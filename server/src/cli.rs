@@ -1,6 +1,6 @@
 //! The command line: `margin serve` (the language server on stdio),
-//! `margin check` (proofread files from a terminal or CI) and
-//! `margin regions` (show the prose regions margin would send to the model).
+//! `margin check` (proofread files from a terminal or CI), `margin translate`
+//! and `margin regions` (show the prose regions margin would send to the model).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +26,8 @@ pub enum Command {
     Serve,
     /// Proofread files and directories (directories are walked, honouring .gitignore).
     Check(CheckArgs),
+    /// Translate a file or stdin (Markdown structure, placeholders and code blocks kept).
+    Translate(crate::translate_cmd::TranslateArgs),
     /// Measure speed and precision (one JSON object with --json).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -75,8 +77,9 @@ pub fn run() -> ExitCode {
         eprintln!("margin: {e}");
         return ExitCode::from(2);
     }
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Check(args)) if !cli.stdio => crate::check::run(&args),
+        Some(Command::Translate(args)) if !cli.stdio => crate::translate_cmd::run(&args),
         Some(Command::Bench(command)) if !cli.stdio => crate::bench::run(&command),
         Some(Command::Models(command)) if !cli.stdio => crate::models_cmd::run(&command),
         Some(Command::Regions { paths, strings, queries_dir }) if !cli.stdio => {
@@ -84,7 +87,10 @@ pub fn run() -> ExitCode {
             crate::regions_cmd::run(&paths, strings, queries_dir.as_deref(), max_bytes)
         }
         _ => serve_stdio(),
-    }
+    };
+    // Stop the model before the process tears down llama.cpp's globals under it.
+    margin_engine::shutdown_all(std::time::Duration::from_secs(5));
+    code
 }
 
 fn serve_stdio() -> ExitCode {

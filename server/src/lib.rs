@@ -13,4 +13,7 @@ pub mod models_cmd;
 pub mod lsp;
 pub mod regions_cmd;
 pub mod stores;
+pub mod suggesting;
 pub mod text;
+pub mod translate_cmd;
+pub mod translating;

@@ -86,6 +86,19 @@ impl TestClient {
         self.response(json!(id)).await
     }
 
+    /// Send a request without waiting: its id, for `response`.
+    pub async fn send_request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        json!(id)
+    }
+
+    /// Responses with this id seen so far (in the backlog), for exactly-once checks.
+    pub fn responses_seen(&self, id: &Value) -> usize {
+        self.backlog.iter().filter(|m| m.get("method").is_none() && &m["id"] == id).count()
+    }
+
     /// Wait for the response with this id, handling everything else on the way.
     pub async fn response(&mut self, id: Value) -> Result<Value, Value> {
         let queued = self.backlog.iter().position(|m| m["id"] == id);

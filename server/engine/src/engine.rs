@@ -128,6 +128,41 @@ impl Drop for Inner {
     }
 }
 
+type Running = Vec<(Arc<JobQueue>, std::thread::JoinHandle<()>)>;
+
+fn threads() -> &'static std::sync::Mutex<Running> {
+    static THREADS: OnceLock<std::sync::Mutex<Running>> = OnceLock::new();
+    THREADS.get_or_init(Default::default)
+}
+
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether [`shutdown_all`] was called (running jobs stop at their next decode step).
+pub(crate) fn stopping() -> bool {
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Stops every inference thread of the process before it exits: running jobs are cancelled
+/// at their next decode step, queued ones answered with `Stopped`, and each thread is joined
+/// (waiting at most `timeout` in all). Without this, a process that exits while a thread is
+/// inside llama.cpp tears down ggml's globals under it (a crash at exit).
+pub fn shutdown_all(timeout: std::time::Duration) {
+    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    let running = std::mem::take(&mut *threads().lock().unwrap_or_else(|p| p.into_inner()));
+    let until = Instant::now() + timeout;
+    for (queue, thread) in running {
+        queue.shutdown();
+        while !thread.is_finished() && Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        } else {
+            tracing::warn!("an inference thread did not stop in time");
+        }
+    }
+}
+
 /// Cheap, cloneable handle to the inference thread. The thread stops when the last handle is
 /// dropped (queued jobs are answered with [`EngineError::Stopped`]).
 #[derive(Clone)]
@@ -149,10 +184,11 @@ impl Engine {
         let queue = Arc::new(JobQueue::default());
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let q = queue.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("margin-llama".into())
             .spawn(move || crate::worker::run(cfg, q, ready_tx))
             .map_err(|e| EngineError::Backend(format!("cannot spawn inference thread: {e}")))?;
+        threads().lock().unwrap_or_else(|p| p.into_inner()).push((queue.clone(), thread));
         let (model, info) = ready_rx.recv().map_err(|_| EngineError::Stopped)??;
         Ok(Engine { inner: Arc::new(Inner { queue, info, model }) })
     }

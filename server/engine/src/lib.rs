@@ -35,7 +35,7 @@ mod worker;
 pub mod test_support;
 
 pub use config::{default_budget, kv_dir, margin_cache_root, models_dir, EngineConfig, KvType};
-pub use engine::{Engine, ModelInfo};
+pub use engine::{shutdown_all, Engine, ModelInfo};
 pub use error::{EngineError, ModelError};
 pub use job::{
     CandidateScore, FinishReason, GenerateRequest, Job, JobKind, JobOutput, Metrics, OverflowPolicy, Priority,

@@ -51,7 +51,7 @@ pub(crate) struct Control<'a> {
 impl Control<'_> {
     /// `Err` if the job must stop now.
     pub fn check(&self, generated_tokens: usize) -> Result<(), EngineError> {
-        if self.cancel.load(Ordering::SeqCst) {
+        if self.cancel.load(Ordering::SeqCst) || crate::engine::stopping() {
             return Err(EngineError::Cancelled { generated_tokens });
         }
         if self.deadline.is_some_and(|d| Instant::now() >= d) {

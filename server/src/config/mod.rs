@@ -31,6 +31,16 @@ pub struct Settings {
     pub max_rewrite_share: f32,
     pub allow_whitespace_edits: bool,
     pub allow_quote_edits: bool,
+    /// Languages offered by the translate code actions (default: the locale's language and English).
+    pub translate_targets: Vec<String>,
+    /// Language hover and inlay-hint translations are shown in (default: the locale's language).
+    pub reading_language: Option<String>,
+    pub inline_translations: bool,
+    /// Code suggestions (completion, inline completion, code actions) on or off.
+    pub suggest: bool,
+    /// Longest code suggestion shown, in lines.
+    pub max_lines: usize,
+    pub suggest_debounce_ms: u64,
 }
 
 impl Default for Settings {
@@ -59,6 +69,12 @@ impl Options {
             max_rewrite_share: self.max_rewrite_share.unwrap_or(0.3),
             allow_whitespace_edits: self.allow_whitespace_edits.unwrap_or(false),
             allow_quote_edits: self.allow_quote_edits.unwrap_or(false),
+            translate_targets: self.translate_targets.clone().unwrap_or_default(),
+            reading_language: self.reading_language.clone(),
+            inline_translations: self.inline_translations.unwrap_or(false),
+            suggest: self.suggest.unwrap_or(true),
+            max_lines: self.max_lines.unwrap_or(6) as usize,
+            suggest_debounce_ms: self.suggest_debounce_ms.unwrap_or(60),
         }
     }
 }

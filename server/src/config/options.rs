@@ -94,6 +94,12 @@ options! {
     max_rewrite_share: f32 = "maxRewriteShare", check |v: &f32| unit(*v);
     allow_whitespace_edits: bool = "allowWhitespaceEdits";
     allow_quote_edits: bool = "allowQuoteEdits";
+    translate_targets: Vec<String> = "translateTargets", check |v: &Vec<String>| v.iter().try_for_each(translation_language);
+    reading_language: String = "readingLanguage", check translation_language;
+    inline_translations: bool = "inlineTranslations";
+    suggest: bool = "suggest";
+    max_lines: u32 = "maxLines", check |v: &u32| range(*v as u64, 1, 40);
+    suggest_debounce_ms: u64 = "suggestDebounceMs", check |v: &u64| range(*v, 0, 5_000);
 }
 
 impl Options {
@@ -161,6 +167,13 @@ fn language_code(v: &String) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""))
+    }
+}
+
+fn translation_language(v: &String) -> Result<(), String> {
+    match margin_translate::lang::parse_language(v) {
+        Some(_) => Ok(()),
+        None => Err(format!("`{v}` is not a language margin knows (use a code like \"en\", \"de\", \"zh\" or a name like \"German\")")),
     }
 }
 

@@ -16,9 +16,17 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             ..Default::default()
         })),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR_REWRITE]),
+            resolve_provider: Some(true),
             ..Default::default()
         })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".into(), "(".into(), ":".into()]),
+            ..Default::default()
+        }),
+        inline_completion_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: crate::lsp::api::requests::execute_command::COMMANDS.iter().map(|c| c.to_string()).collect(),
             ..Default::default()

@@ -29,14 +29,20 @@ pub async fn pull(client: &Client, session: &Arc<Session>) {
 /// Replace the client layer with `value`, refresh settings, report problems.
 pub async fn apply_client_settings(client: &Client, session: &Arc<Session>, value: &Value, source: &str) {
     let (options, problems) = Options::from_json(value, source);
-    let problems = {
+    let (problems, refresh_hints) = {
         let mut state = session.lock();
+        let before = (state.settings.inline_translations, state.settings.reading_language.clone());
         state.layers.client = options;
         state.refresh_settings();
         tracing::debug!(settings = ?state.settings, "settings updated");
-        state.unseen(problems)
+        let after = (state.settings.inline_translations, state.settings.reading_language.clone());
+        (state.unseen(problems), before != after && state.client.inlay_hint_refresh)
     };
     show(client, problems).await;
+    if refresh_hints {
+        // Inline translations were switched on or off (or change language): redraw them.
+        let _ = client.inlay_hint_refresh().await;
+    }
 }
 
 /// Show problems (already filtered to unseen ones) as warnings.

@@ -3,14 +3,19 @@
 //! protocol and core types (`from_proto`, `to_proto`) and routes each method to
 //! a small handler under `api/`.
 
+mod actions;
 mod api;
+mod cancel;
 mod capabilities;
 mod catch_panic;
 mod config_sync;
+mod inline_translations;
 pub mod from_proto;
 mod server;
 pub mod proofreading;
 mod session;
+mod snapshot;
+mod suggestions;
 pub mod transport;
 pub mod to_proto;
 
@@ -28,6 +33,7 @@ pub fn service_with(
         .custom_method("margin/status", Server::status)
         .custom_method("margin/documentText", Server::document_text)
         .custom_method("margin/regions", Server::regions)
+        .custom_method("textDocument/inlineCompletion", Server::inline_completion)
         .custom_method("window/workDoneProgress/cancel", Server::progress_cancel);
     let (service, socket) = extend(builder).finish();
     (CatchPanic::new(service), socket)

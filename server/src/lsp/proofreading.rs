@@ -29,6 +29,10 @@ pub struct Ctx {
     pub session: Arc<Session>,
     pub model: Arc<ModelService>,
     pub checker: Arc<Checker>,
+    pub translator: Arc<crate::translating::Translator>,
+    pub pending_hints: Arc<super::inline_translations::PendingHints>,
+    pub suggester: Arc<crate::suggesting::Suggester>,
+    pub in_flight: Arc<super::suggestions::InFlight>,
 }
 
 /// (Re)start the check of `uri` after `delay`, cancelling the one in flight.
@@ -56,6 +60,9 @@ pub fn cancel_progress(session: &Session, token: &str) {
     let state = session.lock();
     for check in state.checks.values().filter(|c| c.progress.as_deref() == Some(token)) {
         check.cancel.store(true, Ordering::Relaxed);
+    }
+    if let Some(flag) = state.progress_cancels.get(token) {
+        flag.store(true, Ordering::Relaxed);
     }
 }
 
@@ -178,7 +185,7 @@ pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
     }
 }
 
-async fn report_model_error(ctx: &Ctx, message: String) {
+pub(crate) async fn report_model_error(ctx: &Ctx, message: String) {
     let show = {
         let mut state = ctx.session.lock();
         let new = state.model_error_shown.as_deref() != Some(message.as_str());

@@ -28,6 +28,10 @@ impl Server {
             session: session.clone(),
             model: Arc::new(ModelService::default()),
             checker: Arc::new(Checker::default()),
+            translator: Arc::default(),
+            pending_hints: Arc::default(),
+            suggester: Arc::default(),
+            in_flight: Arc::default(),
         };
         Server { client, session, ctx }
     }
@@ -45,6 +49,10 @@ impl Server {
 
     pub async fn regions(&self, params: requests::regions::Params) -> Result<requests::regions::Reply> {
         requests::regions::run(&self.client, &self.session, params).await
+    }
+
+    pub async fn inline_completion(&self, params: InlineCompletionParams) -> Result<Option<InlineCompletionResponse>> {
+        requests::inline_completion::run(&self.ctx, params).await
     }
 
     pub async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
@@ -93,7 +101,23 @@ impl LanguageServer for Server {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        requests::code_action::run(&self.ctx, params)
+        requests::code_action::run(&self.ctx, params).await
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        requests::code_action_resolve::run(&self.ctx, action).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        requests::hover::run(&self.ctx, params).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        requests::inlay_hint::run(&self.ctx, params)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        requests::completion::run(&self.ctx, params).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {

@@ -54,6 +54,8 @@ pub struct State {
     pub stores: Option<Stores>,
     /// The model error was shown to the user (once per distinct message).
     pub model_error_shown: Option<String>,
+    /// Cancel flags of other progress-reporting jobs (translations), by progress token.
+    pub progress_cancels: HashMap<String, Arc<AtomicBool>>,
 }
 
 /// What the client said it can do, as far as the server cares.
@@ -65,6 +67,9 @@ pub struct ClientSupport {
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub work_done_progress: bool,
+    /// The client resolves code actions lazily (`codeAction/resolve` for `edit`).
+    pub code_action_resolve: bool,
+    pub inlay_hint_refresh: bool,
 }
 
 impl Session {

@@ -3,7 +3,8 @@
 //   cd tests/clients/node && npm ci && MARGIN_BIN=... node --test handshake.test.mjs
 //
 // MARGIN_BIN defaults to target/debug/margin relative to the repo root.
-// Trace: target/client-traces/node-handshake.log (messages both ways + server stderr).
+// Traces: target/client-traces/node/handshake.log (messages both ways + server stderr) and
+// handshake-server.jsonl (the server's own trace, MARGIN_TRACE_FILE).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,9 +19,11 @@ const { PositionEncodingKind, MessageType } = lsp;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.resolve(root, process.env.MARGIN_BIN || 'target/debug/margin');
-const traceDir = path.join(root, 'target/client-traces');
+const traceDir = path.join(root, 'target/client-traces/node');
 fs.mkdirSync(traceDir, { recursive: true });
-const tracePath = path.join(traceDir, 'node-handshake.log');
+const tracePath = path.join(traceDir, 'handshake.log');
+const serverTrace = path.join(traceDir, 'handshake-server.jsonl'); // MARGIN_TRACE_FILE
+fs.rmSync(serverTrace, { force: true });
 const trace = fs.createWriteStream(tracePath);
 const log = (line) => trace.write(`[${new Date().toISOString()}] ${line}\n`);
 
@@ -50,7 +53,7 @@ fs.accessSync(bin, fs.constants.X_OK); // clear failure when the server is not b
 log(`spawn ${bin} serve --stdio`);
 const server = spawn(bin, ['serve', '--stdio'], {
   cwd: root,
-  env: { ...process.env, MARGIN_LOG: process.env.MARGIN_LOG || 'debug' },
+  env: { ...process.env, MARGIN_LOG: process.env.MARGIN_LOG || 'debug', MARGIN_TRACE_FILE: serverTrace },
   stdio: ['pipe', 'pipe', 'pipe'],
 });
 const exited = new Promise((resolve) =>
@@ -150,7 +153,7 @@ const STEPS = [
   ['insert at the end of the document', [(t) => edit([t.length, t.length], 'end 🔚')]],
 ];
 
-const uri = pathToFileURL(path.join(root, 'target/client-traces/node-notes.md')).href;
+const uri = pathToFileURL(path.join(traceDir, 'notes.md')).href;
 let text = [
   '# Margin テスト 🚀',
   '',

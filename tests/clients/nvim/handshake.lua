@@ -6,7 +6,7 @@
 -- must pick utf-8) and positionEncodings forced to { "utf-16" }. Each one edits a Markdown
 -- buffer full of CJK and emoji so Neovim sends incremental didChange, then compares the
 -- server's copy (margin/documentText) with the buffer. JSON-RPC trace (Neovim's LSP log at
--- debug level, server stderr included): target/client-traces/nvim-handshake.log
+-- debug level, server stderr included): target/client-traces/nvim/handshake.log
 
 local root = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h:h:h')
 local bin = os.getenv('MARGIN_BIN') or 'target/debug/margin'
@@ -14,8 +14,10 @@ if bin:sub(1, 1) ~= '/' then
   bin = root .. '/' .. bin
 end
 
-local trace_dir = root .. '/target/client-traces'
-local trace = trace_dir .. '/nvim-handshake.log'
+local trace_dir = root .. '/target/client-traces/nvim'
+local trace = trace_dir .. '/handshake.log'
+local server_trace = trace_dir .. '/handshake-server.jsonl' -- MARGIN_TRACE_FILE, both scenarios
+os.remove(server_trace)
 vim.fn.mkdir(trace_dir, 'p')
 os.remove(trace)
 vim.lsp.log._set_filename(trace) -- private in 0.11, but the Neovim version is pinned
@@ -133,7 +135,7 @@ local function scenario(name, cmd, capabilities, want_encoding)
   local id = vim.lsp.start({
     name = 'margin-' .. name,
     cmd = cmd,
-    cmd_env = { MARGIN_LOG = os.getenv('MARGIN_LOG') or 'debug' },
+    cmd_env = { MARGIN_LOG = os.getenv('MARGIN_LOG') or 'debug', MARGIN_TRACE_FILE = server_trace },
     -- The server proofreads what it opens: give it the test model (scripts/test sets it).
     init_options = { model = os.getenv('MARGIN_TEST_MODEL'), threads = 1 },
     root_dir = vim.fs.dirname(path),

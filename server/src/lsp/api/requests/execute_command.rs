@@ -1,6 +1,7 @@
 //! `workspace/executeCommand`: the code actions that change margin's own
 //! state — add a word to a dictionary, ignore a finding, disable a file —
-//! then re-check what they affect.
+//! then re-check what they affect; and `margin.applyAction`, the model-backed
+//! actions for clients that cannot resolve code actions.
 
 use std::time::Duration;
 
@@ -10,12 +11,13 @@ use tower_lsp_server::ls_types::*;
 
 use crate::lsp::proofreading::{self, Ctx};
 use crate::lsp::session::DocFindings;
+use crate::lsp::actions::APPLY_ACTION;
 use crate::stores;
 
 pub const ADD_TO_DICTIONARY: &str = "margin.addToDictionary";
 pub const IGNORE_FINDING: &str = "margin.ignoreFinding";
 pub const DISABLE_FILE: &str = "margin.disableFile";
-pub const COMMANDS: &[&str] = &[ADD_TO_DICTIONARY, IGNORE_FINDING, DISABLE_FILE];
+pub const COMMANDS: &[&str] = &[ADD_TO_DICTIONARY, IGNORE_FINDING, DISABLE_FILE, APPLY_ACTION];
 
 fn arg(args: &[Value], i: usize) -> Result<&str> {
     args.get(i).and_then(Value::as_str).ok_or_else(|| Error::invalid_params(format!("argument {i} must be a string")))
@@ -81,7 +83,23 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
                 proofreading::store_and_publish(ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
             }
         }
+        APPLY_ACTION => {
+            let data = args.first().cloned().ok_or_else(|| Error::invalid_params("missing action"))?;
+            let title = params_title(&data);
+            let action = CodeAction { title, data: Some(data), ..Default::default() };
+            let resolved = super::code_action_resolve::run(ctx, action).await?;
+            if let Some(edit) = resolved.edit {
+                let applied = ctx.client.apply_edit(edit).await.map_err(|e| Error::invalid_params(e.to_string()))?;
+                if !applied.applied {
+                    tracing::warn!(reason = ?applied.failure_reason, "the editor did not apply margin's edit");
+                }
+            }
+        }
         other => return Err(Error::invalid_params(format!("unknown command {other}"))),
     }
     Ok(None)
+}
+
+fn params_title(data: &Value) -> String {
+    data.get("margin").and_then(Value::as_str).unwrap_or("margin").to_string()
 }

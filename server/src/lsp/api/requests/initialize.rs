@@ -31,6 +31,14 @@ pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult
         .unwrap_or(false);
     state.client.work_done_progress =
         params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
+    state.client.code_action_resolve = text_document
+        .and_then(|t| t.code_action.as_ref())
+        .and_then(|c| c.resolve_support.as_ref())
+        .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
+    state.client.inlay_hint_refresh = workspace
+        .and_then(|w| w.inlay_hint.as_ref())
+        .and_then(|i| i.refresh_support)
+        .unwrap_or(false);
     let mut problems = state.layers.load_files(root.as_deref());
     if let Some(init) = params.initialization_options.as_ref() {
         let (options, mut found) = Options::from_json(init, "initializationOptions");

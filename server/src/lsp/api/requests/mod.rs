@@ -1,6 +1,11 @@
 //! Request handlers (each returns exactly one response).
 
 pub mod code_action;
+pub mod code_action_resolve;
+pub mod completion;
+pub mod hover;
+pub mod inlay_hint;
+pub mod inline_completion;
 pub mod diagnostic;
 pub mod document_text;
 pub mod execute_command;

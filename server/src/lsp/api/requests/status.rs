@@ -14,6 +14,10 @@ pub struct Status {
     pub documents: Vec<DocumentStatus>,
     pub model: ModelStatus,
     pub checks: CheckStats,
+    pub translations: crate::translating::TranslateStats,
+    pub suggestions: crate::suggesting::SuggestStats,
+    /// Completion requests answered empty because a newer one replaced them.
+    pub superseded_suggestions: u64,
 }
 
 #[derive(Serialize, Debug)]
@@ -25,6 +29,8 @@ pub struct ModelStatus {
     pub name: Option<String>,
     pub path: Option<String>,
     pub context_per_slot: Option<u32>,
+    /// Configured llama.cpp threads (`None`: chosen per job from free cores).
+    pub threads: Option<u32>,
 }
 
 #[derive(Serialize, Debug)]
@@ -70,6 +76,7 @@ pub fn run(ctx: &Ctx) -> Status {
         name: info.as_ref().map(|i| i.name.clone()),
         path: info.as_ref().map(|i| i.path.display().to_string()),
         context_per_slot: info.as_ref().map(|i| i.context_per_slot),
+        threads: state.settings.threads,
     };
     Status {
         version: env!("CARGO_PKG_VERSION"),
@@ -77,5 +84,8 @@ pub fn run(ctx: &Ctx) -> Status {
         documents,
         model,
         checks: ctx.checker.stats(),
+        translations: ctx.translator.stats(),
+        suggestions: ctx.suggester.stats(),
+        superseded_suggestions: ctx.in_flight.superseded.load(std::sync::atomic::Ordering::Relaxed),
     }
 }

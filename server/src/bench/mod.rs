@@ -1,7 +1,11 @@
 //! `margin bench`: speed and precision figures measured in one process with
 //! one model, printed as one JSON object (`--json`) or a short table.
 //! `engine` runs the engine's own benchmark; `proofread` measures
-//! proofreading on a generated 200-paragraph Markdown document.
+//! proofreading on a generated 200-paragraph Markdown document; `translate`
+//! and `suggest` are in their own modules.
+
+mod suggest;
+mod translate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,6 +29,10 @@ pub enum BenchCommand {
     Engine(BenchArgs),
     /// Proofreading: edit latency, first-check throughput, false flags on clean text.
     Proofread(BenchArgs),
+    /// Translation: hover latency cold vs cached, placeholders kept over i18n strings.
+    Translate(BenchArgs),
+    /// Suggestions: time to suggestion per keystroke warm vs cold, tokens evaluated, drops.
+    Suggest(BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -42,6 +50,8 @@ pub fn run(command: &BenchCommand) -> ExitCode {
     let (args, result) = match command {
         BenchCommand::Engine(args) => (args, resolve(args).and_then(|m| engine_bench(&m, args.threads))),
         BenchCommand::Proofread(args) => (args, resolve(args).and_then(|m| proofread_bench(&m, args.threads))),
+        BenchCommand::Translate(args) => (args, resolve(args).and_then(|m| translate::run(&m, args.threads))),
+        BenchCommand::Suggest(args) => (args, resolve(args).and_then(|m| suggest::run(&m, args.threads))),
     };
     match result {
         Ok(value) if args.json => {
@@ -98,6 +108,19 @@ fn document(n: usize) -> String {
         doc.push_str(&format!("Paragraph {i}: {sentence}\n\n"));
     }
     doc
+}
+
+/// An engine for a benchmark: no KV persistence, so every run starts cold.
+fn start_engine(model: &Path, threads: Option<usize>) -> Result<(Engine, Settings), String> {
+    let settings = Settings { threads: threads.map(|t| t as u32), ..Settings::default() };
+    let mut config = ModelKey::from_settings(&settings).config(Some(model))?;
+    config.disable_kv_persistence = true;
+    Ok((Engine::start(config).map_err(|e| e.to_string())?, settings))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    if values.is_empty() { 0.0 } else { values[values.len() / 2] }
 }
 
 fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {

@@ -1,0 +1,37 @@
+; Context for code suggestions (margin-suggest). Captures:
+;   @function + @name  functions and methods (body: the `body` field or @body)
+;   @type + @name      type definitions
+;   @scope             containers shown around chosen items (head + closing)
+;   @import            imports
+;   @reference         identifiers, counted inside the cursor's function
+(function_declaration name: (identifier) @name) @function
+(generator_function_declaration name: (identifier) @name) @function
+(function_signature name: (identifier) @name) @function
+(method_definition name: (_) @name) @function
+(method_signature name: (_) @name) @function
+(abstract_method_signature name: (_) @name) @function
+(lexical_declaration
+  (variable_declarator
+    name: (identifier) @name
+    value: [(arrow_function body: (_) @body) (function_expression body: (_) @body)])) @function
+(variable_declaration
+  (variable_declarator
+    name: (identifier) @name
+    value: [(arrow_function body: (_) @body) (function_expression body: (_) @body)])) @function
+
+(class_declaration name: (_) @name) @type
+(abstract_class_declaration name: (_) @name) @type
+(interface_declaration name: (_) @name) @type
+(type_alias_declaration name: (_) @name) @type
+(enum_declaration name: (_) @name) @type
+
+(class_declaration) @scope
+(abstract_class_declaration) @scope
+(interface_declaration) @scope
+(internal_module) @scope
+
+(import_statement) @import
+
+(identifier) @reference
+(property_identifier) @reference
+(type_identifier) @reference
