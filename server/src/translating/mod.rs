@@ -172,7 +172,7 @@ pub fn run(
     translate_text(&req.text, &options, count, call).map_err(|e| match e {
         TranslateError::Model(EngineError::Cancelled { .. }) => Failure::Cancelled,
         TranslateError::Model(e) => Failure::Model(e.to_string()),
-        TranslateError::Empty => Failure::Nothing,
+        TranslateError::Empty | TranslateError::SameLanguage { .. } => Failure::Nothing,
         other => Failure::Refused(other.to_string()),
     })
 }

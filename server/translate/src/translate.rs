@@ -147,7 +147,7 @@ pub fn translate_text<E>(
         let core = piece.trim();
         let lead = &piece[..piece.len() - piece.trim_start().len()];
         out.push_str(lead);
-        if has_prose(&masked, core) {
+        if masked.has_prose(core) {
             t.chunks += 1;
             out.push_str(&translate_chunk(
                 &masked, core, opts, &count, &mut call, &mut t,
@@ -159,16 +159,6 @@ pub fn translate_text<E>(
     }
     t.text = masked.restore(&out)?;
     Ok(t)
-}
-
-/// Whether a piece of the model text has letters outside its tokens.
-fn has_prose(masked: &Masked, piece: &str) -> bool {
-    let tokens: Vec<&str> = masked.spans.iter().map(|s| s.token.as_str()).collect();
-    let mut rest = piece.to_string();
-    for tok in tokens {
-        rest = rest.replace(tok, " ");
-    }
-    rest.chars().any(char::is_alphabetic)
 }
 
 /// One chunk: normal prompt, then strict; the checked output lines joined.
@@ -188,7 +178,7 @@ fn translate_chunk<E>(
         let prompt = build(source, opts.from, opts.to, strict, count);
         t.model_calls += 1;
         let raw = call(&prompt).map_err(TranslateError::Model)?;
-        match check(masked, source, &clean_output(&raw, source), opts.to) {
+        match check(masked, source, &clean_output(&raw, source), opts.from, opts.to) {
             Ok(lines) => return Ok(lines),
             Err(e) => last = e,
         }
@@ -202,6 +192,7 @@ fn check<E>(
     masked: &Masked,
     source: &str,
     cleaned: &str,
+    from: Option<Lang>,
     to: Lang,
 ) -> Result<String, TranslateError<E>> {
     if cleaned.trim().is_empty() {
@@ -214,8 +205,9 @@ fn check<E>(
         .filter(|l| !l.is_empty())
         .collect();
     if lines == source_norm.join("\n") {
-        // An echo is fine for names, numbers and text already in `to`.
-        if is_in_language(source, to) == Some(false) {
+        // An echo is fine for names, numbers and text already in `to`, not for text known
+        // to be in another language.
+        if is_in_language(source, to) == Some(false) || from.is_some_and(|f| !f.same_as(to)) {
             return Err(TranslateError::Untranslated);
         }
     } else if is_in_language(&lines, to) == Some(false) {

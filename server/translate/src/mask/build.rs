@@ -92,15 +92,15 @@ fn col(core: &str, p: usize, lead_col: usize) -> usize {
 /// could be kept verbatim. `lead_col` is the column the core starts at.
 pub(crate) fn build(core: &str, layout: &Layout, o: &BuildOpts) -> Built {
     let (force, lead_col) = (o.force, o.lead_col);
+    let items = &layout.items;
     // Group lines into blocks; merge a block into the previous one when an
     // item crosses the boundary (never happens with tree-sitter items).
     let mut groups: Vec<Vec<Range<usize>>> = Vec::new();
     for l in &layout.lines {
+        // Items are sorted and disjoint, so their ends are sorted too.
         let crossing = groups.last().and_then(|g| g.last()).is_some_and(|last| {
-            layout
-                .items
-                .iter()
-                .any(|i| i.range.start < last.end && i.range.end > l.range.start)
+            let k = items.partition_point(|i| i.range.start < last.end);
+            k > 0 && items[k - 1].range.end > l.range.start
         });
         match groups.last_mut() {
             Some(g) if !l.new_block || crossing => g.push(l.range.clone()),
@@ -127,12 +127,9 @@ pub(crate) fn build(core: &str, layout: &Layout, o: &BuildOpts) -> Built {
     };
     for lines in groups {
         let range = lines[0].start..lines[lines.len() - 1].end;
-        let items: Vec<(usize, &Item)> = layout
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.range.start >= range.start && i.range.start < range.end)
-            .collect();
+        let lo = items.partition_point(|i| i.range.start < range.start);
+        let hi = items.partition_point(|i| i.range.start < range.end);
+        let items: Vec<(usize, &Item)> = (lo..hi).map(|i| (i, &layout.items[i])).collect();
         if !has_prose(core, &lines, &items) {
             continue;
         }

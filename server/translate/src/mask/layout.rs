@@ -90,10 +90,9 @@ impl Layout {
         for line in &self.lines {
             let lr = line.range.clone();
             let mut pos = lr.start;
-            let covered = self
-                .items
-                .iter()
-                .filter(|i| i.range.end > lr.start && i.range.start < lr.end);
+            let lo = self.items.partition_point(|i| i.range.end <= lr.start);
+            let hi = self.items.partition_point(|i| i.range.start < lr.end);
+            let covered = self.items[lo..hi.max(lo)].iter();
             let mut gaps: Vec<Range<usize>> = Vec::new();
             for it in covered {
                 if it.range.start > pos {

@@ -38,6 +38,7 @@
 //! (`1\.`), so a translation cannot turn a paragraph into a list.
 
 mod build;
+mod claims;
 mod layout;
 mod markdown;
 mod restore;
@@ -97,6 +98,7 @@ pub struct Masked {
     core: String,
     blocks: Vec<build::Block>,
     pairs: Vec<build::PairCheck>,
+    matcher: claims::Matcher,
     html: bool,
 }
 
@@ -113,7 +115,7 @@ pub fn mask(text: &str, opts: MaskOptions) -> Masked {
         layout::plain(core, opts.html)
     };
     let mut force = HashSet::new();
-    loop {
+    for round in 0.. {
         let bo = build::BuildOpts {
             force: &force,
             lead_col,
@@ -121,7 +123,8 @@ pub fn mask(text: &str, opts: MaskOptions) -> Masked {
             html: opts.html,
         };
         let built = build::build(core, &layout, &bo);
-        if !built.extra.is_empty() {
+        // (Each round only adds items, so this settles; the bound is a guard.)
+        if !built.extra.is_empty() && round < 8 {
             // Spans that only show once lines are joined: protect them too.
             layout.add_verbatim(core, built.extra);
             continue;
@@ -139,7 +142,12 @@ pub fn mask(text: &str, opts: MaskOptions) -> Masked {
             core: core.to_string(),
             blocks: built.blocks,
             pairs: built.pairs,
+            matcher: claims::Matcher::default(),
             html: opts.html,
+        };
+        let masked = Masked {
+            matcher: claims::Matcher::new(masked.spans.iter().map(|s| s.token.as_str())),
+            ..masked
         };
         // A self-masked span the claim scan cannot find exactly as often as
         // it was placed (it touches a word, or hides in a longer span)
@@ -157,11 +165,18 @@ pub fn mask(text: &str, opts: MaskOptions) -> Masked {
             })
             .map(|s| s.item)
             .collect();
-        if bad.is_empty() || bad.iter().all(|i| force.contains(i)) {
+        if bad.is_empty() || round >= 20 {
             return masked;
         }
-        force.extend(bad);
+        if round < 16 {
+            force.extend(bad);
+        } else {
+            // Guard: tokens for everything (always found) rather than risk
+            // an unchecked span.
+            force.extend(0..layout.items.len());
+        }
     }
+    unreachable!("the loop returns")
 }
 
 impl Masked {
@@ -171,15 +186,21 @@ impl Masked {
         self.blocks.is_empty()
     }
 
+    /// Whether a piece of the model text has a letter outside its tokens
+    /// (only such pieces need the model).
+    pub fn has_prose(&self, piece: &str) -> bool {
+        self.matcher.has_prose(piece)
+    }
+
     /// Byte ranges in [`Masked::text`] of every protected token occurrence
     /// (never split these when cutting the text).
     pub fn token_ranges(&self) -> Vec<std::ops::Range<usize>> {
-        let cands = self.candidates();
         let mut out = Vec::new();
         let mut offset = 0;
         for line in self.text.split('\n') {
             out.extend(
-                restore::claims(line, &cands)
+                self.matcher
+                    .claims(line)
                     .into_iter()
                     .map(|(r, _)| offset + r.start..offset + r.end),
             );

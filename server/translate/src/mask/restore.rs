@@ -64,34 +64,6 @@ impl RestoreError {
     }
 }
 
-fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-/// Non-overlapping occurrences of the candidates in `line` (candidates
-/// sorted longest first), each as (range, candidate index). A candidate
-/// that starts (ends) with a word character only matches where the line
-/// has no word character before (after) it.
-pub(crate) fn claims(line: &str, cands: &[&str]) -> Vec<(Range<usize>, usize)> {
-    let mut out: Vec<(Range<usize>, usize)> = Vec::new();
-    for (ci, c) in cands.iter().enumerate() {
-        let starts_word = c.chars().next().is_some_and(is_word);
-        let ends_word = c.chars().next_back().is_some_and(is_word);
-        for (i, _) in line.match_indices(c) {
-            let r = i..i + c.len();
-            if (starts_word && line[..i].chars().next_back().is_some_and(is_word))
-                || (ends_word && line[r.end..].chars().next().is_some_and(is_word))
-                || out.iter().any(|(o, _)| o.start < r.end && r.start < o.end)
-            {
-                continue;
-            }
-            out.push((r, ci));
-        }
-    }
-    out.sort_by_key(|(r, _)| r.start);
-    out
-}
-
 fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
@@ -101,21 +73,12 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 impl Masked {
-    /// Distinct tokens, longest first.
-    pub(crate) fn candidates(&self) -> Vec<&str> {
-        let mut c: Vec<&str> = self.spans.iter().map(|s| s.token.as_str()).collect();
-        c.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        c.dedup();
-        c
-    }
-
-    /// How often each token occurs in `text` (by [`claims`]).
+    /// How often each token occurs in `text`.
     pub(crate) fn claim_counts(&self, text: &str) -> HashMap<&str, usize> {
-        let cands = self.candidates();
         let mut counts = HashMap::new();
         for line in text.lines() {
-            for (_, ci) in claims(line, &cands) {
-                *counts.entry(cands[ci]).or_default() += 1;
+            for (_, ci) in self.matcher.claims(line) {
+                *counts.entry(self.matcher.cands[ci].as_str()).or_default() += 1;
             }
         }
         counts
@@ -151,9 +114,9 @@ impl Masked {
                 found: out.len(),
             });
         }
-        let cands = self.candidates();
-        let src_claims: Vec<_> = src.iter().map(|l| claims(l, &cands)).collect();
-        let out_claims: Vec<_> = out.iter().map(|l| claims(l, &cands)).collect();
+        let cands = &self.matcher.cands;
+        let src_claims: Vec<_> = src.iter().map(|l| self.matcher.claims(l)).collect();
+        let out_claims: Vec<_> = out.iter().map(|l| self.matcher.claims(l)).collect();
         let count = |cl: &[Vec<(Range<usize>, usize)>]| {
             let mut n = vec![0usize; cands.len()];
             cl.iter().flatten().for_each(|(_, ci)| n[*ci] += 1);
@@ -163,17 +126,17 @@ impl Masked {
         let order: Vec<usize> = src_claims.iter().flatten().map(|(_, ci)| *ci).collect();
         if let Some(&ci) = order.iter().find(|&&ci| got[ci] < want[ci]) {
             return Err(RestoreError::Missing {
-                span: self.label_of(cands[ci]),
+                span: self.label_of(&cands[ci]),
             });
         }
         if let Some(ci) = (0..cands.len()).find(|&ci| got[ci] > want[ci] && want[ci] > 0) {
             return Err(RestoreError::Duplicated {
-                span: self.label_of(cands[ci]),
+                span: self.label_of(&cands[ci]),
             });
         }
         if let Some(ci) = (0..cands.len()).find(|&ci| got[ci] > want[ci]) {
             return Err(RestoreError::Invented {
-                span: self.label_of(cands[ci]),
+                span: self.label_of(&cands[ci]),
             });
         }
         self.check_invented(&src, &src_claims, &out, &out_claims)?;
@@ -248,7 +211,7 @@ impl Masked {
     /// out of order, or when the line structure does not match.
     pub fn restore(&self, output: &str) -> Result<String, RestoreError> {
         let lines = self.verify(&self.text, output)?;
-        let cands = self.candidates();
+        let cands = &self.matcher.cands;
         let originals: HashMap<&str, &str> = self
             .spans
             .iter()
@@ -263,9 +226,9 @@ impl Masked {
             } else {
                 let mut pieces: Vec<(&str, bool)> = Vec::new();
                 let mut p = 0;
-                for (r, ci) in claims(line, &cands) {
+                for (r, ci) in self.matcher.claims(line) {
                     pieces.push((&line[p..r.start], false));
-                    pieces.push((originals[cands[ci]], true));
+                    pieces.push((originals[cands[ci].as_str()], true));
                     p = r.end;
                 }
                 pieces.push((&line[p..], false));

@@ -96,8 +96,15 @@ pub fn clean_output(raw: &str, source: &str) -> String {
 /// equal to an earlier one goes (unless the source repeats lines too).
 fn drop_repeats(s: &str, src: &str) -> String {
     let count = |t: &str| t.lines().filter(|l| !l.trim().is_empty()).count();
-    let src_lines: Vec<&str> = src.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let src_repeats = src_lines.iter().enumerate().any(|(i, l)| src_lines[..i].contains(l));
+    let src_lines: Vec<&str> = src
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let src_repeats = src_lines
+        .iter()
+        .enumerate()
+        .any(|(i, l)| src_lines[..i].contains(l));
     if count(s) <= src_lines.len().max(1) || src_repeats {
         return s.to_string();
     }
