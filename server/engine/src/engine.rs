@@ -120,46 +120,63 @@ struct Inner {
     queue: Arc<JobQueue>,
     info: ModelInfo,
     model: Arc<LlamaModel>,
+    thread: Arc<ThreadHandle>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.queue.shutdown();
+        // The last handle: stop the thread and wait for it (at most one decode step).
+        self.thread.stop(std::time::Duration::from_secs(10));
     }
 }
 
-type Running = Vec<(Arc<JobQueue>, std::thread::JoinHandle<()>)>;
+/// The inference thread of one engine: stopped (running job cancelled at its next decode step,
+/// queued jobs answered `Stopped`) and joined when the last [`Engine`] handle goes, or by
+/// [`shutdown_all`].
+struct ThreadHandle {
+    queue: Arc<JobQueue>,
+    join: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
 
-fn threads() -> &'static std::sync::Mutex<Running> {
-    static THREADS: OnceLock<std::sync::Mutex<Running>> = OnceLock::new();
+impl ThreadHandle {
+    /// Stops the thread and waits for it. Concurrent callers all wait (the lock is held while
+    /// waiting), so none returns while the thread may still be inside llama.cpp.
+    fn stop(&self, timeout: std::time::Duration) {
+        self.queue.shutdown();
+        let mut join = self.join.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(thread) = join.as_ref() else { return };
+        if thread.thread().id() == std::thread::current().id() {
+            return; // dropped on the inference thread itself: it is about to return anyway
+        }
+        let until = Instant::now() + timeout;
+        while !thread.is_finished() && Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        if thread.is_finished() {
+            let _ = join.take().map(std::thread::JoinHandle::join);
+        } else {
+            tracing::warn!("the inference thread did not stop in time");
+        }
+    }
+
+    fn joined(&self) -> bool {
+        self.join.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
+
+fn threads() -> &'static std::sync::Mutex<Vec<Arc<ThreadHandle>>> {
+    static THREADS: OnceLock<std::sync::Mutex<Vec<Arc<ThreadHandle>>>> = OnceLock::new();
     THREADS.get_or_init(Default::default)
 }
 
-static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Whether [`shutdown_all`] was called (running jobs stop at their next decode step).
-pub(crate) fn stopping() -> bool {
-    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-/// Stops every inference thread of the process before it exits: running jobs are cancelled
-/// at their next decode step, queued ones answered with `Stopped`, and each thread is joined
-/// (waiting at most `timeout` in all). Without this, a process that exits while a thread is
-/// inside llama.cpp tears down ggml's globals under it (a crash at exit).
+/// Stops every inference thread of the process before it exits (see [`ThreadHandle`]),
+/// waiting at most `timeout` for each — also for threads whose last engine handle is being
+/// dropped on another thread right now. Without this, a process that exits while a thread
+/// is inside llama.cpp tears down ggml's globals under it (a crash at exit).
 pub fn shutdown_all(timeout: std::time::Duration) {
-    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
-    let running = std::mem::take(&mut *threads().lock().unwrap_or_else(|p| p.into_inner()));
-    let until = Instant::now() + timeout;
-    for (queue, thread) in running {
-        queue.shutdown();
-        while !thread.is_finished() && Instant::now() < until {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        if thread.is_finished() {
-            let _ = thread.join();
-        } else {
-            tracing::warn!("an inference thread did not stop in time");
-        }
+    let running: Vec<_> = std::mem::take(&mut *threads().lock().unwrap_or_else(|p| p.into_inner()));
+    for handle in running {
+        handle.stop(timeout);
     }
 }
 
@@ -188,9 +205,14 @@ impl Engine {
             .name("margin-llama".into())
             .spawn(move || crate::worker::run(cfg, q, ready_tx))
             .map_err(|e| EngineError::Backend(format!("cannot spawn inference thread: {e}")))?;
-        threads().lock().unwrap_or_else(|p| p.into_inner()).push((queue.clone(), thread));
+        let handle = Arc::new(ThreadHandle { queue: queue.clone(), join: std::sync::Mutex::new(Some(thread)) });
+        {
+            let mut all = threads().lock().unwrap_or_else(|p| p.into_inner());
+            all.retain(|h| !h.joined());
+            all.push(handle.clone());
+        }
         let (model, info) = ready_rx.recv().map_err(|_| EngineError::Stopped)??;
-        Ok(Engine { inner: Arc::new(Inner { queue, info, model }) })
+        Ok(Engine { inner: Arc::new(Inner { queue, info, model, thread: handle }) })
     }
 
     /// Queues a job; await or block on the returned handle for the result.

@@ -32,6 +32,8 @@ struct Lanes {
 pub(crate) struct JobQueue {
     lanes: Mutex<Lanes>,
     ready: Condvar,
+    /// Set by `shutdown`: the running job stops at its next decode step too.
+    stopped: Arc<AtomicBool>,
 }
 
 impl JobQueue {
@@ -66,6 +68,7 @@ impl JobQueue {
 
     /// Stops the queue: pending jobs are answered with `Stopped`, `pop` returns `None`.
     pub fn shutdown(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
         let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
         lanes.shutdown = true;
         let lanes = &mut *lanes;
@@ -73,6 +76,11 @@ impl JobQueue {
             let _ = q.reply.send(Err(EngineError::Stopped));
         }
         self.ready.notify_all();
+    }
+
+    /// The flag `shutdown` sets (checked between decode steps).
+    pub fn stopped_flag(&self) -> Arc<AtomicBool> {
+        self.stopped.clone()
     }
 
     /// Number of queued jobs (not counting the running one).

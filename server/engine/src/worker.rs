@@ -40,18 +40,22 @@ pub(crate) struct Worker<'m> {
     /// Decides draft lengths for speculative decoding from measured decode costs.
     pub spec: crate::draft::SpecController,
     pub always_draft: bool,
+    /// The queue's shutdown flag.
+    pub stopped: Arc<AtomicBool>,
 }
 
 /// Stop conditions checked between decode steps.
 pub(crate) struct Control<'a> {
     pub cancel: &'a AtomicBool,
+    /// The engine is shutting down.
+    pub stopped: &'a AtomicBool,
     pub deadline: Option<Instant>,
 }
 
 impl Control<'_> {
     /// `Err` if the job must stop now.
     pub fn check(&self, generated_tokens: usize) -> Result<(), EngineError> {
-        if self.cancel.load(Ordering::SeqCst) || crate::engine::stopping() {
+        if self.cancel.load(Ordering::SeqCst) || self.stopped.load(Ordering::SeqCst) {
             return Err(EngineError::Cancelled { generated_tokens });
         }
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -98,6 +102,7 @@ pub(crate) fn run(cfg: EngineConfig, queue: Arc<JobQueue>, ready: mpsc::Sender<R
             return;
         }
     };
+    worker.stopped = queue.stopped_flag();
     let _ = ready.send(Ok((model.clone(), info)));
     while let Some(q) = queue.pop() {
         let Queued { job, reply, submitted } = q;
@@ -181,6 +186,7 @@ impl<'m> Worker<'m> {
             threads,
             spec: Default::default(),
             always_draft: cfg.always_draft,
+            stopped: Arc::default(),
         })
     }
 
@@ -198,7 +204,8 @@ impl<'m> Worker<'m> {
     }
 
     fn run_job(&mut self, job: Job, queue_time: Duration) -> Result<crate::job::JobOutput, EngineError> {
-        let control = Control { cancel: &job.cancel, deadline: job.deadline };
+        let stopped = self.stopped.clone();
+        let control = Control { cancel: &job.cancel, stopped: &stopped, deadline: job.deadline };
         control.check(0)?;
         self.set_threads();
         let prompt = match &job.kind {
