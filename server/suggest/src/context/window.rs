@@ -295,6 +295,10 @@ impl<'a> Window<'a> {
                 }
                 if sel.cursor_suffix {
                     suffix.push_str(&text[self.cursor..line.end]);
+                } else if (c + 1..=self.last).any(|j| sel.kept[j - self.first] && self.pinned[j - self.first] == HARD) {
+                    // The cursor is above the signature (in its doc comment): the rest of the
+                    // cursor line goes, the signature below it stays.
+                    suffix.push('\n');
                 } else {
                     // Nothing after the cursor is shown then.
                     return self.finish(prefix, suffix, kept_lines, c);
