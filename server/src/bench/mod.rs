@@ -125,10 +125,7 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let settings = Settings { threads: threads.map(|t| t as u32), ..Settings::default() };
-    let mut config = ModelKey::from_settings(&settings).config(Some(model))?;
-    config.disable_kv_persistence = true;
-    let engine = Engine::start(config).map_err(|e| e.to_string())?;
+    let (engine, settings) = start_engine(model, threads)?;
     let dictionary = Dictionary::default();
     let check = |checker: &Checker, text: &str, focus: Option<usize>| -> Result<(usize, usize, f64), String> {
         let (regions, identifiers) = prepare(text, Language::Markdown, &settings)?;

@@ -117,22 +117,34 @@ fn is_symbol_edit(edit: &Edit) -> bool {
     symbolic(&edit.original) && !letters(&edit.original) && !letters(&edit.replacement)
 }
 
-/// Regions plus the identifiers of the file (words that must not be "corrected").
-pub fn prepare(text: &str, language: Language, settings: &Settings) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
+/// Parse `text` and extract its prose regions (string literals when `include_strings`), with
+/// `queriesDir` overrides; a broken override is logged and the built-in query used.
+pub fn parse_regions(
+    text: &str,
+    language: Language,
+    include_strings: bool,
+    settings: &Settings,
+) -> Result<(Option<SyntaxTree>, Vec<ProseRegion>), String> {
     let mut tree = SyntaxTree::new(language);
     if let Some(t) = tree.as_mut() {
         t.parse(text);
     }
-    let options = ExtractOptions { include_strings: settings.check_strings, queries_dir: settings.queries_dir.as_deref() };
+    let options = ExtractOptions { include_strings, queries_dir: settings.queries_dir.as_deref() };
     let extracted = extract_regions(text, tree.as_ref(), language, &options).map_err(|e| e.to_string())?;
     for warning in &extracted.warnings {
         tracing::warn!("{warning}");
     }
+    Ok((tree, extracted.regions))
+}
+
+/// Regions plus the identifiers of the file (words that must not be "corrected").
+pub fn prepare(text: &str, language: Language, settings: &Settings) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
+    let (tree, regions) = parse_regions(text, language, settings.check_strings, settings)?;
     let identifiers = match tree.as_ref().and_then(|t| t.tree()) {
         Some(t) if language != Language::Markdown => identifiers_from_tree(text, t),
         _ => HashSet::new(),
     };
-    Ok((extracted.regions, identifiers))
+    Ok((regions, identifiers))
 }
 
 impl Checker {

@@ -14,6 +14,8 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken, Uri
 use tower_lsp_server::Client;
 
 use crate::checking::{prepare, CheckInput, Checker};
+use crate::config::Settings;
+use margin_engine::Engine;
 use crate::model::ModelService;
 
 use super::session::{DocFindings, RunningCheck, Session};
@@ -71,14 +73,7 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
     let snapshot = {
         let mut state = ctx.session.lock();
         let settings = state.settings.clone();
-        let disabled = match uri.to_file_path() {
-            Some(path) => {
-                let stores = state.stores();
-                let key = stores.file_key(&path);
-                stores.ignores.is_disabled(&key)
-            }
-            None => false,
-        };
+        let disabled = state.is_disabled(&uri);
         // Dictionary files edited by hand (or by another margin) are picked up here.
         state.stores().dictionary.reload_if_changed();
         let dictionary = state.stores().dictionary.clone();
@@ -99,10 +94,7 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
             return store_and_publish(&ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
         }
     };
-    let engine = match ctx.model.engine(&settings).await {
-        Ok(engine) => engine,
-        Err(message) => return report_model_error(&ctx, message).await,
-    };
+    let Ok(engine) = ctx.engine(&settings).await else { return };
     let prepared = {
         let (text, settings) = (text.clone(), settings.clone());
         tokio::task::spawn_blocking(move || prepare(&text, language, &settings)).await
@@ -185,16 +177,25 @@ pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
     }
 }
 
-pub(crate) async fn report_model_error(ctx: &Ctx, message: String) {
-    let show = {
-        let mut state = ctx.session.lock();
-        let new = state.model_error_shown.as_deref() != Some(message.as_str());
-        state.model_error_shown = Some(message.clone());
-        new
-    };
-    tracing::warn!("proofreading unavailable: {message}");
-    if show {
-        ctx.client.show_message(MessageType::ERROR, format!("margin: {message}")).await;
+impl Ctx {
+    /// The engine for `settings` (started on first use). A failure (no model, a broken file)
+    /// is shown to the user once per distinct message and returned.
+    pub async fn engine(&self, settings: &Settings) -> Result<Engine, String> {
+        let message = match self.model.engine(settings).await {
+            Ok(engine) => return Ok(engine),
+            Err(message) => message,
+        };
+        let show = {
+            let mut state = self.session.lock();
+            let new = state.model_error_shown.as_deref() != Some(message.as_str());
+            state.model_error_shown = Some(message.clone());
+            new
+        };
+        tracing::warn!("model unavailable: {message}");
+        if show {
+            self.client.show_message(MessageType::ERROR, format!("margin: {message}")).await;
+        }
+        Err(message)
     }
 }
 

@@ -98,6 +98,14 @@ impl State {
         self.stores.as_mut().expect("just opened")
     }
 
+    /// Whether the user disabled margin for this document's file (`margin.disableFile`).
+    pub fn is_disabled(&mut self, uri: &Uri) -> bool {
+        let Some(path) = uri.to_file_path() else { return false };
+        let stores = self.stores();
+        let key = stores.file_key(&path);
+        stores.ignores.is_disabled(&key)
+    }
+
     /// Keep only the problems not shown before, and remember them.
     pub fn unseen(&mut self, problems: Vec<Problem>) -> Vec<Problem> {
         problems.into_iter().filter(|p| self.shown.insert(p.clone())).collect()

@@ -7,10 +7,10 @@ use std::ops::Range;
 
 use margin_syntax::Language;
 use ropey::Rope;
-use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{self, Uri};
 
-use super::api::requests::{out_of_sync, unknown_document};
+use super::api::requests::{content_modified, out_of_sync, unknown_document};
 use super::session::Session;
 use super::{from_proto, to_proto};
 use crate::config::Settings;
@@ -31,14 +31,7 @@ impl Snapshot {
     /// an unknown language); errors for an unknown or out-of-sync document.
     pub fn take(session: &Session, uri: &Uri) -> Result<Option<Snapshot>> {
         let mut state = session.lock();
-        let disabled = match uri.to_file_path() {
-            Some(path) => {
-                let stores = state.stores();
-                let key = stores.file_key(&path);
-                stores.ignores.is_disabled(&key)
-            }
-            None => false,
-        };
+        let disabled = state.is_disabled(uri);
         let (enc, settings) = (state.encoding, state.settings.clone());
         let doc = state.documents.get(uri).ok_or_else(|| unknown_document(uri))?;
         if !doc.in_sync() {
@@ -57,6 +50,16 @@ impl Snapshot {
             settings,
             enc,
         }))
+    }
+
+    /// The document at `version`, for resolving an action computed for it: `ContentModified`
+    /// if it changed since, an error if margin is now off for it.
+    pub fn take_at(session: &Session, uri: &Uri, version: i32) -> Result<Snapshot> {
+        let snap = Self::take(session, uri)?.ok_or_else(|| Error::invalid_params("margin is off for this document"))?;
+        if snap.version != version {
+            return Err(content_modified("the document changed; ask for code actions again".into()));
+        }
+        Ok(snap)
     }
 
     /// Byte offset of a client position.

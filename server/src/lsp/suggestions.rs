@@ -14,7 +14,7 @@ use margin_suggest::context::Task;
 use tower_lsp_server::ls_types::{Position, Uri};
 
 use super::cancel::CancelOnDrop;
-use super::proofreading::{report_model_error, Ctx};
+use super::proofreading::Ctx;
 use super::snapshot::Snapshot;
 use crate::suggesting::{SuggestFailure, SuggestRequest, Suggestion};
 
@@ -67,13 +67,7 @@ async fn run(ctx: &Ctx, snap: &Snapshot, cursor: usize, guard: &CancelOnDrop) ->
     if guard.0.load(Ordering::SeqCst) {
         return None;
     }
-    let engine = match ctx.model.engine(&snap.settings).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            report_model_error(ctx, message).await;
-            return None;
-        }
-    };
+    let engine = ctx.engine(&snap.settings).await.ok()?;
     let request = request(snap, cursor, Task::Complete);
     match ctx.suggester.suggest(&engine, &request, Priority::Interactive, guard.flag()).await {
         Ok(s) => Some(s),

@@ -180,13 +180,8 @@ pub fn run(
 /// Prose regions of `text` that translation works on: Markdown blocks, comments and string
 /// literals (always included here, unlike proofreading's `checkStrings`).
 pub fn regions(text: &str, lang: margin_syntax::Language, settings: &Settings) -> Vec<margin_syntax::ProseRegion> {
-    let mut tree = margin_syntax::SyntaxTree::new(lang);
-    if let Some(t) = tree.as_mut() {
-        t.parse(text);
-    }
-    let options = margin_syntax::ExtractOptions { include_strings: true, queries_dir: settings.queries_dir.as_deref() };
-    match margin_syntax::extract_regions(text, tree.as_ref(), lang, &options) {
-        Ok(extracted) => extracted.regions,
+    match crate::checking::parse_regions(text, lang, true, settings) {
+        Ok((_, regions)) => regions,
         Err(e) => {
             tracing::warn!("cannot extract prose: {e}");
             Vec::new()

@@ -15,7 +15,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use crate::lsp::cancel::{cancelled, CancelOnDrop};
-use crate::lsp::proofreading::{report_model_error, Ctx};
+use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 use crate::lsp::suggestions::{is_code, request};
 use crate::suggesting::SuggestFailure;
@@ -47,12 +47,11 @@ fn parse_task(name: &str) -> Option<Task> {
     })
 }
 
-pub async fn offer(ctx: &Ctx, params: &CodeActionParams) -> Result<Vec<CodeActionOrCommand>> {
-    let Some(snap) = Snapshot::take(&ctx.session, &params.text_document.uri)? else { return Ok(Vec::new()) };
+pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrCommand> {
     if !snap.settings.suggest || !is_code(snap.lang) {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let Ok(cursor) = snap.offset(params.range.start) else { return Ok(Vec::new()) };
+    let Ok(cursor) = snap.offset(range.start) else { return Vec::new() };
     let lazy = ctx.session.lock().client.code_action_resolve;
     let mut tasks = Vec::new();
     let line_end = snap.text[cursor..].find('\n').map_or(snap.text.len(), |i| cursor + i);
@@ -68,31 +67,20 @@ pub async fn offer(ctx: &Ctx, params: &CodeActionParams) -> Result<Vec<CodeActio
             tasks.push((Task::DocComment, cursor, format!("Write a doc comment for `{}`", f.name)));
         }
     }
-    Ok(tasks
+    tasks
         .into_iter()
         .map(|(task, at, title)| {
             let data = Data { uri: snap.uri.clone(), version: snap.version, cursor: at, task: task_name(task).into() };
             super::deferred(title, super::ActionData::Suggest(data), lazy)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<CodeAction> {
     action.edit = None;
-    let snap = Snapshot::take(&ctx.session, &data.uri)?.ok_or_else(|| Error::invalid_params("margin is off for this document"))?;
-    if snap.version != data.version {
-        let mut e = Error::new(tower_lsp_server::jsonrpc::ErrorCode::ContentModified);
-        e.message = "the document changed; ask for code actions again".into();
-        return Err(e);
-    }
+    let snap = Snapshot::take_at(&ctx.session, &data.uri, data.version)?;
     let task = parse_task(&data.task).ok_or_else(|| Error::invalid_params(format!("unknown task `{}`", data.task)))?;
-    let engine = match ctx.model.engine(&snap.settings).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            report_model_error(ctx, message.clone()).await;
-            return Err(Error::invalid_params(message));
-        }
-    };
+    let engine = ctx.engine(&snap.settings).await.map_err(Error::invalid_params)?;
     let guard = CancelOnDrop::new();
     let req = request(&snap, data.cursor.min(snap.text.len()), task);
     match ctx.suggester.suggest(&engine, &req, Priority::Interactive, guard.flag()).await {

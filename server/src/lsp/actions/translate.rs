@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::progress::Progress;
 use crate::lsp::cancel::{cancelled, CancelOnDrop};
-use crate::lsp::proofreading::{report_model_error, Ctx};
+use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 use crate::translating::target::{target_at, Target};
 use crate::translating::{self, Failure, Request};
@@ -37,14 +37,13 @@ pub struct Data {
     pub below: bool,
 }
 
-pub async fn offer(ctx: &Ctx, params: &CodeActionParams) -> Result<Vec<CodeActionOrCommand>> {
-    let Some(snap) = Snapshot::take(&ctx.session, &params.text_document.uri)? else { return Ok(Vec::new()) };
-    let Ok(selection) = snap.byte_range(params.range) else { return Ok(Vec::new()) };
+pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrCommand> {
+    let Ok(selection) = snap.byte_range(range) else { return Vec::new() };
     let regions = translating::regions(&snap.text, snap.lang, &snap.settings);
-    let Some(target) = target_at(&snap.text, snap.lang, &regions, selection.clone()) else { return Ok(Vec::new()) };
+    let Some(target) = target_at(&snap.text, snap.lang, &regions, selection.clone()) else { return Vec::new() };
     if target.source.len() > MAX_SELECTION_BYTES {
         let reason = format!("the selection is too long to translate ({} KiB; at most {} KiB)", target.source.len() / 1024, MAX_SELECTION_BYTES / 1024);
-        return Ok(vec![disabled("Translate".into(), reason)]);
+        return vec![disabled("Translate".into(), reason)];
     }
     let lazy = ctx.session.lock().client.code_action_resolve;
     let mut actions = Vec::new();
@@ -57,18 +56,13 @@ pub async fn offer(ctx: &Ctx, params: &CodeActionParams) -> Result<Vec<CodeActio
             actions.push(super::deferred(title(to, below), super::ActionData::Translate(data), lazy));
         }
     }
-    Ok(actions)
+    actions
 }
 
 /// `codeAction/resolve` for a translate action: the edit, or no edit and a message saying why.
 pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<CodeAction> {
     action.edit = None;
-    let snap = Snapshot::take(&ctx.session, &data.uri)?.ok_or_else(|| Error::invalid_params("margin is off for this document"))?;
-    if snap.version != data.version {
-        let mut e = Error::new(tower_lsp_server::jsonrpc::ErrorCode::ContentModified);
-        e.message = "the document changed; ask for code actions again".into();
-        return Err(e);
-    }
+    let snap = Snapshot::take_at(&ctx.session, &data.uri, data.version)?;
     let to = parse_language(&data.to).ok_or_else(|| Error::invalid_params(format!("unknown language `{}`", data.to)))?;
     let regions = translating::regions(&snap.text, snap.lang, &snap.settings);
     let target = target_at(&snap.text, snap.lang, &regions, data.start..data.end)
@@ -99,13 +93,7 @@ fn disabled(title: String, reason: String) -> CodeActionOrCommand {
 }
 
 async fn translate(ctx: &Ctx, snap: &Snapshot, target: &Target, to: Lang, progress: bool) -> std::result::Result<String, Failure> {
-    let engine = match ctx.model.engine(&snap.settings).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            report_model_error(ctx, message.clone()).await;
-            return Err(Failure::Model(message));
-        }
-    };
+    let engine = ctx.engine(&snap.settings).await.map_err(Failure::Model)?;
     let markdown = target.kind == crate::translating::target::TargetKind::Markdown;
     let request = Request { text: target.source.clone(), from: detect(&target.source), to, markdown };
     let guard = CancelOnDrop::new();

@@ -7,6 +7,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::lsp::actions::{proofread, suggest, translate};
 use crate::lsp::proofreading::Ctx;
+use crate::lsp::snapshot::Snapshot;
 
 pub async fn run(ctx: &Ctx, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
     let wants = |kind: &CodeActionKind| match &params.context.only {
@@ -18,8 +19,11 @@ pub async fn run(ctx: &Ctx, params: CodeActionParams) -> Result<Option<CodeActio
         actions.extend(proofread::offer(ctx, &params)?);
     }
     if wants(&CodeActionKind::REFACTOR_REWRITE) {
-        actions.extend(translate::offer(ctx, &params).await?);
-        actions.extend(suggest::offer(ctx, &params).await?);
+        // One copy of the document for both kinds of model-backed actions.
+        if let Some(snap) = Snapshot::take(&ctx.session, &params.text_document.uri)? {
+            actions.extend(translate::offer(ctx, &snap, params.range));
+            actions.extend(suggest::offer(ctx, &snap, params.range));
+        }
     }
     Ok(Some(actions))
 }

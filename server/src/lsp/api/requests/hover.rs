@@ -9,7 +9,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 use crate::lsp::cancel::{cancelled, CancelOnDrop};
-use crate::lsp::proofreading::{report_model_error, Ctx};
+use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 use crate::translating::{self, target::target_at, Failure, Request};
 
@@ -26,13 +26,7 @@ pub async fn run(ctx: &Ctx, params: HoverParams) -> Result<Option<Hover>> {
     if target.source.len() > MAX_HOVER_BYTES || is_in_language(&target.source, reading) != Some(false) {
         return Ok(None);
     }
-    let engine = match ctx.model.engine(&snap.settings).await {
-        Ok(engine) => engine,
-        Err(message) => {
-            report_model_error(ctx, message).await;
-            return Ok(None);
-        }
-    };
+    let Ok(engine) = ctx.engine(&snap.settings).await else { return Ok(None) };
     let from = detect(&target.source);
     let request = Request { text: target.source.clone(), from, to: reading, markdown: snap.lang == margin_syntax::Language::Markdown };
     let guard = CancelOnDrop::new();

@@ -23,7 +23,12 @@ pub fn unknown_document(uri: &Uri) -> Error {
 
 /// The error for a document whose text no longer matches the client's.
 pub fn out_of_sync(uri: &Uri) -> Error {
+    content_modified(format!("document {} is out of sync with the editor; close and reopen it", uri.as_str()))
+}
+
+/// A `ContentModified` error with this message.
+pub fn content_modified(message: String) -> Error {
     let mut e = Error::new(tower_lsp_server::jsonrpc::ErrorCode::ContentModified);
-    e.message = format!("document {} is out of sync with the editor; close and reopen it", uri.as_str()).into();
+    e.message = message.into();
     e
 }
