@@ -47,7 +47,7 @@ pub use filter::{
     filter, identifiers_from_tree, DropReason, FilterConfig, FilterContext, Filtered,
 };
 pub use ignore_store::{context_hash, FindingKey, IgnoreStore};
-pub use output::{clean, stop_strings, stop_strings_for, Unusable};
+pub use output::{clean, cut_at_special_tokens, stop_strings, stop_strings_for, Unusable};
 pub use prompt::{build, language_name, ProofreadPrompt, PROMPT_VERSION};
 pub use sentences::{sentence_at, split};
 pub use tokens::stable_hash;

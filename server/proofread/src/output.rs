@@ -139,9 +139,9 @@ pub fn stop_strings_for(input: &str) -> Vec<String> {
         .collect()
 }
 
-/// The rewrite inside a raw model reply, or why there is none. The result
-/// keeps the input's leading and trailing whitespace.
-pub fn clean(raw: &str, input: &str) -> Result<String, Unusable> {
+/// A raw model reply without a leading BOM and cut at the first chat-template
+/// marker (`<|im_end|>`, `</s>`…) that `input` itself does not contain.
+pub fn cut_at_special_tokens<'a>(raw: &'a str, input: &str) -> &'a str {
     let mut s = raw.trim_start_matches('\u{feff}');
     for tok in SPECIAL {
         if !input.contains(tok) {
@@ -150,6 +150,13 @@ pub fn clean(raw: &str, input: &str) -> Result<String, Unusable> {
             }
         }
     }
+    s
+}
+
+/// The rewrite inside a raw model reply, or why there is none. The result
+/// keeps the input's leading and trailing whitespace.
+pub fn clean(raw: &str, input: &str) -> Result<String, Unusable> {
+    let s = cut_at_special_tokens(raw, input);
     let mut s = s.trim();
     let in_trim = input.trim();
     if starts_with_ci(s, ALREADY_CORRECT) && !starts_with_ci(in_trim, ALREADY_CORRECT) {

@@ -13,8 +13,8 @@
 //!   function" and "Write a doc comment" code actions.
 //!
 //! The queries that pick functions, types, imports and identifiers are
-//! `queries/<lang>/context.scm` (Rust, Python, JavaScript, TypeScript, TSX,
-//! Go, C, C++), embedded at build time. Other languages, and files without a
+//! `queries/<lang>/context.scm` (Rust, Python, JavaScript, TypeScript — also
+//! used for TSX —, Go, C, C++), embedded at build time. Other languages, and files without a
 //! parse, get plain line windows.
 
 #![warn(missing_docs)]

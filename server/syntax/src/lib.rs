@@ -15,6 +15,7 @@ mod tree;
 mod units;
 
 pub use language::Language;
+pub use markdown::collect_inlines;
 pub use queries::{load as load_query, LoadedQuery, QueryError, QuerySource};
 pub use regions::{extract_regions, IGNORE_CAPTURE, ExtractOptions, Extracted, ProseRegion, RegionKind};
 pub use tree::SyntaxTree;

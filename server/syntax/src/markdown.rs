@@ -30,7 +30,9 @@ const PROTECTED: &[&str] = &[
 
 const LINKS: &[&str] = &["inline_link", "image", "full_reference_link", "collapsed_reference_link"];
 
-fn collect_inlines<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+/// The `inline` and `pipe_table_cell` nodes under `node` of a Markdown block tree, in
+/// document order (each holds text parsed by the inline grammar).
+pub fn collect_inlines<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
     if matches!(node.kind(), "inline" | "pipe_table_cell") {
         out.push(node);
         return;

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use margin_syntax::tree_sitter::Node;
-use margin_syntax::{Language, SyntaxTree};
+use margin_syntax::{collect_inlines, Language, SyntaxTree};
 
 use super::layout::{plain, trim, Item, Layout, Line, Role};
 use crate::scan::{scan, ScanOpts, SpanKind};
@@ -89,17 +89,6 @@ fn splits_placeholder(text: &str, lines: &[Line], item: &Item) -> bool {
                 (s < r.start && e > r.start) || (s < r.end && e > r.end)
             })
         })
-}
-
-fn collect_inlines<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    if matches!(node.kind(), "inline" | "pipe_table_cell") {
-        out.push(node);
-        return;
-    }
-    let mut c = node.walk();
-    for ch in node.children(&mut c) {
-        collect_inlines(ch, out);
-    }
 }
 
 /// The trimmed lines of an inline node, without block continuations

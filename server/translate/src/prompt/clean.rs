@@ -11,16 +11,6 @@ use regex::Regex;
 
 use crate::lang::parse_language;
 
-/// Chat-template markers that leak into replies.
-const SPECIAL: &[&str] = &[
-    "<|im_end|>",
-    "<|im_start|>",
-    "<|endoftext|>",
-    "<|eot_id|>",
-    "<end_of_turn>",
-    "</s>",
-];
-
 /// "Here is the German translation:", "Translation (French):", "Sure! Here's the translation:" …
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -68,14 +58,7 @@ const CHATTER: &[&str] = &[
 /// The translation inside `raw`, the model's reply for `source` (the masked
 /// text it was given). Trimmed; empty when nothing is left.
 pub fn clean_output(raw: &str, source: &str) -> String {
-    let mut s = raw.trim_start_matches('\u{feff}');
-    for tok in SPECIAL {
-        if !source.contains(tok) {
-            if let Some(i) = s.find(tok) {
-                s = &s[..i];
-            }
-        }
-    }
+    let s = margin_proofread::cut_at_special_tokens(raw, source);
     let src = source.trim();
     let mut s = s.trim();
     for _ in 0..4 {
