@@ -1,6 +1,7 @@
 //! Criterion benches for the proofreading paths that need no model (region
 //! extraction of a 200-paragraph document, alignment and filtering of a
-//! rewrite) and, with `MARGIN_TEST_MODEL`, a region check served from the
+//! rewrite, candidate proposal with the English dictionary, the verification
+//! decision) and, with `MARGIN_TEST_MODEL`, a region check served from the
 //! cache against one sent to the model. `margin bench proofread` reports the
 //! end-to-end figures.
 
@@ -12,7 +13,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use margin::checking::{prepare, CheckInput, Checker, Tuning};
 use margin::config::Settings;
 use margin_engine::{Engine, EngineConfig, Priority};
-use margin_proofread::{align, filter, Dictionary, FilterConfig, FilterContext};
+use margin_proofread::{align, decide, filter, propose, Calibration, Dictionary, FilterConfig, FilterContext, Lexicon, Scored, Sources, Speller};
 use margin_syntax::Language;
 
 fn document() -> String {
@@ -31,6 +32,22 @@ fn pure(c: &mut Criterion) {
             filter(input, align(input, output), &ctx)
         })
     });
+}
+
+fn candidates(c: &mut Criterion) {
+    let speller = Speller::for_language("en", &[]).unwrap();
+    let lexicon = Lexicon::for_language("en");
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &margin_proofread::EditKind::ALL };
+    let text = "So I think we can not live if old people could not find siences and tecnologies and they did not developped.";
+    c.bench_function("propose_sentence_all_words", |b| b.iter(|| propose(text, &sources, |_| true)));
+    c.bench_function("propose_sentence_spelling_only", |b| b.iter(|| propose(text, &sources, |_| false)));
+    let scored: Vec<Scored> = propose(text, &sources, |_| true)
+        .into_iter()
+        .enumerate()
+        .map(|(i, candidate)| Scored { candidate, gain: (i % 7) as f64, original_tokens: 3, variant_tokens: 3, surprise: 1.0 })
+        .collect();
+    let calibration = Calibration::conservative();
+    c.bench_function("decide_sentence", |b| b.iter(|| decide(&scored, &calibration, &Default::default(), 0.5)));
 }
 
 fn with_model(c: &mut Criterion) {
@@ -63,10 +80,10 @@ fn with_model(c: &mut Criterion) {
     let mut group = c.benchmark_group("region_check");
     group.sample_size(10);
     group.bench_function("cached", |b| b.iter(|| run(&cached)));
-    let uncached = Checker::with_tuning(Tuning { cache: false, speculative: true });
+    let uncached = Checker::with_tuning(Tuning { cache: false, ..Tuning::default() });
     group.bench_function("model", |b| b.iter(|| run(&uncached)));
     group.finish();
 }
 
-criterion_group!(benches, pure, with_model);
+criterion_group!(benches, pure, candidates, with_model);
 criterion_main!(benches);

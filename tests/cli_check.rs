@@ -92,3 +92,37 @@ fn german_is_never_corrected_into_english() {
         );
     }
 }
+
+/// The README's own check, as a new user runs it (`scripts/proofread README.md`): at most three
+/// findings (issue goal; each must be a real mistake, which the README's authors check when it
+/// changes).
+#[test]
+fn the_readme_gets_at_most_three_findings() {
+    let Some(model) = support::test_model() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    std::fs::write(dir.path().join("README.md"), &readme).unwrap();
+    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "README.md"]);
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert!(items.len() <= 3, "{items:#?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 file,"), "summary line: {out:?}");
+}
+
+#[test]
+fn a_german_misspelling_is_flagged_with_a_german_dictionary() {
+    let Some(model) = support::test_model() else { return };
+    if !Path::new("/usr/share/hunspell/de_DE.aff").exists() {
+        assert!(std::env::var_os("CI").is_none(), "CI installs hunspell-de-de (scripts/install-deps)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Wir haben gestern ein schönes Haus gesehen, aber es war leider viel zu teuer für uns.\n\n\
+                Ich habe das Buch gelesen, aber die Geschichte war sehr langweillig und viel zu lang.\n";
+    std::fs::write(dir.path().join("brief.md"), text).unwrap();
+    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "brief.md"]);
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert!(items.iter().any(|i| i["original"] == "langweillig" && i["replacement"] == "langweilig"), "{items:#?}");
+    assert_eq!(items.len(), 1, "{items:#?}");
+}

@@ -93,3 +93,44 @@ async fn a_large_first_check_reports_progress_and_can_be_cancelled() {
     assert_eq!(status["documents"][0]["findings"], Value::Null);
     client.shutdown_and_exit().await;
 }
+
+#[tokio::test]
+async fn a_broken_dictionary_is_reported_once_and_checking_goes_on() {
+    let Some(model) = test_model() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // An English dictionary whose .dic is missing: found first, unusable.
+    std::fs::write(dir.path().join("en.aff"), "SET UTF-8\n").unwrap();
+    let mut client = TestClient::start();
+    let options = json!({"model": model, "threads": 1, "dictionaryPaths": [dir.path()]});
+    client.initialize(capabilities(&["utf-16"]), options).await;
+    for (uri, text) in [("file:///w/a.md", "She dont like apples, but she eat them anyway.\n"), ("file:///w/b.md", "He eat too much.\n")] {
+        client.open(uri, "markdown", text).await;
+        let diagnostics = wait_diagnostics(&mut client, uri).await;
+        assert!(diagnostics.iter().any(|d| d["data"]["original"] == "eat"), "{uri}: {diagnostics:#?}");
+    }
+    let shown: Vec<Value> = client
+        .received("window/showMessage")
+        .into_iter()
+        .filter(|m| m["params"]["message"].as_str().unwrap_or("").contains("spelling dictionary"))
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert!(shown[0]["params"]["message"].as_str().unwrap().contains("en.dic"), "{shown:#?}");
+    client.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn base64_and_hashes_in_markdown_are_not_prose_and_cost_no_model_call() {
+    let Some(model) = test_model() else { return };
+    let mut client = TestClient::start();
+    client.initialize(capabilities(&["utf-16"]), json!({"model": model, "threads": 1})).await;
+    let text = "Release notes.\n\n\
+                SGVsbG8gd29ybGQhIFRoaXMgaXMgYmFzZTY0IGVuY29kZWQgdGV4dCB0aGF0IGdvZXMgb24gYW5kIG9u\n\n\
+                3f786850e387550fdab836ed7e6dc881de23001b 9a0364b9e99bb480dd25e1f0284c8555a1b2c3d4\n";
+    client.open("file:///w/notes.md", "markdown", text).await;
+    let diagnostics = wait_diagnostics(&mut client, "file:///w/notes.md").await;
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let status = client.request("margin/status", json!({})).await.unwrap();
+    assert_eq!(status["checks"]["notProse"], 2, "{status:#}");
+    assert_eq!(status["checks"]["modelCalls"], 1, "only the prose paragraph is scored: {status:#}");
+    client.shutdown_and_exit().await;
+}

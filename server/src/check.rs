@@ -1,20 +1,22 @@
 //! `margin check`: proofread files and directories from a terminal or CI,
 //! with the same engine, cache and filters as the server. Directories are
 //! walked honouring .gitignore. Prints `path:line:col: category: message`
-//! (or JSON); exit code 0 when clean, 1 with findings, 2 on errors.
+//! (or JSON); exit code 0 when clean, 1 with findings, 2 on errors. On a
+//! terminal a bar follows the files and the current file's regions; a summary
+//! line (files, regions, findings, seconds) ends every run on stderr.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use margin_engine::{Engine, Priority};
 use margin_syntax::Language;
 use ropey::Rope;
 use serde_json::json;
 
-use crate::checking::{prepare, CheckInput, Checker, Finding};
+use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
 use crate::cli::{CheckArgs, Format};
 use crate::config::{Layers, Settings};
 use crate::model::ModelKey;
@@ -61,31 +63,63 @@ async fn check(args: &CheckArgs) -> ExitCode {
         eprintln!("margin: {w}");
     }
     let checker = Checker::default();
-    let bar = ProgressBar::new(files.len() as u64);
-    bar.set_style(ProgressStyle::with_template("{pos}/{len} files {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
-    if files.len() < 2 {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
+    let started = std::time::Instant::now();
+    // On a terminal: a bar of files and one of the current file's regions (hidden otherwise).
+    let bars = MultiProgress::new();
+    let style = |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
+    let file_bar = bars.add(ProgressBar::new(files.len() as u64));
+    file_bar.set_style(style("{pos}/{len} files {wide_msg}"));
+    let region_bar = bars.add(ProgressBar::new(0));
+    region_bar.set_style(style("  {bar:30} {pos}/{len} regions {elapsed}"));
     let (mut all, mut errors) = (Vec::new(), false);
+    let file_count = files.len();
     for (path, language) in files {
-        bar.set_message(path.display().to_string());
-        match check_file(&engine, &checker, &settings, &stores, &path, language).await {
+        file_bar.set_message(path.display().to_string());
+        region_bar.reset();
+        let on_region = |done: usize, total: usize| {
+            region_bar.set_length(total as u64);
+            region_bar.set_position(done as u64);
+        };
+        match check_file(&engine, &checker, &settings, &stores, &path, language, on_region).await {
             Ok(findings) => all.extend(findings.into_iter().map(|f| (path.clone(), f))),
             Err(e) => {
-                bar.suspend(|| eprintln!("margin: {}: {e}", path.display()));
+                bars.suspend(|| eprintln!("margin: {}: {e}", path.display()));
                 errors = true;
             }
         }
-        bar.inc(1);
+        for problem in checker.take_problems() {
+            bars.suspend(|| eprintln!("margin: {problem}"));
+        }
+        file_bar.inc(1);
     }
-    bar.finish_and_clear();
+    region_bar.finish_and_clear();
+    file_bar.finish_and_clear();
     print(&all, args.format);
+    let stats = checker.stats();
+    let findings: usize = all.iter().map(|(_, f)| f.findings.len()).sum();
+    eprintln!(
+        "margin: {file_count} file{}, {} region{} ({} from cache), {findings} finding{} in {:.1} s",
+        plural(file_count),
+        stats.regions,
+        plural(stats.regions),
+        stats.cache_hits,
+        plural(findings),
+        started.elapsed().as_secs_f64()
+    );
     if errors {
         ExitCode::from(2)
-    } else if all.iter().any(|(_, f)| !f.findings.is_empty()) {
+    } else if findings > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -101,6 +135,7 @@ async fn check_file(
     stores: &Stores,
     path: &Path,
     language: Language,
+    on_region: impl FnMut(usize, usize),
 ) -> Result<Vec<FileFindings>, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
@@ -109,27 +144,17 @@ async fn check_file(
         return Ok(Vec::new());
     }
     let key = stores.file_key(path);
-    if stores.ignores.is_disabled(&key) {
-        return Ok(Vec::new());
-    }
-    let (regions, identifiers) = prepare(&text, language, settings)?;
-    let input = CheckInput {
-        text: &text,
+    let ignored = |k: &margin_proofread::FindingKey| stores.ignores.is_ignored(&key, k);
+    let choices = UserChoices { disabled: stores.ignores.is_disabled(&key), dictionary: &stores.dictionary, ignored: &ignored };
+    let doc = DocumentInput {
+        text: text.clone(),
         language,
-        settings,
-        dictionary: &stores.dictionary,
+        tree: None,
         focus: None,
-        cancel: Arc::new(AtomicBool::new(false)),
         priority: Priority::Interactive,
+        cancel: Arc::new(AtomicBool::new(false)),
     };
-    let findings = checker
-        .check_document(engine, &input, &regions, &identifiers, |_, _| {})
-        .await
-        .map_err(|e| e.to_string())?;
-    let findings = findings
-        .into_iter()
-        .filter(|f| !stores.ignores.is_ignored(&key, &f.key()))
-        .collect();
+    let findings = proofread(engine, checker, doc, settings, &choices, on_region).await.map_err(|e| e.to_string())?;
     Ok(vec![FileFindings { text, findings }])
 }
 

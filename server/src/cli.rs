@@ -31,6 +31,9 @@ pub enum Command {
     /// Measure speed and precision (one JSON object with --json).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
+    /// Measure quality on public data (and calibrate a model's thresholds).
+    #[command(subcommand)]
+    Eval(crate::eval::EvalCommand),
     /// Get and locate models.
     #[command(subcommand)]
     Models(crate::models_cmd::ModelsCommand),
@@ -82,6 +85,7 @@ pub fn run() -> ExitCode {
         Some(Command::Translate(args)) if !cli.stdio => crate::translate_cmd::run(&args),
         Some(Command::Bench(command)) if !cli.stdio => crate::bench::run(&command),
         Some(Command::Models(command)) if !cli.stdio => crate::models_cmd::run(&command),
+        Some(Command::Eval(command)) if !cli.stdio => crate::eval::run(&command),
         Some(Command::Regions { paths, strings, queries_dir }) if !cli.stdio => {
             let max_bytes = crate::config::Settings::default().max_file_bytes;
             crate::regions_cmd::run(&paths, strings, queries_dir.as_deref(), max_bytes)

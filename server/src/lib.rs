@@ -7,6 +7,7 @@ pub mod check;
 pub mod checking;
 pub mod cli;
 pub mod config;
+pub mod eval;
 pub mod logging;
 pub mod model;
 pub mod models_cmd;

@@ -205,6 +205,6 @@ impl Worker<'_> {
         m.generated_tokens = out.tokens.len();
         m.decode_time = t0.elapsed();
         let finish = out.finish.unwrap_or(FinishReason::MaxTokens);
-        Ok(JobOutput { text: String::from_utf8_lossy(&out.bytes).into_owned(), finish, scores: Vec::new(), metrics: m })
+        Ok(JobOutput { text: String::from_utf8_lossy(&out.bytes).into_owned(), finish, scores: Vec::new(), texts: Vec::new(), metrics: m })
     }
 }

@@ -182,6 +182,8 @@ pub enum JobKind {
     Generate(GenerateRequest),
     /// Score continuations.
     Score(ScoreRequest),
+    /// Plain language-model scoring of texts and their variants (no prompt template).
+    Likelihood(crate::likelihood::LikelihoodRequest),
 }
 
 /// What to do when prompt + generation exceeds the budget.
@@ -293,6 +295,8 @@ pub struct JobOutput {
     pub finish: FinishReason,
     /// Candidate scores (scoring jobs only), in request order.
     pub scores: Vec<CandidateScore>,
+    /// Text scores (likelihood jobs only), in request order.
+    pub texts: Vec<crate::likelihood::TextScores>,
     /// Counters and timings.
     pub metrics: Metrics,
 }

@@ -22,12 +22,14 @@ mod generate;
 pub mod gguf;
 pub mod job;
 pub mod kvstore;
+pub mod likelihood;
 pub mod models;
 mod persist;
 pub mod prefix;
 pub mod prompt;
 mod queue;
 mod score;
+mod scorer;
 pub mod threads;
 mod worker;
 
@@ -37,6 +39,7 @@ pub mod test_support;
 pub use config::{default_budget, kv_dir, margin_cache_root, models_dir, EngineConfig, KvType};
 pub use engine::{shutdown_all, Engine, ModelInfo};
 pub use error::{EngineError, ModelError};
+pub use likelihood::{LikelihoodRequest, ScoreText, TextScores, TokenScore, Variant, VariantScore};
 pub use job::{
     CandidateScore, FinishReason, GenerateRequest, Job, JobKind, JobOutput, Metrics, OverflowPolicy, Priority,
     Prompt, PromptInput, Sampling, ScoreRequest, Slot, TokenCallback,

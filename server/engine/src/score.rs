@@ -10,9 +10,7 @@ use std::time::Instant;
 
 /// Natural-log softmax probability of `token` under `logits`.
 pub(crate) fn log_prob(logits: &[f32], token: usize) -> f64 {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-    let sum: f64 = logits.iter().map(|&l| (l as f64 - max).exp()).sum();
-    logits[token] as f64 - max - sum.ln()
+    crate::scorer::log_probs(logits, token).0 as f64
 }
 
 impl Worker<'_> {
@@ -58,7 +56,7 @@ impl Worker<'_> {
             scores.push(CandidateScore { total_logprob: lps.iter().sum(), token_logprobs: lps });
         }
         m.decode_time = t0.elapsed();
-        Ok(JobOutput { text: String::new(), finish: FinishReason::Scored, scores, metrics: m })
+        Ok(JobOutput { text: String::new(), finish: FinishReason::Scored, scores, texts: Vec::new(), metrics: m })
     }
 }
 

@@ -42,6 +42,9 @@ pub(crate) struct Worker<'m> {
     pub always_draft: bool,
     /// The queue's shutdown flag.
     pub stopped: Arc<AtomicBool>,
+    /// Context for plain-text scoring, made on first use (and again when the thread count
+    /// changes).
+    scorer: Option<crate::scorer::Scorer<'m>>,
 }
 
 /// Stop conditions checked between decode steps.
@@ -187,6 +190,7 @@ impl<'m> Worker<'m> {
             spec: Default::default(),
             always_draft: cfg.always_draft,
             stopped: Arc::default(),
+            scorer: None,
         })
     }
 
@@ -211,6 +215,7 @@ impl<'m> Worker<'m> {
         let prompt = match &job.kind {
             JobKind::Generate(r) => &r.prompt,
             JobKind::Score(r) => &r.prompt,
+            JobKind::Likelihood(r) => return self.likelihood(r, &control, queue_time),
         };
         let mut tokens = prompt_tokens(self.model, self.template.as_ref(), &self.info.name, prompt)?;
         if tokens.is_empty() {
@@ -222,6 +227,7 @@ impl<'m> Worker<'m> {
                 let v = self.model.vocab();
                 r.candidates.iter().map(|c| v.tokenize(c.as_bytes(), false, false).len()).max().unwrap_or(0)
             }
+            JobKind::Likelihood(_) => 0,
         };
         let budget = job.budget_tokens.unwrap_or(self.info.default_budget).min(self.n_ctx_seq);
         if tokens.len() + extra > budget {
@@ -243,7 +249,38 @@ impl<'m> Worker<'m> {
         match job.kind {
             JobKind::Generate(req) => self.generate(job.slot, req, last, &control, metrics),
             JobKind::Score(req) => self.score(job.slot, &req, last, &control, metrics),
+            JobKind::Likelihood(_) => unreachable!("handled before the prompt"),
         }
+    }
+
+    /// Runs a likelihood job on the scoring context (made here on first use, or again when the
+    /// thread policy now wants another count).
+    fn likelihood(
+        &mut self,
+        req: &crate::likelihood::LikelihoodRequest,
+        control: &Control<'_>,
+        queue_time: Duration,
+    ) -> Result<crate::job::JobOutput, EngineError> {
+        let threads = self.policy.threads();
+        if self.scorer.as_ref().map(crate::scorer::Scorer::threads) != Some(threads) {
+            self.scorer = None;
+            self.scorer = Some(crate::scorer::Scorer::new(self.model, threads)?);
+        }
+        let mut metrics = Metrics { queue_time, threads, ..Metrics::default() };
+        let t0 = Instant::now();
+        let scorer = self.scorer.as_mut().expect("made above");
+        let result = scorer.run(req, control, &mut metrics);
+        if matches!(result, Err(EngineError::Decode(_) | EngineError::Backend(_))) {
+            self.scorer = None; // unknown KV state: start over next time
+        }
+        metrics.decode_time = t0.elapsed();
+        Ok(crate::job::JobOutput {
+            text: String::new(),
+            finish: crate::job::FinishReason::Scored,
+            scores: Vec::new(),
+            texts: result?,
+            metrics,
+        })
     }
 
     /// Makes the slot's KV hold exactly the prompt; returns the batch index of the last prompt

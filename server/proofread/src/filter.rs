@@ -92,6 +92,13 @@ pub fn filter(input: &str, edits: Vec<Edit>, ctx: &FilterContext<'_>) -> Filtere
     out
 }
 
+/// For each edit of `input`, why it must not be shown (`None`: it may be), by the per-edit
+/// filters of [`filter`] (everything but the size of the whole rewrite).
+pub fn guard(input: &str, edits: &[&Edit], ctx: &FilterContext<'_>) -> Vec<Option<DropReason>> {
+    let spans = sensitive_spans(input);
+    edits.iter().map(|e| drop_reason(e, &spans, ctx)).collect()
+}
+
 fn drop_reason(
     e: &Edit,
     spans: &[(Range<usize>, Sensitive)],

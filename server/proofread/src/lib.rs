@@ -28,6 +28,8 @@
 
 mod align;
 mod cache;
+pub mod calibrate;
+pub mod candidates;
 mod classify;
 mod detect;
 mod dictionary;
@@ -38,19 +40,23 @@ mod prompt;
 mod scan;
 mod sentences;
 mod tokens;
+pub mod verify;
 
 pub use align::{align, message, Category, Edit};
 pub use cache::{CheckKey, ResultCache};
 pub use detect::{detect, same_language};
 pub use dictionary::{add_word, Dictionary};
 pub use filter::{
-    filter, identifiers_from_tree, DropReason, FilterConfig, FilterContext, Filtered,
+    filter, guard, identifiers_from_tree, DropReason, FilterConfig, FilterContext, Filtered,
 };
 pub use ignore_store::{context_hash, FindingKey, IgnoreStore};
 pub use output::{clean, cut_at_special_tokens, stop_strings, stop_strings_for, Unusable};
 pub use prompt::{build, language_name, ProofreadPrompt, PROMPT_VERSION};
 pub use sentences::{sentence_at, split};
 pub use tokens::stable_hash;
+pub use candidates::{propose, Candidate, EditKind, Sources};
+pub use candidates::{lexicon::Lexicon, spelling::Speller, spelling::SpellerError};
+pub use verify::{decide, Calibration, Overrides, Scored, Threshold, Verdict};
 
 /// [`clean`] the raw model reply for `input`, then [`align`] it: the
 /// unfiltered edits of one region.

@@ -1,7 +1,7 @@
 //! `margin bench`: speed and precision figures measured in one process with
 //! one model, printed as one JSON object (`--json`) or a short table.
 //! `engine` runs the engine's own benchmark; `proofread` measures
-//! proofreading on a generated 200-paragraph Markdown document; `translate`
+//! proofreading on this repository's README; `translate`
 //! and `suggest` are in their own modules.
 
 mod suggest;
@@ -20,7 +20,7 @@ use margin_syntax::Language;
 use serde_json::{json, Value};
 
 use crate::checking::{prepare, CheckInput, Checker, Tuning};
-use crate::config::Settings;
+use crate::config::{RewriteMode, Settings};
 use crate::model::ModelKey;
 
 #[derive(Subcommand, Debug)]
@@ -92,23 +92,8 @@ const CLEAN: &[&str] = &[
     "He opened the window to let some fresh air into the room.",
 ];
 
-const WITH_ERRORS: &[&str] = &[
-    "She dont like apples, but she eat them anyway.",
-    "Their going to the park tomorow with there friends.",
-    "The function returns a list of of items.",
-    "I has a dog and it like to run in teh park.",
-    "This sentance has a speling mistake.",
-];
-
-/// A Markdown document of `n` paragraphs: mostly clean, every fourth with errors.
-fn document(n: usize) -> String {
-    let mut doc = String::from("# Benchmark notes\n\n");
-    for i in 0..n {
-        let sentence = if i % 4 == 3 { WITH_ERRORS[i % WITH_ERRORS.len()] } else { CLEAN[i % CLEAN.len()] };
-        doc.push_str(&format!("Paragraph {i}: {sentence}\n\n"));
-    }
-    doc
-}
+/// This repository's README: the document the first-check goals are about.
+const README: &str = include_str!("../../../README.md");
 
 /// An engine for a benchmark: no KV persistence, so every run starts cold.
 fn start_engine(model: &Path, threads: Option<usize>) -> Result<(Engine, Settings), String> {
@@ -123,59 +108,76 @@ fn median(values: &mut [f64]) -> f64 {
     if values.is_empty() { 0.0 } else { values[values.len() / 2] }
 }
 
+/// One check of `text` (Markdown): (regions, findings, seconds).
+fn check(
+    runtime: &tokio::runtime::Runtime,
+    engine: &Engine,
+    checker: &Checker,
+    settings: &Settings,
+    text: &str,
+    focus: Option<usize>,
+) -> Result<(usize, usize, f64), String> {
+    let dictionary = Dictionary::default();
+    let (regions, identifiers) = prepare(text, Language::Markdown, settings)?;
+    let input = CheckInput {
+        text,
+        language: Language::Markdown,
+        settings,
+        dictionary: &dictionary,
+        focus,
+        cancel: Arc::new(AtomicBool::new(false)),
+        priority: Priority::Interactive,
+    };
+    let start = Instant::now();
+    let findings = runtime
+        .block_on(checker.check_document(engine, &input, &regions, &identifiers, |_, _| {}))
+        .map_err(|e| e.to_string())?;
+    Ok((regions.len(), findings.len(), start.elapsed().as_secs_f64()))
+}
+
+/// Proofreading speed on this README, in one process: the first check (detection and
+/// candidates) against the rewrite-every-region path (`rewrite: always`), latency from one
+/// edited paragraph to findings, model calls per edit, and false flags on clean text.
 fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let (engine, settings) = start_engine(model, threads)?;
-    let dictionary = Dictionary::default();
-    let check = |checker: &Checker, text: &str, focus: Option<usize>| -> Result<(usize, usize, f64), String> {
-        let (regions, identifiers) = prepare(text, Language::Markdown, &settings)?;
-        let input = CheckInput {
-            text,
-            language: Language::Markdown,
-            settings: &settings,
-            dictionary: &dictionary,
-            focus,
-            cancel: Arc::new(AtomicBool::new(false)),
-            priority: Priority::Interactive,
-        };
-        let start = Instant::now();
-        let findings = runtime
-            .block_on(checker.check_document(&engine, &input, &regions, &identifiers, |_, _| {}))
-            .map_err(|e| e.to_string())?;
-        Ok((regions.len(), findings.len(), start.elapsed().as_secs_f64()))
-    };
+    let always = Settings { rewrite: RewriteMode::Always, ..settings.clone() };
+    let cold = || Checker::with_tuning(Tuning { cache: false, ..Tuning::default() });
 
-    let doc = document(200);
-    let fast = Checker::default();
-    let (regions, first_findings, first_s) = check(&fast, &doc, None)?;
-    let plain = Checker::with_tuning(Tuning { cache: false, speculative: false });
-    let (_, _, plain_s) = check(&plain, &doc, None)?;
+    let (regions, findings, first_s) = check(&runtime, &engine, &cold(), &settings, README, None)?;
+    let (_, rewrite_findings, rewrite_s) = check(&runtime, &engine, &cold(), &always, README, None)?;
 
-    // One-paragraph edits: only the edited region goes to the model.
+    // One edited paragraph at a time: only its region goes to the model again.
+    let warm = Checker::default();
+    check(&runtime, &engine, &warm, &settings, README, None)?;
+    let paragraphs: Vec<usize> = README
+        .match_indices("\n\n")
+        .map(|(i, _)| i + 2)
+        .filter(|&i| README[i..].starts_with(|c: char| c.is_ascii_uppercase()))
+        .collect();
+    let picks: Vec<usize> = (0..9).map(|k| paragraphs[k * paragraphs.len() / 9]).collect();
+    let calls_before = warm.stats().model_calls;
     let mut latencies = Vec::new();
-    let calls_before = fast.stats().model_calls;
-    for i in [10usize, 90, 170] {
-        let edited = doc.replacen(&format!("Paragraph {i}: "), &format!("Paragraph {i}: Today, "), 1);
-        let focus = edited.find(&format!("Paragraph {i}: "));
-        latencies.push(check(&fast, &edited, focus)?.2 * 1000.0);
+    for &at in &picks {
+        let edited = format!("{}Today, {}", &README[..at], &README[at..]);
+        latencies.push(check(&runtime, &engine, &warm, &settings, &edited, Some(at))?.2 * 1000.0);
     }
-    let calls_per_edit = (fast.stats().model_calls - calls_before) as f64 / 3.0;
-    latencies.sort_by(f64::total_cmp);
+    let calls_per_edit = (warm.stats().model_calls - calls_before) as f64 / picks.len() as f64;
 
     let clean_doc: String = CLEAN.iter().map(|s| format!("{s}\n\n")).collect();
-    let (clean_regions, clean_flags, _) = check(&Checker::default(), &clean_doc, None)?;
+    let (clean_regions, clean_flags, _) = check(&runtime, &engine, &cold(), &settings, &clean_doc, None)?;
 
     Ok(json!({
         "model": engine.model_info().name,
         "threads": threads,
-        "paragraphs": regions,
-        "first_check_findings": first_findings,
-        "first_check_s": first_s,
-        "first_check_regions_per_s": regions as f64 / first_s,
-        "first_check_regions_per_s_no_cache_no_speculation": regions as f64 / plain_s,
-        "first_check_speedup": plain_s / first_s,
-        "edit_latency_ms": latencies[1],
-        "edit_latency_ms_max": latencies[2],
+        "readme_regions": regions,
+        "readme_findings": findings,
+        "readme_first_check_s": first_s,
+        "readme_first_check_rewrite_always_s": rewrite_s,
+        "readme_findings_rewrite_always": rewrite_findings,
+        "first_check_speedup_vs_rewrite_always": rewrite_s / first_s,
+        "edit_latency_ms_median": median(&mut latencies),
+        "edit_latency_ms_max": latencies.iter().copied().fold(0.0, f64::max),
         "model_calls_per_edit": calls_per_edit,
         "clean_paragraphs": clean_regions,
         "clean_false_flags": clean_flags,

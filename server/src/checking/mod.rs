@@ -1,27 +1,29 @@
-//! Proofreading a document: its prose regions (from `margin-syntax`), each
-//! looked up in a result cache keyed by model, settings, language and text,
-//! else sent to the model (`model_call`); edits mapped back to document bytes
-//! and filtered for precision (protected spans, URLs and paths, identifiers,
-//! dictionary words, whitespace/quote-only edits, too-large rewrites, low
-//! model confidence, ignored findings). No LSP types: findings are byte
-//! ranges and plain strings.
+//! Proofreading a document, the one pipeline the server and the CLI share: its prose regions
+//! (from `margin-syntax`) are cut into pieces; each piece is looked up in a result cache keyed
+//! by model, settings, language and text, else scored by the model ([`pipeline`]: detection,
+//! candidates, verification by plain likelihood); then [`decide`] keeps what passes the
+//! filters (protected spans, URLs and paths, identifiers, dictionary words) and the model's
+//! calibrated thresholds. No LSP types: findings are byte ranges and plain strings.
 
+mod decide;
+mod document;
 pub mod model_call;
+pub mod pipeline;
+mod resources;
 
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use margin_engine::{Engine, Priority};
-use margin_proofread::{
-    detect, filter, identifiers_from_tree, message, split, stable_hash, Category, CheckKey, Dictionary, Edit,
-    FilterConfig, FilterContext, ResultCache,
-};
+use margin_engine::{Engine, EngineError, Priority};
+use margin_proofread::{detect, split, stable_hash, Calibration, Category, CheckKey, Dictionary, EditKind, ResultCache, Scored};
 use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, SyntaxTree};
 
 use crate::config::Settings;
-use model_call::ScoredEdit;
+pub use decide::{admissible, region_findings, to_findings};
+pub use document::{proofread, DocumentInput, UserChoices};
+use pipeline::Piece;
 
 /// One proofreading finding, in document bytes.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +32,8 @@ pub struct Finding {
     pub original: String,
     pub replacement: String,
     pub category: Category,
+    /// The candidate source's kind of edit.
+    pub kind: EditKind,
     pub message: String,
     pub confidence: f32,
     /// Document range of the prose region (paragraph, comment) it is in.
@@ -66,6 +70,8 @@ pub enum CheckError {
     Cancelled,
     #[error("{0}")]
     Regions(String),
+    #[error("{0}")]
+    Engine(String),
 }
 
 /// What a check needs besides the text.
@@ -84,38 +90,59 @@ pub struct CheckInput<'a> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckStats {
+    /// Pieces of prose looked at.
     pub regions: usize,
     pub cache_hits: usize,
+    /// Pieces scored by the model.
     pub model_calls: usize,
+    /// Pieces whose text is not prose (hashes, base64, minified code), skipped.
+    pub not_prose: usize,
+    /// Candidate edits scored.
+    pub candidates: usize,
+    /// Model rewrites generated (the rewrite source).
+    pub rewrites: usize,
+    /// Rewrites whose output was unusable.
     pub unusable_outputs: usize,
 }
 
-/// Shared by every check of a server or CLI run: the result cache.
-pub struct Checker {
-    cache: Mutex<ResultCache<CheckKey, Vec<ScoredEdit>>>,
-    stats: Mutex<CheckStats>,
-    tuning: Tuning,
-}
-
-/// Switches for benchmarks: the same code with the cache or speculation off.
+/// Switches for benchmarks and `margin eval`: the same code with the cache off, or with
+/// every word tried (no detection gate).
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning {
     pub cache: bool,
-    pub speculative: bool,
+    /// Surprise (nats) that makes a word suspicious (see [`pipeline::SUSPICION_NATS`]).
+    pub suspicion: f32,
+    /// Propose every kind of candidate, also those the model's calibration never shows
+    /// (`margin eval --calibrate` needs them all).
+    pub all_kinds: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { cache: true, suspicion: pipeline::SUSPICION_NATS, all_kinds: false }
+    }
+}
+
+/// Shared by every check of a server or CLI run: the result cache and language resources.
+pub struct Checker {
+    cache: Mutex<ResultCache<CheckKey, Arc<Vec<Scored>>>>,
+    stats: Mutex<CheckStats>,
+    tuning: Tuning,
+    languages: resources::Languages,
+    /// Calibration by model fingerprint (`margin eval` may set its own).
+    calibration: Mutex<Option<(String, Arc<Calibration>)>>,
 }
 
 impl Default for Checker {
     fn default() -> Self {
-        Checker::with_tuning(Tuning { cache: true, speculative: true })
+        Checker::with_tuning(Tuning::default())
     }
 }
 
-/// An edit that only removes or swaps emoji and other symbols: style, not a mistake.
-fn is_symbol_edit(edit: &Edit) -> bool {
-    let symbolic = |s: &str| s.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation());
-    let letters = |s: &str| s.chars().any(char::is_alphanumeric);
-    symbolic(&edit.original) && !letters(&edit.original) && !letters(&edit.replacement)
-}
+/// Tokens per piece of prose: regions longer than this are cut at sentence boundaries.
+const PIECE_TOKENS: usize = 384;
+/// Pieces per detection and verification job (the scorer's batch of texts).
+const PIECES_PER_JOB: usize = 8;
 
 /// Parse `text` and extract its prose regions (string literals when `include_strings`), with
 /// `queriesDir` overrides; a broken override is logged and the built-in query used.
@@ -125,10 +152,24 @@ pub fn parse_regions(
     include_strings: bool,
     settings: &Settings,
 ) -> Result<(Option<SyntaxTree>, Vec<ProseRegion>), String> {
-    let mut tree = SyntaxTree::new(language);
-    if let Some(t) = tree.as_mut() {
-        t.parse(text);
-    }
+    regions_of(text, None, language, include_strings, settings)
+}
+
+/// Like [`parse_regions`], with the document's tree when the caller has one.
+fn regions_of(
+    text: &str,
+    parsed: Option<SyntaxTree>,
+    language: Language,
+    include_strings: bool,
+    settings: &Settings,
+) -> Result<(Option<SyntaxTree>, Vec<ProseRegion>), String> {
+    let tree = parsed.or_else(|| {
+        let mut tree = SyntaxTree::new(language);
+        if let Some(t) = tree.as_mut() {
+            t.parse(text);
+        }
+        tree
+    });
     let options = ExtractOptions { include_strings, queries_dir: settings.queries_dir.as_deref() };
     let extracted = extract_regions(text, tree.as_ref(), language, &options).map_err(|e| e.to_string())?;
     for warning in &extracted.warnings {
@@ -139,21 +180,80 @@ pub fn parse_regions(
 
 /// Regions plus the identifiers of the file (words that must not be "corrected").
 pub fn prepare(text: &str, language: Language, settings: &Settings) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
-    let (tree, regions) = parse_regions(text, language, settings.check_strings, settings)?;
+    prepare_with(text, None, language, settings)
+}
+
+/// [`prepare`] with the document's current tree (`None`: parse `text`).
+pub fn prepare_with(
+    text: &str,
+    tree: Option<SyntaxTree>,
+    language: Language,
+    settings: &Settings,
+) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
+    let (tree, regions) = regions_of(text, tree, language, settings.check_strings, settings)?;
     let identifiers = match tree.as_ref().and_then(|t| t.tree()) {
-        Some(t) if language != Language::Markdown => identifiers_from_tree(text, t),
+        Some(t) if language != Language::Markdown => margin_proofread::identifiers_from_tree(text, t),
         _ => HashSet::new(),
     };
     Ok((regions, identifiers))
 }
 
+/// A piece of a region: its range in the region text and the text the model sees.
+struct Job {
+    region: usize,
+    range: Range<usize>,
+    piece: Piece,
+    key: CheckKey,
+}
+
 impl Checker {
     pub fn with_tuning(tuning: Tuning) -> Self {
-        Checker { cache: Mutex::new(ResultCache::new(4096)), stats: Mutex::default(), tuning }
+        Checker {
+            cache: Mutex::new(ResultCache::new(8192)),
+            stats: Mutex::default(),
+            tuning,
+            languages: Default::default(),
+            calibration: Mutex::default(),
+        }
     }
 
     pub fn stats(&self) -> CheckStats {
         *self.stats.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn count(&self, f: impl FnOnce(&mut CheckStats)) {
+        f(&mut self.stats.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// Problems to show the user once (a missing or broken dictionary).
+    pub fn take_problems(&self) -> Vec<String> {
+        self.languages.take_problems()
+    }
+
+    /// Use `calibration` for every model (`margin eval`).
+    pub fn set_calibration(&self, calibration: Calibration) {
+        *self.calibration.lock().unwrap_or_else(|p| p.into_inner()) = Some((String::from("*"), Arc::new(calibration)));
+    }
+
+    /// The calibration for the engine's model (shipped, else conservative with one log line).
+    pub fn calibration(&self, engine: &Engine) -> Arc<Calibration> {
+        let fingerprint = &engine.model_info().fingerprint;
+        let mut slot = self.calibration.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some((f, c)) if f == "*" || f == fingerprint => c.clone(),
+            _ => {
+                let (c, shipped) = Calibration::for_model(fingerprint);
+                if !shipped {
+                    tracing::info!(
+                        model = engine.model_info().name,
+                        "no proofreading calibration for this model: showing only confident spelling corrections (see `margin eval proofread --calibrate`)"
+                    );
+                }
+                let c = Arc::new(c);
+                *slot = Some((fingerprint.clone(), c.clone()));
+                c
+            }
+        }
     }
 
     /// Check every region of a document; `on_region` is told after each one (done, total).
@@ -163,146 +263,196 @@ impl Checker {
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
         identifiers: &HashSet<String>,
-        mut on_region: impl FnMut(usize, usize),
+        on_region: impl FnMut(usize, usize),
     ) -> Result<Vec<Finding>, CheckError> {
-        let mut order: Vec<&ProseRegion> = regions.iter().filter(|r| !r.text.trim().is_empty()).collect();
-        if let Some(focus) = input.focus {
-            order.sort_by_key(|r| !(r.doc_range.start <= focus && focus <= r.doc_range.end));
-        }
+        let scored = self.score_document(engine, input, regions, on_region).await?;
+        let calibration = self.calibration(engine);
         let mut findings = Vec::new();
-        let total = order.len();
-        for (done, region) in order.into_iter().enumerate() {
-            if input.cancel.load(Ordering::Relaxed) {
-                return Err(CheckError::Cancelled);
+        for (region, pieces) in regions.iter().zip(scored) {
+            for (range, scored) in pieces {
+                findings.extend(region_findings(region, range, &scored, input, identifiers, &calibration));
             }
-            findings.extend(self.check_region(engine, input, region, identifiers).await?);
-            on_region(done + 1, total);
         }
         findings.sort_by_key(|f| f.range.start);
         Ok(findings)
     }
 
-    async fn check_region(
+    /// The scored candidates of every piece of every region (in region order), from the cache
+    /// or the model.
+    pub async fn score_document(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
-        region: &ProseRegion,
-        identifiers: &HashSet<String>,
-    ) -> Result<Vec<Finding>, CheckError> {
-        let language = match input.settings.language.as_str() {
-            "auto" => detect(&region.text),
-            fixed => Some(fixed),
+        regions: &[ProseRegion],
+        mut on_region: impl FnMut(usize, usize),
+    ) -> Result<Vec<Vec<(Range<usize>, Arc<Vec<Scored>>)>>, CheckError> {
+        let doc_language = self.document_language(input, regions);
+        let kinds = self.kinds(engine, input);
+        let mut jobs = self.pieces(engine, input, regions, doc_language.as_deref(), &kinds);
+        if let Some(focus) = input.focus {
+            jobs.sort_by_key(|j| !(regions[j.region].doc_range.start <= focus && focus <= regions[j.region].doc_range.end));
+        }
+        let mut out: Vec<Vec<(Range<usize>, Arc<Vec<Scored>>)>> = regions.iter().map(|_| Vec::new()).collect();
+        let mut remaining: Vec<usize> = regions.iter().map(|_| 0).collect();
+        jobs.iter().for_each(|j| remaining[j.region] += 1);
+        let total = remaining.iter().filter(|&&n| n > 0).count();
+        let mut done = 0;
+        on_region(0, total);
+        let mut pending: Vec<Job> = Vec::new();
+        let finish = |j: &Job, scored: Arc<Vec<Scored>>, out: &mut Vec<Vec<_>>, remaining: &mut Vec<usize>, done: &mut usize| {
+            out[j.region].push((j.range.clone(), scored));
+            remaining[j.region] -= 1;
+            if remaining[j.region] == 0 {
+                *done += 1;
+            }
         };
-        // Keep each piece well inside the window: prompt prefix, the text, and its rewrite.
-        let budget = engine.model_info().default_budget.saturating_sub(400) / 3;
-        let pieces = split(&region.text, budget.max(64), |s| engine.count_tokens(s));
-        let mut findings = Vec::new();
-        for piece in pieces {
-            // Line breaks inside a region are wrapping (comment lines, a paragraph over several
-            // lines): the model sees spaces, which keeps every byte offset, and edits touching a
-            // former break are dropped (it stands for the next line's comment marker).
-            let text = region.text[piece.clone()].replace('\n', " ");
-            let text = text.as_str();
-            let scored = self.edits_for(engine, input, text, language).await?;
-            let mut protected: Vec<Range<usize>> = region
-                .protected
-                .iter()
-                .filter(|p| p.end >= piece.start && p.start <= piece.end)
-                .map(|p| p.start.saturating_sub(piece.start)..(p.end - piece.start).min(text.len()))
-                .collect();
-            let breaks = region.text[piece.clone()].match_indices('\n').map(|(i, _)| i..i + 1);
-            protected.extend(breaks);
-            let config = FilterConfig {
-                allow_whitespace_only: input.settings.allow_whitespace_edits,
-                allow_quote_style: input.settings.allow_quote_edits,
-                max_changed_share: input.settings.max_rewrite_share,
-            };
-            let context = FilterContext { protected: &protected, identifiers, dictionary: input.dictionary, config: &config };
-            let edits: Vec<Edit> = scored.iter().map(|s| s.edit.clone()).collect();
-            let kept = filter(text, edits, &context);
-            for (edit, reason) in &kept.dropped {
-                tracing::debug!(original = edit.original, replacement = edit.replacement, ?reason, "edit dropped");
+        for job in jobs {
+            self.count(|s| s.regions += 1);
+            let cached = if self.tuning.cache { self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&job.key) } else { None };
+            match cached {
+                Some(scored) => {
+                    self.count(|s| s.cache_hits += 1);
+                    finish(&job, scored, &mut out, &mut remaining, &mut done);
+                    on_region(done, total);
+                }
+                None if !margin_proofread::candidates::looks_like_prose(&job.piece.text) => {
+                    tracing::debug!(text = job.piece.text.get(..job.piece.text.floor_char_boundary(60)), "skipped: not prose");
+                    self.count(|s| s.not_prose += 1);
+                    finish(&job, Arc::default(), &mut out, &mut remaining, &mut done);
+                }
+                None => pending.push(job),
             }
-            for edit in kept.kept {
-                if is_symbol_edit(&edit) {
-                    tracing::debug!(original = edit.original, "edit dropped: emoji or symbol changed");
-                    continue;
+            if pending.len() == PIECES_PER_JOB {
+                for (j, scored) in self.run(engine, input, std::mem::take(&mut pending), &kinds).await? {
+                    finish(&j, scored, &mut out, &mut remaining, &mut done);
+                    on_region(done, total);
                 }
-                let confidence = scored.iter().find(|s| s.edit == edit).map_or(0.0, |s| s.confidence);
-                if confidence < input.settings.min_confidence {
-                    tracing::debug!(original = edit.original, confidence, "edit dropped: low confidence");
-                    continue;
-                }
-                let start = piece.start + edit.range.start;
-                let range = region.doc_range_of(start..piece.start + edit.range.end);
-                let sentence = margin_proofread::sentence_at(&region.text, start..piece.start + edit.range.end);
-                findings.push(Finding {
-                    message: message(&edit),
-                    range,
-                    original: edit.original,
-                    replacement: edit.replacement,
-                    category: edit.category,
-                    confidence,
-                    region: region.doc_range.clone(),
-                    context: region.text[sentence].to_string(),
-                });
             }
         }
-        Ok(findings)
+        for (j, scored) in self.run(engine, input, pending, &kinds).await? {
+            finish(&j, scored, &mut out, &mut remaining, &mut done);
+            on_region(done, total);
+        }
+        for pieces in &mut out {
+            pieces.sort_by_key(|p| p.0.start);
+        }
+        Ok(out)
     }
 
-    /// Unfiltered scored edits of one piece of text, from the cache or the model.
-    async fn edits_for(
+    /// Scores `jobs` with the model and caches the results.
+    async fn run(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
-        text: &str,
-        language: Option<&str>,
-    ) -> Result<Vec<ScoredEdit>, CheckError> {
-        let settings_hash = stable_hash(input.settings.language.as_bytes());
-        let key = CheckKey::new(&engine.model_info().fingerprint, settings_hash, language, text);
-        let cached = if self.tuning.cache { self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) } else { None };
-        let stats = |f: &dyn Fn(&mut CheckStats)| f(&mut self.stats.lock().unwrap_or_else(|p| p.into_inner()));
-        stats(&|s| s.regions += 1);
-        if let Some(edits) = cached {
-            stats(&|s| s.cache_hits += 1);
-            return Ok(edits);
+        jobs: Vec<Job>,
+        kinds: &[EditKind],
+    ) -> Result<Vec<(Job, Arc<Vec<Scored>>)>, CheckError> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
         }
-        stats(&|s| s.model_calls += 1);
-        let speculative = self.tuning.speculative;
-        match model_call::rewrite(engine, text, language, input.priority, &input.cancel, speculative).await {
-            Ok(edits) => {
-                self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, edits.clone());
-                Ok(edits)
+        if input.cancel.load(Ordering::Relaxed) {
+            return Err(CheckError::Cancelled);
+        }
+        let pieces: Vec<Piece> = jobs.iter().map(|j| j.piece.clone()).collect();
+        let calibration = self.calibration(engine);
+        let rewrite_useful = [EditKind::Rewording, EditKind::Insertion]
+            .iter()
+            .any(|k| calibration.threshold(*k, &input.settings.thresholds).is_some());
+        let paths = input.settings.dictionary_paths.clone();
+        let resources = |language: Option<&str>| self.languages.get(language, &paths);
+        let options = pipeline::Options {
+            rewrite: input.settings.rewrite,
+            rewrite_useful,
+            suspicion: self.tuning.suspicion,
+            kinds,
+            max_rewrite_share: input.settings.max_rewrite_share,
+            priority: input.priority,
+            cancel: &input.cancel,
+            resources: &resources,
+        };
+        let outcome = match pipeline::score(engine, &pieces, &options).await {
+            Ok(outcome) => outcome,
+            Err(EngineError::Cancelled { .. }) => return Err(CheckError::Cancelled),
+            Err(e @ EngineError::ContextOverflow { .. }) => {
+                // Never unverified findings: a piece the model cannot score gives none.
+                tracing::debug!("no findings for {} pieces: {e}", jobs.len());
+                pipeline::Outcome { scored: jobs.iter().map(|_| Vec::new()).collect(), rewrites: 0, candidates: 0 }
             }
-            Err(e) if e.is_cancelled() => Err(CheckError::Cancelled),
-            Err(e) => {
-                // Unusable output (chatter, another language, runaway) is no finding, never a crash.
-                tracing::debug!("no findings for a region: {e}");
-                stats(&|s| s.unusable_outputs += 1);
-                if !matches!(e, model_call::CallError::Engine(_)) {
-                    self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, Vec::new());
+            Err(e) => return Err(CheckError::Engine(e.to_string())),
+        };
+        self.count(|s| {
+            s.model_calls += jobs.len();
+            s.rewrites += outcome.rewrites;
+            s.candidates += outcome.candidates;
+        });
+        let mut out = Vec::with_capacity(jobs.len());
+        for (job, scored) in jobs.into_iter().zip(outcome.scored) {
+            let scored = Arc::new(scored);
+            if self.tuning.cache {
+                self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(job.key.clone(), scored.clone());
+            }
+            out.push((job, scored));
+        }
+        Ok(out)
+    }
+
+    /// The document's language when the settings say `auto` (from all its prose together).
+    fn document_language(&self, input: &CheckInput<'_>, regions: &[ProseRegion]) -> Option<String> {
+        match input.settings.language.as_str() {
+            "auto" => {
+                let mut sample = String::new();
+                for r in regions {
+                    if sample.len() > 4000 {
+                        break;
+                    }
+                    sample.push_str(&r.text);
+                    sample.push('\n');
                 }
-                Ok(Vec::new())
+                detect(&sample).map(str::to_string)
             }
+            fixed => Some(fixed.split('-').next().unwrap_or(fixed).to_lowercase()),
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn edit(original: &str, replacement: &str) -> Edit {
-        Edit { range: 0..original.len(), original: original.into(), replacement: replacement.into(), category: Category::Style }
+    /// The kinds of candidates worth proposing: those the model's calibration (or the user's
+    /// thresholds) can show, or all of them when tuning says so.
+    fn kinds(&self, engine: &Engine, input: &CheckInput<'_>) -> Vec<EditKind> {
+        let calibration = self.calibration(engine);
+        EditKind::ALL
+            .into_iter()
+            .filter(|k| self.tuning.all_kinds || calibration.threshold(*k, &input.settings.thresholds).is_some())
+            .collect()
     }
 
-    #[test]
-    fn emoji_edits_are_not_findings_but_words_next_to_them_are() {
-        assert!(is_symbol_edit(&edit("🍎", "")));
-        assert!(is_symbol_edit(&edit("→", "->")));
-        assert!(!is_symbol_edit(&edit("teh", "the")));
-        assert!(!is_symbol_edit(&edit(",", "")));
-        assert!(!is_symbol_edit(&edit("🍎 aple", "apple")));
+    /// The pieces of every non-empty region.
+    fn pieces(
+        &self,
+        engine: &Engine,
+        input: &CheckInput<'_>,
+        regions: &[ProseRegion],
+        doc_language: Option<&str>,
+        kinds: &[EditKind],
+    ) -> Vec<Job> {
+        let s = input.settings;
+        let what = format!("{}|{:?}|{}|{kinds:?}|{:?}", s.language, s.rewrite, self.tuning.suspicion, s.dictionary_paths);
+        let settings_hash = stable_hash(what.as_bytes());
+        let mut jobs = Vec::new();
+        for (i, region) in regions.iter().enumerate() {
+            if region.text.trim().is_empty() {
+                continue;
+            }
+            let language = match input.settings.language.as_str() {
+                "auto" => detect(&region.text).map(str::to_string).or_else(|| doc_language.map(str::to_string)),
+                _ => doc_language.map(str::to_string),
+            };
+            for range in split(&region.text, PIECE_TOKENS, |s| engine.count_tokens(s)) {
+                // Line breaks inside a region are wrapping (comment lines, a paragraph over
+                // several lines): the model sees spaces, which keeps every byte offset.
+                let text = region.text[range.clone()].replace('\n', " ");
+                let key = CheckKey::new(&engine.model_info().fingerprint, settings_hash, language.as_deref(), &text);
+                jobs.push(Job { region: i, range, piece: Piece { text, language: language.clone() }, key });
+            }
+        }
+        jobs
     }
 }

@@ -1,21 +1,15 @@
-//! One model call per piece of prose: the proofreading prompt (stable prefix
+//! The rewrite source of candidates: the proofreading prompt (stable prefix
 //! first, the text last), greedy decoding with speculative drafting from the
-//! input, the reply cleaned and aligned into edits, and each edit scored by
-//! the model's own likelihood of the corrected text against the text with
-//! that edit reverted.
+//! input, the reply cleaned and aligned into candidate edits. The model's
+//! opinion of its own rewrite is not trusted: each edit is verified like any
+//! other candidate, by plain likelihood (see `pipeline`).
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use margin_engine::{Engine, EngineError, GenerateRequest, Job, JobKind, Priority, PromptInput, ScoreRequest, Slot};
-use margin_proofread::{align, build, clean, stop_strings_for, Edit, Unusable};
-
-/// An edit and how sure the model is of it (0..1; 0.5 = no preference).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScoredEdit {
-    pub edit: Edit,
-    pub confidence: f32,
-}
+use margin_engine::{Engine, EngineError, GenerateRequest, Job, Priority, PromptInput, Slot};
+use margin_proofread::candidates::from_rewrite;
+use margin_proofread::{build, clean, stop_strings_for, Candidate, Unusable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -42,86 +36,31 @@ pub fn prompt(text: &str, language: Option<&str>) -> PromptInput {
     PromptInput::Chat { system: p.system, user_stable: String::new(), user_tail: p.user }
 }
 
-/// Ask the model for a corrected version of `text` and turn it into scored edits.
+/// Ask the model for a corrected version of `text` and turn it into candidate edits (verified
+/// later by plain likelihood, like every other candidate).
 pub async fn rewrite(
     engine: &Engine,
     text: &str,
     language: Option<&str>,
     priority: Priority,
     cancel: &Arc<AtomicBool>,
-    speculative: bool,
-) -> Result<Vec<ScoredEdit>, CallError> {
+) -> Result<Vec<Candidate>, CallError> {
     let input_tokens = engine.count_tokens(text);
     let mut request = GenerateRequest::new(prompt(text, language), input_tokens * 2 + 16);
     request.stop = stop_strings_for(text);
-    request.draft_source = speculative.then(|| text.to_string());
+    request.draft_source = Some(text.to_string());
     let mut job = Job::generate(Slot::Proofread, request);
     job.priority = priority;
     job.cancel = cancel.clone();
     let output = engine.submit(job).wait().await?;
-    tracing::debug!(metrics = ?output.metrics, "proofread call");
+    tracing::debug!(metrics = ?output.metrics, "proofread rewrite");
     let rewrite = clean(&output.text, text)?;
-    let edits = align(text, &rewrite);
-    if edits.is_empty() {
-        return Ok(Vec::new());
-    }
-    score(engine, text, language, &rewrite, edits, priority, cancel).await
-}
-
-/// Confidence of each edit: sigmoid of log P(rewrite) − log P(rewrite with the edit reverted).
-async fn score(
-    engine: &Engine,
-    text: &str,
-    language: Option<&str>,
-    rewrite: &str,
-    edits: Vec<Edit>,
-    priority: Priority,
-    cancel: &Arc<AtomicBool>,
-) -> Result<Vec<ScoredEdit>, CallError> {
-    let mut candidates = vec![rewrite.to_string()];
-    candidates.extend(edits.iter().map(|e| revert(text, rewrite, &edits, e)));
-    let request = ScoreRequest { prompt: prompt(text, language), candidates };
-    let mut job = Job::new(Slot::Proofread, JobKind::Score(request));
-    job.priority = priority;
-    job.cancel = cancel.clone();
-    let output = engine.submit(job).wait().await?;
-    let best = output.scores.first().map_or(0.0, |s| s.total_logprob);
-    Ok(edits
-        .into_iter()
-        .zip(output.scores.iter().skip(1))
-        .map(|(edit, reverted)| {
-            let delta = (best - reverted.total_logprob) as f32;
-            ScoredEdit { edit, confidence: 1.0 / (1.0 + (-delta).exp()) }
-        })
-        .collect())
-}
-
-/// The rewrite with one edit undone: every other edit applied to the input.
-fn revert(input: &str, rewrite: &str, edits: &[Edit], skip: &Edit) -> String {
-    let mut out = String::with_capacity(rewrite.len());
-    let mut at = 0;
-    for e in edits {
-        out.push_str(&input[at..e.range.start]);
-        out.push_str(if e == skip { &e.original } else { &e.replacement });
-        at = e.range.end;
-    }
-    out.push_str(&input[at..]);
-    out
+    Ok(from_rewrite(text, &rewrite))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn revert_undoes_exactly_one_edit() {
-        let input = "She dont like apples, but she eat them anyway.";
-        let rewrite = "She doesn't like apples, but she eats them anyway.";
-        let edits = align(input, rewrite);
-        assert_eq!(edits.len(), 2);
-        assert_eq!(revert(input, rewrite, &edits, &edits[0]), "She dont like apples, but she eats them anyway.");
-        assert_eq!(revert(input, rewrite, &edits, &edits[1]), "She doesn't like apples, but she eat them anyway.");
-    }
 
     #[test]
     fn the_prompt_ends_with_the_text_and_its_prefix_is_stable() {

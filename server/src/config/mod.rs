@@ -7,7 +7,7 @@
 mod options;
 mod sources;
 
-pub use options::{Options, Problem, Severity, KvType};
+pub use options::{KvType, Options, Problem, RewriteMode, Severity};
 pub use sources::{user_config_path, Layers, WORKSPACE_FILE};
 
 use std::path::PathBuf;
@@ -41,6 +41,12 @@ pub struct Settings {
     /// Longest code suggestion shown, in lines.
     pub max_lines: usize,
     pub suggest_debounce_ms: u64,
+    /// When the model's rewrite is a source of candidate edits.
+    pub rewrite: RewriteMode,
+    /// Extra directories searched first for Hunspell dictionaries (`<lang>.aff`/`.dic`).
+    pub dictionary_paths: Vec<PathBuf>,
+    /// Per-kind threshold overrides (nats, or "off").
+    pub thresholds: margin_proofread::Overrides,
 }
 
 impl Default for Settings {
@@ -75,6 +81,9 @@ impl Options {
             suggest: self.suggest.unwrap_or(true),
             max_lines: self.max_lines.unwrap_or(6) as usize,
             suggest_debounce_ms: self.suggest_debounce_ms.unwrap_or(60),
+            rewrite: self.rewrite.unwrap_or_default(),
+            dictionary_paths: self.dictionary_paths.clone().unwrap_or_default(),
+            thresholds: self.thresholds.clone().unwrap_or_default(),
         }
     }
 }

@@ -46,6 +46,20 @@ pub enum KvType {
     Q8_0,
 }
 
+/// When the model's own rewrite is used as a source of candidate edits (see `checking`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RewriteMode {
+    /// For regions with unlikely words no other source explains; always for models of 1B
+    /// parameters or more.
+    #[default]
+    Auto,
+    /// For every region.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Declares the settings once: field, wire key, type, and an optional check.
 macro_rules! options {
     ($($field:ident : $ty:ty = $key:literal $(, check $check:expr)? ;)*) => {
@@ -100,6 +114,9 @@ options! {
     suggest: bool = "suggest";
     max_lines: u32 = "maxLines", check |v: &u32| range(*v as u64, 1, 40);
     suggest_debounce_ms: u64 = "suggestDebounceMs", check |v: &u64| range(*v, 0, 5_000);
+    rewrite: RewriteMode = "rewrite";
+    dictionary_paths: Vec<PathBuf> = "dictionaryPaths";
+    thresholds: margin_proofread::Overrides = "thresholds";
 }
 
 impl Options {

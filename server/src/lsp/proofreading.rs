@@ -13,7 +13,7 @@ use margin_engine::Priority;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken, Uri};
 use tower_lsp_server::Client;
 
-use crate::checking::{prepare, CheckInput, Checker};
+use crate::checking::{proofread, Checker, DocumentInput, UserChoices};
 use crate::config::Settings;
 use margin_engine::Engine;
 use crate::model::ModelService;
@@ -79,79 +79,68 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
         let dictionary = state.stores().dictionary.clone();
         let first = !state.findings.contains_key(&uri);
         match state.documents.get(&uri) {
-            Some(doc) if doc.in_sync() && doc.skipped().is_none() && settings.enable && !disabled => {
-                Ok(doc.language().map(|lang| (doc.text(), doc.version(), lang, settings, dictionary, first)))
-            }
-            Some(doc) => Err(doc.version()),
-            None => Ok(None),
+            Some(doc) if doc.in_sync() && doc.skipped().is_none() && settings.enable && !disabled => doc.language().map(|lang| {
+                let input = DocumentInput {
+                    text: doc.text(),
+                    language: lang,
+                    tree: doc.syntax().and_then(|t| t.snapshot()),
+                    focus,
+                    priority: if focus.is_some() { Priority::Interactive } else { Priority::Background },
+                    cancel: cancel.clone(),
+                };
+                Ok((input, doc.version(), settings, dictionary, first))
+            }),
+            Some(doc) => Some(Err(doc.version())),
+            None => None,
         }
     };
-    let (text, version, language, settings, dictionary, first) = match snapshot {
-        Ok(Some(snapshot)) => snapshot,
-        Ok(None) => return,
-        Err(version) => {
+    let (input, version, settings, dictionary, first) = match snapshot {
+        Some(Ok(snapshot)) => snapshot,
+        None => return,
+        Some(Err(version)) => {
             // Disabled or not analysable: no findings for this version.
             return store_and_publish(&ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
         }
     };
     let Ok(engine) = ctx.engine(&settings).await else { return };
-    let prepared = {
-        let (text, settings) = (text.clone(), settings.clone());
-        tokio::task::spawn_blocking(move || prepare(&text, language, &settings)).await
-    };
-    let (regions, identifiers) = match prepared {
-        Ok(Ok(prepared)) => prepared,
-        Ok(Err(e)) => return tracing::warn!(uri = uri.as_str(), "cannot extract prose: {e}"),
-        Err(e) => return tracing::error!("region extraction failed: {e}"),
-    };
-    let progress = if first && regions.len() >= PROGRESS_FROM_REGIONS {
-        begin_progress(&ctx, &uri, regions.len(), &cancel).await
-    } else {
-        None
-    };
+    // Progress appears once the number of regions is known, for a first check of many.
     let (report_tx, mut report_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
-    let reporter = progress.map(|p| {
+    let reporter = {
+        let (ctx, uri, cancel) = (ctx.clone(), uri.clone(), cancel.clone());
         tokio::spawn(async move {
+            let mut progress = None;
             while let Some((done, total)) = report_rx.recv().await {
-                let percent = (done * 100 / total.max(1)) as u32;
-                p.report_with_message(format!("{done}/{total} regions"), percent, Some(true)).await;
+                if progress.is_none() && first && total >= PROGRESS_FROM_REGIONS && done < total {
+                    progress = begin_progress(&ctx, &uri, total, &cancel).await;
+                }
+                if let Some(p) = &progress {
+                    let percent = (done * 100 / total.max(1)) as u32;
+                    p.report_with_message(format!("{done}/{total} regions"), percent, Some(true)).await;
+                }
             }
-            p.finish().await;
+            if let Some(p) = progress {
+                p.finish().await;
+            }
         })
-    });
-    let input = CheckInput {
-        text: &text,
-        language,
-        settings: &settings,
-        dictionary: &dictionary,
-        focus,
-        cancel: cancel.clone(),
-        priority: if focus.is_some() { Priority::Interactive } else { Priority::Background },
     };
-    let result = ctx
-        .checker
-        .check_document(&engine, &input, &regions, &identifiers, |done, total| {
-            let _ = report_tx.send((done, total));
-        })
-        .await;
+    let file_key = uri.to_file_path().map(|path| ctx.session.lock().stores().file_key(&path));
+    let session = ctx.session.clone();
+    let ignored = move |key: &margin_proofread::FindingKey| {
+        file_key.as_ref().is_some_and(|file| session.lock().stores().ignores.is_ignored(file, key))
+    };
+    let choices = UserChoices { disabled: false, dictionary: &dictionary, ignored: &ignored };
+    let result = proofread(&engine, &ctx.checker, input, &settings, &choices, |done, total| {
+        let _ = report_tx.send((done, total));
+    })
+    .await;
     drop(report_tx);
-    if let Some(reporter) = reporter {
-        let _ = reporter.await;
+    let _ = reporter.await;
+    for problem in ctx.checker.take_problems() {
+        ctx.client.show_message(MessageType::WARNING, format!("margin: {problem}")).await;
     }
     let findings = match result {
         Ok(findings) => findings,
         Err(e) => return tracing::debug!(uri = uri.as_str(), version, "check stopped: {e}"),
-    };
-    let findings = {
-        let mut state = ctx.session.lock();
-        let stores = state.stores();
-        match uri.to_file_path() {
-            Some(path) => {
-                let key = stores.file_key(&path);
-                findings.into_iter().filter(|f| !stores.ignores.is_ignored(&key, &f.key())).collect()
-            }
-            None => findings,
-        }
     };
     store_and_publish(&ctx, &uri, DocFindings { version, findings }).await;
 }

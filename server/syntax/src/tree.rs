@@ -83,6 +83,21 @@ impl SyntaxTree {
         self.lang
     }
 
+    /// A copy of the current trees with parsers of its own, to read on another thread while
+    /// this one goes on taking edits (tree copies share their nodes: cheap).
+    pub fn snapshot(&self) -> Option<SyntaxTree> {
+        let mut copy = SyntaxTree::new(self.lang)?;
+        match (&mut copy.inner, &self.inner) {
+            (Inner::Generic { tree, .. }, Inner::Generic { tree: source, .. }) => *tree = source.clone(),
+            (Inner::Markdown { tree, inlines, .. }, Inner::Markdown { tree: source, inlines: source_inlines, .. }) => {
+                *tree = source.clone();
+                *inlines = source_inlines.clone();
+            }
+            _ => return None,
+        }
+        Some(copy)
+    }
+
     /// Parse `text`. When [`edit`](Self::edit) was called since the last
     /// parse, the edited old tree is reused so parsing is incremental;
     /// otherwise the text is parsed from scratch.

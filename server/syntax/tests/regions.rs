@@ -230,3 +230,19 @@ fn no_tree_given_parses_internally() {
     let ex = extract_regions("// c\n", None, Language::Rust, &ExtractOptions::default()).unwrap();
     assert_eq!(texts(&ex.regions), ["c"]);
 }
+
+#[test]
+fn a_snapshot_of_the_tree_gives_the_same_regions() {
+    for (doc, lang) in [
+        ("# Title\n\nSome `code` and *emphasis* here.\n\n- a list item with [a link](x)\n", Language::Markdown),
+        ("fn main() {\n    // a comment with a typo\n}\n", Language::Rust),
+    ] {
+        let mut tree = SyntaxTree::new(lang).unwrap();
+        tree.parse(doc);
+        let snapshot = tree.snapshot().unwrap();
+        // The original goes on taking edits; the snapshot keeps what it had.
+        tree.parse("");
+        let from_snapshot = extract_regions(doc, Some(&snapshot), lang, &ExtractOptions::default()).unwrap().regions;
+        assert_eq!(from_snapshot, extract(doc, lang));
+    }
+}

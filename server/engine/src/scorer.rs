@@ -1,0 +1,353 @@
+//! The in-process side of [`crate::likelihood`]: a second llama.cpp context on the inference
+//! thread, only for plain-text scoring, with a unified KV cache so that a text's prefix can be
+//! shared with its variants for free (`seq_cp` only tags cells).
+//!
+//! * Base sequences (`0..BASES`) hold whole texts with every token's log-probability; a text
+//!   whose tokens a base already holds (the detection pass of the same region, a paragraph
+//!   that did not change) is not decoded again, and one that shares a prefix decodes only
+//!   the rest.
+//! * Variant sequences (`BASES..`) get a copy of their text's prefix up to the edit and decode
+//!   only the changed tokens up to the variant's `until`; many variants go in one batch.
+//! * Batches are cut so that at most `max_outputs` positions ask for logits (the logits buffer
+//!   is `outputs x vocabulary` floats).
+
+use crate::engine::backend;
+use crate::error::EngineError;
+use crate::job::Metrics;
+use crate::likelihood::{piece_ranges, token_at_or_after, LikelihoodRequest, TextScores, TokenScore, VariantScore};
+use crate::prefix::common_prefix;
+use crate::worker::Control;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::token::LlamaToken;
+use std::num::NonZeroU32;
+use std::ops::Range;
+
+/// Base sequences (texts kept with their scores).
+const BASES: usize = 8;
+/// Variant sequences decoded in one batch.
+const VARIANT_SEQS: usize = 24;
+/// KV cells of the scoring context (all sequences together).
+const CELLS: u32 = 4096;
+/// Longest text (with preamble) a request may hold, in tokens.
+pub const MAX_TEXT_TOKENS: usize = 1024;
+/// Logits buffer budget: outputs per batch are capped so `outputs x vocab x 4 B` stays near it.
+const LOGITS_BYTES: usize = 64 << 20;
+
+#[derive(Default)]
+struct Base {
+    tokens: Vec<LlamaToken>,
+    /// `(logprob, top logprob)` of token `i` given the tokens before it; entry 0 unused.
+    scores: Vec<(f32, f32)>,
+    used: u64,
+}
+
+/// The scoring context and what its sequences hold.
+pub(crate) struct Scorer<'m> {
+    model: &'m LlamaModel,
+    ctx: LlamaContext<'m>,
+    threads: usize,
+    bases: Vec<Base>,
+    max_outputs: usize,
+    n_batch: usize,
+    tick: u64,
+}
+
+/// One request text, tokenized.
+struct Prepared {
+    tokens: Vec<LlamaToken>,
+    /// Byte ranges (in the text) of `tokens[pre..]`.
+    ranges: Vec<Range<usize>>,
+}
+
+/// Natural-log softmax of `token` and of the best token under `logits`. Logits more than 30
+/// below the best add less than e^-30 each to the normaliser (under 1e-8 for a 100k vocabulary,
+/// together), so only the others are exponentiated: a few hundred instead of every entry.
+pub(crate) fn log_probs(logits: &[f32], token: usize) -> (f32, f32) {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let floor = max - 30.0;
+    let sum: f64 = logits.iter().filter(|&&l| l > floor).map(|&l| ((l - max) as f64).exp()).sum();
+    let norm = max as f64 + sum.ln();
+    ((logits[token] as f64 - norm) as f32, (max as f64 - norm) as f32)
+}
+
+impl<'m> Scorer<'m> {
+    pub(crate) fn new(model: &'m LlamaModel, threads: usize) -> Result<Self, EngineError> {
+        let n_vocab = model.n_vocab().max(1) as usize;
+        let max_outputs = (LOGITS_BYTES / (n_vocab * 4)).clamp(32, 512);
+        let n_batch = 1024u32;
+        let params = LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(CELLS))
+            .with_n_batch(n_batch)
+            .with_n_ubatch(512)
+            .with_n_seq_max((BASES + VARIANT_SEQS) as u32)
+            .with_n_threads(threads as i32)
+            .with_n_threads_batch(threads as i32)
+            .with_kv_unified(true);
+        let ctx = model
+            .new_context(backend(), params)
+            .map_err(|e| EngineError::Backend(format!("cannot create the scoring context: {e}")))?;
+        let bases = (0..BASES).map(|_| Base::default()).collect();
+        Ok(Self { model, ctx, threads, bases, max_outputs, n_batch: n_batch as usize, tick: 0 })
+    }
+
+    /// Threads the context was made with.
+    pub(crate) fn threads(&self) -> usize {
+        self.threads
+    }
+
+    fn prepare(&self, preamble: &[LlamaToken], text: &str) -> Prepared {
+        let vocab = self.model.vocab();
+        let own = vocab.tokenize(text.as_bytes(), false, false);
+        let pieces: Vec<Vec<u8>> = own.iter().map(|t| vocab.token_to_piece(*t, false, None)).collect();
+        let joined: usize = pieces.iter().map(Vec::len).sum();
+        // Tokenizers that add a space in front of the text (SentencePiece) have pieces one byte
+        // longer than the text.
+        let lead = usize::from(joined > text.len() && pieces.first().is_some_and(|p| p.first() == Some(&b' ')));
+        let ranges = piece_ranges(&pieces, text.len(), lead);
+        let mut tokens = preamble.to_vec();
+        tokens.extend(own);
+        Prepared { tokens, ranges }
+    }
+
+    fn preamble(&self, text: &str) -> Vec<LlamaToken> {
+        let vocab = self.model.vocab();
+        let mut out = Vec::new();
+        if vocab.should_add_bos() {
+            out.push(vocab.bos());
+        }
+        out.extend(vocab.tokenize(text.as_bytes(), false, false));
+        if out.is_empty() {
+            out = vocab.tokenize(b"\n", false, false);
+        }
+        out
+    }
+
+    /// Runs a request: every text's token scores, then its variants.
+    pub(crate) fn run(&mut self, req: &LikelihoodRequest, control: &Control<'_>, m: &mut Metrics) -> Result<Vec<TextScores>, EngineError> {
+        let pre = self.preamble(&req.preamble);
+        let prepared: Vec<Prepared> = req.texts.iter().map(|t| self.prepare(&pre, &t.text)).collect();
+        if let Some(long) = prepared.iter().find(|p| p.tokens.len() > MAX_TEXT_TOKENS) {
+            return Err(EngineError::ContextOverflow { prompt_tokens: long.tokens.len(), max_tokens: 0, budget: MAX_TEXT_TOKENS });
+        }
+        let mut out = Vec::with_capacity(prepared.len());
+        let mut i = 0;
+        while i < prepared.len() {
+            // A group: as many texts as there are bases and cells for (always at least one).
+            let mut cells = 0;
+            let mut j = i;
+            while j < prepared.len() && j - i < BASES && (j == i || cells + prepared[j].tokens.len() <= CELLS as usize / 2) {
+                cells += prepared[j].tokens.len();
+                j += 1;
+            }
+            let seqs = self.fill_bases(&prepared[i..j], control, m)?;
+            for (k, p) in prepared[i..j].iter().enumerate() {
+                let base = &self.bases[seqs[k]];
+                let tokens = p.ranges.iter().enumerate().map(|(n, r)| {
+                    let (logprob, top_logprob) = base.scores[pre.len() + n];
+                    TokenScore { range: r.clone(), logprob, top_logprob }
+                });
+                out.push(TextScores { tokens: tokens.collect(), variants: Vec::new() });
+            }
+            for (k, text) in req.texts[i..j].iter().enumerate() {
+                let scores = self.variants(seqs[k], &pre, &prepared[i + k], text, control, m)?;
+                out[i + k].variants = scores;
+            }
+            i = j;
+        }
+        Ok(out)
+    }
+
+    /// Puts each text of the group into a base sequence (reusing what is there) and decodes
+    /// what is missing; returns the sequence of each text.
+    fn fill_bases(&mut self, group: &[Prepared], control: &Control<'_>, m: &mut Metrics) -> Result<Vec<usize>, EngineError> {
+        self.tick += 1;
+        let mut chosen: Vec<usize> = Vec::with_capacity(group.len());
+        for p in group {
+            let best = (0..BASES)
+                .filter(|s| !chosen.contains(s))
+                .max_by_key(|&s| (common_prefix(&self.bases[s].tokens, &p.tokens), u64::MAX - self.bases[s].used))
+                .expect("more bases than group members");
+            chosen.push(best);
+        }
+        // Make room: other bases go, least recently used first, while the group would not fit.
+        let need: usize = group.iter().map(|p| p.tokens.len()).sum::<usize>() + CELLS as usize / 4;
+        let mut others: Vec<usize> = (0..BASES).filter(|s| !chosen.contains(s)).collect();
+        others.sort_by_key(|&s| self.bases[s].used);
+        for s in others {
+            if self.cells_used() + need <= CELLS as usize {
+                break;
+            }
+            self.clear_base(s);
+        }
+        // Entries: (seq, position, token, wants logits).
+        let mut entries: Vec<(usize, usize, LlamaToken, bool)> = Vec::new();
+        for (p, &s) in group.iter().zip(&chosen) {
+            let base = &mut self.bases[s];
+            base.used = self.tick;
+            let common = common_prefix(&base.tokens, &p.tokens);
+            m.prompt_tokens += p.tokens.len();
+            if common == p.tokens.len() && base.tokens.len() == common {
+                m.reused_tokens += common;
+                continue;
+            }
+            // Logits at `from - 1` are needed to score token `from`, so that token is redone.
+            let from = common.saturating_sub(1);
+            m.reused_tokens += from;
+            self.ctx
+                .clear_kv_cache_seq(Some(s as u32), Some(from as u32), None)
+                .map_err(|e| EngineError::Backend(format!("kv seq rm: {e}")))?;
+            let base = &mut self.bases[s];
+            base.tokens.truncate(from);
+            base.scores.resize(p.tokens.len(), (0.0, 0.0));
+            for pos in from..p.tokens.len() {
+                entries.push((s, pos, p.tokens[pos], pos + 1 < p.tokens.len()));
+            }
+        }
+        let targets: Vec<Vec<LlamaToken>> = chosen.iter().zip(group).map(|(_, p)| p.tokens.clone()).collect();
+        let results = self.decode(&entries, control, m, |entry| {
+            let k = chosen.iter().position(|&s| s == entry.0).expect("entry of the group");
+            targets[k][entry.1 + 1]
+        })?;
+        for ((s, pos, token, _), scored) in entries.iter().zip(results) {
+            let base = &mut self.bases[*s];
+            base.tokens.push(*token);
+            if let Some(score) = scored {
+                base.scores[pos + 1] = score;
+            }
+        }
+        Ok(chosen)
+    }
+
+    /// Scores of `text`'s variants; its base sequence `seq` holds `p.tokens`.
+    fn variants(
+        &mut self,
+        seq: usize,
+        pre: &[LlamaToken],
+        p: &Prepared,
+        text: &crate::likelihood::ScoreText,
+        control: &Control<'_>,
+        m: &mut Metrics,
+    ) -> Result<Vec<VariantScore>, EngineError> {
+        let mut scores = vec![None; text.variants.len()];
+        // (variant index, k, tokens to feed from position k-1, original window end)
+        let mut plans = Vec::new();
+        for (vi, v) in text.variants.iter().enumerate() {
+            let vtext = v.apply(&text.text);
+            let vp = self.prepare(pre, &vtext);
+            let k = common_prefix(&p.tokens, &vp.tokens).max(1);
+            let until = v.until.clamp(v.range.end, text.text.len());
+            let until_v = until + vtext.len() - text.text.len();
+            let end_o = (pre.len() + token_at_or_after(&p.ranges, until)).max(k);
+            let end_v = (pre.len() + token_at_or_after(&vp.ranges, until_v)).max(k);
+            let original: f64 = self.bases[seq].scores[k..end_o].iter().map(|s| s.0 as f64).sum();
+            let score = VariantScore { original, variant: 0.0, original_tokens: (end_o - k) as u32, variant_tokens: (end_v - k) as u32 };
+            if end_v == k {
+                scores[vi] = Some(score);
+            } else {
+                plans.push((vi, k, vp.tokens[k - 1..end_v].to_vec(), score));
+            }
+        }
+        let mut start = 0;
+        while start < plans.len() {
+            // A batch: up to VARIANT_SEQS variants and max_outputs positions.
+            let mut end = start;
+            let mut outputs = 0;
+            while end < plans.len() && end - start < VARIANT_SEQS && (end == start || outputs + plans[end].2.len() - 1 <= self.max_outputs) {
+                outputs += plans[end].2.len() - 1;
+                end += 1;
+            }
+            let mut entries = Vec::new();
+            for (n, (_, k, feed, _)) in plans[start..end].iter().enumerate() {
+                let vs = BASES + n;
+                self.ctx.clear_kv_cache_seq(Some(vs as u32), None, None).map_err(|e| EngineError::Backend(e.to_string()))?;
+                if *k > 1 {
+                    self.ctx
+                        .copy_kv_cache_seq(seq as i32, vs as i32, Some(0), Some((*k - 1) as u32))
+                        .map_err(|e| EngineError::Backend(e.to_string()))?;
+                }
+                for (i, t) in feed.iter().enumerate() {
+                    entries.push((vs, k - 1 + i, *t, i + 1 < feed.len()));
+                }
+            }
+            let batch_plans = &plans[start..end];
+            let results = self.decode(&entries, control, m, |e| {
+                let (_, k, feed, _) = &batch_plans[e.0 - BASES];
+                feed[e.1 + 1 - (k - 1)]
+            })?;
+            let mut sums = vec![0.0f64; end - start];
+            for (e, r) in entries.iter().zip(results) {
+                if let Some((lp, _)) = r {
+                    sums[e.0 - BASES] += lp as f64;
+                }
+            }
+            for (n, (vi, _, _, score)) in plans[start..end].iter().enumerate() {
+                scores[*vi] = Some(VariantScore { variant: sums[n], ..score.clone() });
+                let _ = self.ctx.clear_kv_cache_seq(Some((BASES + n) as u32), None, None);
+            }
+            m.generated_tokens += entries.len();
+            start = end;
+        }
+        Ok(scores.into_iter().map(|s| s.expect("every variant scored")).collect())
+    }
+
+    /// Decodes `entries` (seq, position, token, wants logits) in batches of at most `n_batch`
+    /// tokens and `max_outputs` logits; returns, per entry that wants logits, the scores of the
+    /// token `next(entry)` that follows it.
+    fn decode(
+        &mut self,
+        entries: &[(usize, usize, LlamaToken, bool)],
+        control: &Control<'_>,
+        m: &mut Metrics,
+        next: impl Fn(&(usize, usize, LlamaToken, bool)) -> LlamaToken,
+    ) -> Result<Vec<Option<(f32, f32)>>, EngineError> {
+        let mut out = Vec::with_capacity(entries.len());
+        let mut i = 0;
+        while i < entries.len() {
+            control.check(0)?;
+            let mut j = i;
+            let mut outputs = 0;
+            while j < entries.len() && j - i < self.n_batch && outputs + usize::from(entries[j].3) <= self.max_outputs {
+                outputs += usize::from(entries[j].3);
+                j += 1;
+            }
+            let mut batch = LlamaBatch::new(j - i, 1);
+            for &(seq, pos, token, logits) in &entries[i..j] {
+                batch.add(token, pos as i32, &[seq as i32], logits).map_err(|e| EngineError::Decode(e.to_string()))?;
+            }
+            self.ctx.decode(&mut batch).map_err(|e| EngineError::Decode(e.to_string()))?;
+            for (b, entry) in entries[i..j].iter().enumerate() {
+                out.push(entry.3.then(|| log_probs(self.ctx.get_logits_ith(b as i32), next(entry).0 as usize)));
+            }
+            m.evaluated_tokens += j - i;
+            i = j;
+        }
+        Ok(out)
+    }
+
+    fn cells_used(&self) -> usize {
+        self.bases.iter().map(|b| b.tokens.len()).sum()
+    }
+
+    fn clear_base(&mut self, s: usize) {
+        let _ = self.ctx.clear_kv_cache_seq(Some(s as u32), None, None);
+        self.bases[s] = Base::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_probs_match_the_full_softmax() {
+        let logits: Vec<f32> = (0..50_000).map(|i| ((i * 7919) % 1000) as f32 / 40.0 - 10.0).collect();
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+        let norm = max + logits.iter().map(|&l| (l as f64 - max).exp()).sum::<f64>().ln();
+        for token in [0, 17, 4_999, 49_999] {
+            let (lp, top) = super::log_probs(&logits, token);
+            assert!((lp as f64 - (logits[token] as f64 - norm)).abs() < 1e-4, "{token}");
+            assert!((top as f64 - (max - norm)).abs() < 1e-4);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Choosing a model's thresholds from labelled data (`margin eval proofread --calibrate`).
+//!
+//! Each candidate that passed the filters comes with a label: on learner text, whether a human
+//! corrector made the same edit; on clean text, never. For each kind of edit the threshold is
+//! the lowest gain at which the findings of that kind reach the target precision (with enough
+//! of them to tell) and stay under the clean-text false-flag budget; a kind that cannot is
+//! left out, so it is never shown on that model. Per kind, the lead the best alternative for a
+//! word must have over the runner-up and the length penalty are picked from small grids as the
+//! ones that find the most correct edits (ties: the smaller penalty and lead).
+
+use std::collections::BTreeMap;
+
+use crate::candidates::EditKind;
+use crate::verify::{Calibration, Scored};
+
+/// The candidates of one evaluated text.
+#[derive(Clone, Debug)]
+pub struct Labelled {
+    pub scored: Vec<Scored>,
+    /// Per candidate: a reference makes this edit.
+    pub correct: Vec<bool>,
+    /// Clean text (every finding is false).
+    pub clean: bool,
+}
+
+/// What the thresholds must reach.
+#[derive(Clone, Copy, Debug)]
+pub struct Targets {
+    /// Precision of each kind's findings on learner text.
+    pub precision: f64,
+    /// Fewest findings of a kind (on learner text) to trust its precision.
+    pub min_findings: usize,
+    /// Most false flags of a kind per 100 clean texts.
+    pub clean_per_100: f64,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets { precision: 0.7, min_findings: 8, clean_per_100: 0.7 }
+    }
+}
+
+/// A word's alternatives of one kind: the best one's gain, its lead over the runner-up (or the
+/// original text), and whether it is correct.
+struct Site {
+    gain: f64,
+    lead: f64,
+    correct: bool,
+}
+
+/// The sites of a kind in one text (overlapping candidates compete; the best gain stands).
+fn sites(item: &Labelled, kind: EditKind, per_token: f64) -> Vec<Site> {
+    // (range, best gain, second gain, correct)
+    let mut best: Vec<(std::ops::Range<usize>, f64, f64, bool)> = Vec::new();
+    for (s, &ok) in item.scored.iter().zip(&item.correct).filter(|(s, _)| s.candidate.kind == kind) {
+        let gain = s.gain - per_token * (s.variant_tokens as f64 - s.original_tokens as f64);
+        let r = &s.candidate.edit.range;
+        match best.iter_mut().find(|(q, ..)| q.start < r.end.max(r.start + 1) && r.start < q.end.max(q.start + 1)) {
+            Some(site) if site.1 < gain => (site.1, site.2, site.3) = (gain, site.1, ok),
+            Some(site) => site.2 = site.2.max(gain),
+            None => best.push((r.clone(), gain, 0.0, ok)),
+        }
+    }
+    best.into_iter().map(|(_, gain, second, correct)| Site { gain, lead: gain - second.max(0.0), correct }).collect()
+}
+
+/// Leads tried per kind.
+const LEADS: [f64; 6] = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0];
+
+/// Lowest threshold for one kind at a given lead, with the correct findings it keeps, if the
+/// kind can make it.
+fn threshold(items: &[Labelled], kind: EditKind, per_token: f64, lead: f64, t: &Targets) -> Option<(f64, usize)> {
+    let clean_texts = items.iter().filter(|i| i.clean).count();
+    // (gain, correct, clean)
+    let mut all: Vec<(f64, bool, bool)> = items
+        .iter()
+        .flat_map(|i| sites(i, kind, per_token).into_iter().filter(|s| s.lead >= lead).map(move |s| (s.gain, s.correct, i.clean)))
+        .collect();
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut good, mut found, mut clean_flags) = (0usize, 0usize, 0usize);
+    let mut best = None;
+    for (n, &(gain, ok, clean)) in all.iter().enumerate() {
+        if clean {
+            clean_flags += 1;
+        } else {
+            found += 1;
+            good += usize::from(ok);
+        }
+        // Only between distinct gains: a threshold keeps all candidates with equal gain.
+        if all.get(n + 1).is_some_and(|next| next.0 == gain) {
+            continue;
+        }
+        let precision = good as f64 / found.max(1) as f64;
+        let clean_rate = 100.0 * clean_flags as f64 / clean_texts.max(1) as f64;
+        if found >= t.min_findings && precision >= t.precision && clean_rate <= t.clean_per_100 {
+            best = Some((gain, good));
+        }
+    }
+    best
+}
+
+/// Length penalties tried per kind.
+const PER_TOKEN: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
+
+/// Thresholds for `model` from `items`: per kind, the length penalty, lead and threshold that
+/// keep the most correct findings within the targets.
+pub fn calibrate(model: &str, items: &[Labelled], targets: &Targets) -> Calibration {
+    let mut cal = Calibration {
+        model: model.to_string(),
+        thresholds: BTreeMap::new(),
+        per_extra_token: BTreeMap::new(),
+        leads: BTreeMap::new(),
+        note: format!(
+            "per kind: lowest gain reaching precision {:.2} with at least {} findings and at most {:.1} false flags per 100 clean texts",
+            targets.precision, targets.min_findings, targets.clean_per_100
+        ),
+    };
+    for kind in EditKind::ALL {
+        let best = PER_TOKEN
+            .iter()
+            .flat_map(|&p| LEADS.iter().map(move |&l| (p, l)))
+            .filter_map(|(p, l)| threshold(items, kind, p, l, targets).map(|(t, g)| (p, l, t, g)))
+            .max_by(|a, b| a.3.cmp(&b.3).then(b.0.total_cmp(&a.0)).then(b.1.total_cmp(&a.1)));
+        if let Some((per_token, lead, t, _)) = best {
+            cal.thresholds.insert(kind, (t * 100.0).floor() / 100.0);
+            if per_token != 0.0 {
+                cal.per_extra_token.insert(kind, per_token);
+            }
+            if lead > 0.0 {
+                cal.leads.insert(kind, lead);
+            }
+        }
+    }
+    cal
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::candidates::Candidate;
+
+    fn item(text: &str, cands: &[(&str, &str, EditKind, f64, bool)], clean: bool) -> Labelled {
+        let scored = cands
+            .iter()
+            .map(|(w, to, kind, gain, _)| {
+                let start = text.find(w).unwrap();
+                Scored {
+                    candidate: Candidate::new(text, start..start + w.len(), *to, *kind),
+                    gain: *gain,
+                    original_tokens: 1,
+                    variant_tokens: 1,
+                    surprise: 0.0,
+                }
+            })
+            .collect();
+        Labelled { scored, correct: cands.iter().map(|c| c.4).collect(), clean }
+    }
+
+    #[test]
+    fn thresholds_reach_the_precision_and_hopeless_kinds_are_left_out() {
+        let mut items = Vec::new();
+        // Spelling: correct at high gains, wrong at low ones.
+        for i in 0..20 {
+            let gain = i as f64;
+            items.push(item("They siences it.", &[("siences", "sciences", EditKind::Spelling, gain, i >= 8)], false));
+        }
+        // Confusables: never right.
+        for i in 0..20 {
+            items.push(item("Go their now.", &[("their", "there", EditKind::Confusable, i as f64, false)], false));
+        }
+        let cal = calibrate("m", &items, &Targets { precision: 0.9, min_findings: 5, clean_per_100: 100.0 });
+        let t = cal.thresholds[&EditKind::Spelling];
+        assert!((7.0..=8.0).contains(&t), "{cal:?}");
+        assert!(!cal.thresholds.contains_key(&EditKind::Confusable), "{cal:?}");
+    }
+
+    #[test]
+    fn clean_text_false_flags_raise_the_threshold() {
+        let mut items = Vec::new();
+        for i in 0..20 {
+            items.push(item("They siences it.", &[("siences", "sciences", EditKind::Spelling, 10.0 + i as f64, true)], false));
+        }
+        items.push(item("A fine text.", &[("fine", "find", EditKind::Spelling, 15.5, false)], true));
+        for _ in 0..99 {
+            items.push(item("A fine text.", &[], true));
+        }
+        let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5 });
+        assert!(cal.thresholds[&EditKind::Spelling] > 15.5, "{cal:?}");
+    }
+}

@@ -1,0 +1,113 @@
+//! From a piece's scored candidates to findings: the per-edit filters (protected spans, URLs
+//! and paths, code-like words, identifiers of the file, dictionary words, whitespace- and
+//! quote-only edits, former line breaks), then the model's calibrated thresholds
+//! (`margin_proofread::decide`), mapped back to document bytes.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use margin_proofread::{decide, guard, message, Calibration, FilterConfig, FilterContext, Scored, Verdict};
+use margin_syntax::ProseRegion;
+
+use super::{CheckInput, Finding};
+
+/// An edit that only removes or swaps emoji and other symbols: style, not a mistake.
+fn is_symbol_edit(original: &str, replacement: &str) -> bool {
+    let symbolic = |s: &str| s.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation());
+    let letters = |s: &str| s.chars().any(char::is_alphanumeric);
+    symbolic(original) && !letters(original) && !letters(replacement)
+}
+
+/// Findings of the piece `piece` (a range of the region's text) from its scored candidates.
+pub fn region_findings(
+    region: &ProseRegion,
+    piece: Range<usize>,
+    scored: &[Scored],
+    input: &CheckInput<'_>,
+    identifiers: &HashSet<String>,
+    calibration: &Calibration,
+) -> Vec<Finding> {
+    let allowed = admissible(region, piece.clone(), scored, input, identifiers);
+    let verdicts = decide(&allowed, calibration, &input.settings.thresholds, input.settings.min_confidence);
+    to_findings(region, piece, verdicts)
+}
+
+/// The scored candidates of a piece that the filters let through.
+pub fn admissible(
+    region: &ProseRegion,
+    piece: Range<usize>,
+    scored: &[Scored],
+    input: &CheckInput<'_>,
+    identifiers: &HashSet<String>,
+) -> Vec<Scored> {
+    if scored.is_empty() {
+        return Vec::new();
+    }
+    let text = region.text[piece.clone()].replace('\n', " ");
+    let mut protected: Vec<Range<usize>> = region
+        .protected
+        .iter()
+        .filter(|p| p.end >= piece.start && p.start <= piece.end)
+        .map(|p| p.start.saturating_sub(piece.start)..(p.end - piece.start).min(text.len()))
+        .collect();
+    // A former line break stands for the next line's comment marker: no edit may touch it.
+    protected.extend(region.text[piece.clone()].match_indices('\n').map(|(i, _)| i..i + 1));
+    let config = FilterConfig {
+        allow_whitespace_only: input.settings.allow_whitespace_edits,
+        allow_quote_style: input.settings.allow_quote_edits,
+        max_changed_share: input.settings.max_rewrite_share,
+    };
+    let context = FilterContext { protected: &protected, identifiers, dictionary: input.dictionary, config: &config };
+    let edits: Vec<_> = scored.iter().map(|s| &s.candidate.edit).collect();
+    let reasons = guard(&text, &edits, &context);
+    scored
+        .iter()
+        .zip(reasons)
+        .filter_map(|(s, reason)| match reason {
+            Some(reason) => {
+                tracing::trace!(original = s.candidate.edit.original, ?reason, "candidate dropped");
+                None
+            }
+            None if is_symbol_edit(&s.candidate.edit.original, &s.candidate.edit.replacement) => None,
+            None => Some(s.clone()),
+        })
+        .collect()
+}
+
+/// Verdicts on a piece's candidates as findings in document bytes.
+pub fn to_findings(region: &ProseRegion, piece: Range<usize>, verdicts: Vec<Verdict>) -> Vec<Finding> {
+    verdicts
+        .into_iter()
+        .map(|v| {
+            let edit = v.candidate.edit;
+            let start = piece.start + edit.range.start;
+            let end = piece.start + edit.range.end;
+            let sentence = margin_proofread::sentence_at(&region.text, start..end);
+            Finding {
+                message: message(&edit),
+                range: region.doc_range_of(start..end),
+                original: edit.original,
+                replacement: edit.replacement,
+                category: edit.category,
+                kind: v.candidate.kind,
+                confidence: v.confidence,
+                region: region.doc_range.clone(),
+                context: region.text[sentence].to_string(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_edits_are_not_findings_but_words_next_to_them_are() {
+        assert!(is_symbol_edit("🍎", ""));
+        assert!(is_symbol_edit("→", "->"));
+        assert!(!is_symbol_edit("teh", "the"));
+        assert!(!is_symbol_edit(",", ""));
+        assert!(!is_symbol_edit("🍎 aple", "apple"));
+    }
+}

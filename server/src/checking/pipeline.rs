@@ -1,0 +1,213 @@
+//! Proofreading pieces of prose with the model as a plain language model:
+//! 1. **detection**: one likelihood job gives every token's log-probability (pieces go
+//!    several to a batch);
+//! 2. **candidates** from the sources in `margin_proofread::candidates`: spelling everywhere,
+//!    confusables, other forms and repeated words only at words the model found unlikely,
+//!    and the model's rewrite where `rewrite` says so ([`model_call`]);
+//! 3. **verification**: one likelihood job scores every candidate from its edit to the end of
+//!    its sentence against the original (each text's prefix is shared in the KV cache).
+//!
+//! The result per piece is every scored candidate; which become findings is decided later
+//! (`margin_proofread::decide`), so the scores can be cached and re-decided when settings,
+//! dictionaries or identifiers change.
+
+use std::ops::Range;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use margin_engine::{Engine, EngineError, Job, JobKind, LikelihoodRequest, Priority, ScoreText, Slot, TokenScore, Variant};
+use margin_proofread::{
+    filter, propose, sentence_at, Candidate, DropReason, EditKind, FilterConfig, FilterContext, Lexicon, Scored, Sources, Speller,
+};
+
+use super::model_call;
+use crate::config::RewriteMode;
+
+/// Words whose tokens (or the next word's first token) the model found this much less likely
+/// than its favourite (nats) get confusable, form and deletion candidates.
+pub const SUSPICION_NATS: f32 = 5.0;
+
+/// A piece of prose to check (line breaks already turned into spaces).
+#[derive(Clone, Debug)]
+pub struct Piece {
+    pub text: String,
+    /// ISO 639-1 code, when known; no code means no dictionary-based candidates.
+    pub language: Option<String>,
+}
+
+/// The language resources of one piece.
+pub struct Resources {
+    pub speller: Option<Arc<Speller>>,
+    pub lexicon: Arc<Lexicon>,
+}
+
+/// What the pipeline needs besides the pieces.
+pub struct Options<'a> {
+    pub rewrite: RewriteMode,
+    /// Whether any candidate kind the rewrite produces can be shown on this model (if not,
+    /// `auto` generates no rewrites: wasted work).
+    pub rewrite_useful: bool,
+    /// Surprise (nats) that makes a word suspicious; 0 tries every word.
+    pub suspicion: f32,
+    /// Kinds of candidates to propose.
+    pub kinds: &'a [EditKind],
+    /// A rewrite that changes more than this share of a piece's words is a hallucination: none
+    /// of its edits become candidates.
+    pub max_rewrite_share: f32,
+    pub priority: Priority,
+    pub cancel: &'a Arc<AtomicBool>,
+    pub resources: &'a (dyn Fn(Option<&str>) -> Resources + Sync),
+}
+
+/// Scored candidates of each piece, plus counters.
+pub struct Outcome {
+    pub scored: Vec<Vec<Scored>>,
+    pub rewrites: usize,
+    pub candidates: usize,
+}
+
+fn job(req: LikelihoodRequest, opts: &Options<'_>) -> Job {
+    let mut job = Job::new(Slot::Proofread, JobKind::Likelihood(req));
+    job.priority = opts.priority;
+    job.cancel = opts.cancel.clone();
+    job
+}
+
+/// The largest surprise (top log-probability minus the token's) of the tokens touching
+/// `range` and of the first token after it.
+fn surprise(tokens: &[TokenScore], range: &Range<usize>) -> f32 {
+    let mut worst = 0.0f32;
+    let mut after = false;
+    for t in tokens {
+        if t.range.end <= range.start {
+            continue;
+        }
+        let s = t.top_logprob - t.logprob;
+        if t.range.start < range.end {
+            worst = worst.max(s);
+        } else if !after && !t.range.is_empty() {
+            // The next word: agreement errors often surprise one word later ("she eat *them*").
+            worst = worst.max(s);
+            after = true;
+        }
+    }
+    worst
+}
+
+/// Runs detection, candidate proposal and verification for `pieces`.
+pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Result<Outcome, EngineError> {
+    let detect = LikelihoodRequest { preamble: "\n".into(), texts: pieces.iter().map(|p| ScoreText::plain(&p.text)).collect() };
+    let detected = engine.submit(job(detect, opts)).wait().await?.texts;
+    let mut texts = Vec::with_capacity(pieces.len());
+    let mut all: Vec<Vec<Candidate>> = Vec::with_capacity(pieces.len());
+    let mut rewrites = 0;
+    for (piece, scores) in pieces.iter().zip(&detected) {
+        let res = (opts.resources)(piece.language.as_deref());
+        let sources = Sources { speller: res.speller.as_deref(), lexicon: &res.lexicon, kinds: opts.kinds };
+        let mut cands = if piece.language.is_some() {
+            propose(&piece.text, &sources, |r| surprise(&scores.tokens, r) >= opts.suspicion)
+        } else {
+            Vec::new()
+        };
+        if wants_rewrite(opts, engine, &piece.text, &scores.tokens, &cands) {
+            rewrites += 1;
+            match model_call::rewrite(engine, &piece.text, piece.language.as_deref(), opts.priority, opts.cancel).await {
+                Ok(more) if too_large(&piece.text, &more, opts.max_rewrite_share) => {
+                    tracing::debug!(edits = more.len(), "rewrite changes too much: no candidates from it");
+                }
+                Ok(more) => {
+                    let new: Vec<Candidate> = more.into_iter().filter(|c| !cands.contains(c)).collect();
+                    cands.extend(new);
+                }
+                Err(model_call::CallError::Engine(e)) => return Err(e),
+                Err(e) => tracing::debug!("no rewrite candidates: {e}"),
+            }
+        }
+        let variants = cands
+            .iter()
+            .map(|c| {
+                let r = &c.edit.range;
+                Variant { range: r.clone(), replacement: c.edit.replacement.clone(), until: sentence_at(&piece.text, r.clone()).end }
+            })
+            .collect();
+        texts.push(ScoreText { text: piece.text.clone(), variants });
+        all.push(cands);
+    }
+    let candidates = all.iter().map(Vec::len).sum();
+    if candidates == 0 {
+        return Ok(Outcome { scored: all.into_iter().map(|_| Vec::new()).collect(), rewrites, candidates });
+    }
+    let verify = LikelihoodRequest { preamble: "\n".into(), texts };
+    let verified = engine.submit(job(verify, opts)).wait().await?.texts;
+    let scored = all
+        .into_iter()
+        .zip(verified)
+        .zip(&detected)
+        .map(|((cands, scores), detection)| {
+            cands
+                .into_iter()
+                .zip(scores.variants)
+                .map(|(candidate, s)| Scored {
+                    surprise: surprise(&detection.tokens, &candidate.edit.range),
+                    candidate,
+                    gain: s.gain(),
+                    original_tokens: s.original_tokens,
+                    variant_tokens: s.variant_tokens,
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Outcome { scored, rewrites, candidates })
+}
+
+/// Whether a rewrite's edits change more than `share` of the text's words.
+fn too_large(text: &str, rewrite: &[Candidate], share: f32) -> bool {
+    let (identifiers, dictionary) = (Default::default(), Default::default());
+    let config = FilterConfig { max_changed_share: share, ..FilterConfig::default() };
+    let ctx = FilterContext { protected: &[], identifiers: &identifiers, dictionary: &dictionary, config: &config };
+    let edits = rewrite.iter().map(|c| c.edit.clone()).collect();
+    filter(text, edits, &ctx).dropped.iter().any(|(_, reason)| *reason == DropReason::RewriteTooLarge)
+}
+
+/// Whether the rewrite source runs for this piece: `always`; `auto` when the model may show
+/// what rewrites propose, for models of 1B parameters or more, or where some word surprises
+/// the model and no candidate covers it.
+fn wants_rewrite(opts: &Options<'_>, engine: &Engine, text: &str, tokens: &[TokenScore], cands: &[Candidate]) -> bool {
+    match opts.rewrite {
+        RewriteMode::Never => false,
+        RewriteMode::Always => true,
+        RewriteMode::Auto if !opts.rewrite_useful => false,
+        RewriteMode::Auto if engine.model_info().n_params >= 1_000_000_000 => true,
+        RewriteMode::Auto => margin_proofread::candidates::words(text).iter().any(|w| {
+            let covered = cands.iter().any(|c| c.edit.range.start < w.range.end && w.range.start < c.edit.range.end);
+            !covered && surprise(tokens, &w.range) >= 2.0 * SUSPICION_NATS.max(opts.suspicion)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(range: Range<usize>, logprob: f32) -> TokenScore {
+        TokenScore { range, logprob, top_logprob: 0.0 }
+    }
+
+    #[test]
+    fn a_rewrite_of_most_words_is_too_large() {
+        let text = "She dont like apples, but she eat them anyway.";
+        let small = margin_proofread::candidates::from_rewrite(text, "She doesn't like apples, but she eats them anyway.");
+        assert!(!too_large(text, &small, 0.3));
+        let large = margin_proofread::candidates::from_rewrite(text, "Apples are fruit that grow on trees in many gardens.");
+        assert!(too_large(text, &large, 0.3));
+    }
+
+    #[test]
+    fn surprise_counts_the_word_and_the_next_token() {
+        // "She eat them": "eat" is fine, " them" surprises.
+        let tokens = [tok(0..3, -1.0), tok(3..7, -0.5), tok(7..12, -6.0), tok(12..13, -9.0)];
+        assert_eq!(surprise(&tokens, &(4..7)), 6.0);
+        assert_eq!(surprise(&tokens, &(0..3)), 1.0);
+        assert_eq!(surprise(&tokens, &(8..12)), 9.0);
+    }
+}
