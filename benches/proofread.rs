@@ -37,7 +37,7 @@ fn pure(c: &mut Criterion) {
 fn candidates(c: &mut Criterion) {
     let speller = Speller::for_language("en", &[]).unwrap();
     let lexicon = Lexicon::for_language("en");
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &margin_proofread::EditKind::ALL };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &margin_proofread::EditKind::ALL, opens_sentence: true };
     let text = "So I think we can not live if old people could not find siences and tecnologies and they did not developped.";
     c.bench_function("propose_sentence_all_words", |b| b.iter(|| propose(text, &sources, |_| true)));
     c.bench_function("propose_sentence_spelling_only", |b| b.iter(|| propose(text, &sources, |_| false)));

@@ -88,6 +88,9 @@ pub struct VariantScore {
 }
 
 impl VariantScore {
+    /// No difference (a variant that scores like its original).
+    pub const NONE: VariantScore = VariantScore { original: 0.0, variant: 0.0, original_tokens: 0, variant_tokens: 0 };
+
     /// How much more likely the variant is (natural log; positive = the model prefers it).
     pub fn gain(&self) -> f64 {
         self.variant - self.original

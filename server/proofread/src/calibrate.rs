@@ -32,11 +32,15 @@ pub struct Targets {
     pub min_findings: usize,
     /// Most false flags of a kind per 100 clean texts.
     pub clean_per_100: f64,
+    /// Distance (nats) kept between a threshold and the first clean-text candidate it would
+    /// let through: clean text of the same kind but not in the data has candidates just
+    /// above the highest seen.
+    pub clean_margin: f64,
 }
 
 impl Default for Targets {
     fn default() -> Self {
-        Targets { precision: 0.7, min_findings: 8, clean_per_100: 0.7 }
+        Targets { precision: 0.7, min_findings: 8, clean_per_100: 0.5, clean_margin: 1.0 }
     }
 }
 
@@ -77,6 +81,10 @@ fn threshold(items: &[Labelled], kind: EditKind, per_token: f64, lead: f64, t: &
         .flat_map(|i| sites(i, kind, per_token).into_iter().filter(|s| s.lead >= lead).map(move |s| (s.gain, s.correct, i.clean)))
         .collect();
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // The gain of the first clean candidate over the budget: thresholds stay `clean_margin`
+    // above it.
+    let allowed = (t.clean_per_100 * clean_texts as f64 / 100.0).floor() as usize;
+    let floor = all.iter().filter(|x| x.2).nth(allowed).map_or(f64::NEG_INFINITY, |x| x.0 + t.clean_margin);
     let (mut good, mut found, mut clean_flags) = (0usize, 0usize, 0usize);
     let mut best = None;
     for (n, &(gain, ok, clean)) in all.iter().enumerate() {
@@ -92,6 +100,9 @@ fn threshold(items: &[Labelled], kind: EditKind, per_token: f64, lead: f64, t: &
         }
         let precision = good as f64 / found.max(1) as f64;
         let clean_rate = 100.0 * clean_flags as f64 / clean_texts.max(1) as f64;
+        if gain < floor {
+            break;
+        }
         if found >= t.min_findings && precision >= t.precision && clean_rate <= t.clean_per_100 {
             best = Some((gain, good));
         }
@@ -167,7 +178,7 @@ mod tests {
         for i in 0..20 {
             items.push(item("Go their now.", &[("their", "there", EditKind::Confusable, i as f64, false)], false));
         }
-        let cal = calibrate("m", &items, &Targets { precision: 0.9, min_findings: 5, clean_per_100: 100.0 });
+        let cal = calibrate("m", &items, &Targets { precision: 0.9, min_findings: 5, clean_per_100: 100.0, clean_margin: 0.0 });
         let t = cal.thresholds[&EditKind::Spelling];
         assert!((7.0..=8.0).contains(&t), "{cal:?}");
         assert!(!cal.thresholds.contains_key(&EditKind::Confusable), "{cal:?}");
@@ -183,7 +194,8 @@ mod tests {
         for _ in 0..99 {
             items.push(item("A fine text.", &[], true));
         }
-        let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5 });
+        let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5, clean_margin: 1.0 });
+        assert!(cal.thresholds[&EditKind::Spelling] >= 16.5, "a margin above the clean false flag: {cal:?}");
         assert!(cal.thresholds[&EditKind::Spelling] > 15.5, "{cal:?}");
     }
 }

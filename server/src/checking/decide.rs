@@ -3,10 +3,11 @@
 //! quote-only edits, former line breaks), then the model's calibrated thresholds
 //! (`margin_proofread::decide`), mapped back to document bytes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use margin_proofread::{decide, guard, message, Calibration, FilterConfig, FilterContext, Scored, Verdict};
+use margin_proofread::{decide, guard, message, Calibration, EditKind, FilterConfig, FilterContext, Scored, Verdict};
+use unicode_segmentation::UnicodeSegmentation;
 use margin_syntax::ProseRegion;
 
 use super::{CheckInput, Finding};
@@ -18,6 +19,23 @@ fn is_symbol_edit(original: &str, replacement: &str) -> bool {
     symbolic(original) && !letters(original) && !letters(replacement)
 }
 
+/// Words a document writes in lower case at least three times and never with a capital: its
+/// own lower-case names and style ("margin", "tree-sitter"), never to be capitalised.
+pub fn lowercase_names(regions: &[ProseRegion]) -> HashSet<String> {
+    let mut lower: HashMap<&str, usize> = HashMap::new();
+    let mut capital: HashSet<String> = HashSet::new();
+    for region in regions {
+        for w in region.text.unicode_words() {
+            if w.chars().all(char::is_lowercase) {
+                *lower.entry(w).or_default() += 1;
+            } else if w.chars().next().is_some_and(char::is_uppercase) {
+                capital.insert(w.to_lowercase());
+            }
+        }
+    }
+    lower.into_iter().filter(|(w, n)| *n >= 3 && !capital.contains(*w)).map(|(w, _)| w.to_string()).collect()
+}
+
 /// Findings of the piece `piece` (a range of the region's text) from its scored candidates.
 pub fn region_findings(
     region: &ProseRegion,
@@ -25,9 +43,11 @@ pub fn region_findings(
     scored: &[Scored],
     input: &CheckInput<'_>,
     identifiers: &HashSet<String>,
+    names: &HashSet<String>,
     calibration: &Calibration,
 ) -> Vec<Finding> {
-    let allowed = admissible(region, piece.clone(), scored, input, identifiers);
+    let mut allowed = admissible(region, piece.clone(), scored, input, identifiers);
+    allowed.retain(|s| s.candidate.kind != EditKind::Capitalization || !names.contains(&s.candidate.edit.original));
     let verdicts = decide(&allowed, calibration, &input.settings.thresholds, input.settings.min_confidence);
     to_findings(region, piece, verdicts)
 }
@@ -101,6 +121,15 @@ pub fn to_findings(region: &ProseRegion, piece: Range<usize>, verdicts: Vec<Verd
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercase_names_are_words_never_capitalised_in_the_document() {
+        let doc = "margin checks prose. We like margin; margin is small.\n\nThe tree-sitter grammar, tree-sitter queries and tree-sitter nodes. the end.\n";
+        let (_, regions) = crate::checking::parse_regions(doc, margin_syntax::Language::Markdown, false, &Default::default()).unwrap();
+        let names = lowercase_names(&regions);
+        assert!(names.contains("margin") && names.contains("tree"), "{names:?}");
+        assert!(!names.contains("the"), "'The' appears capitalised: {names:?}");
+    }
 
     #[test]
     fn emoji_edits_are_not_findings_but_words_next_to_them_are() {

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use margin_engine::{Engine, EngineError, Priority};
 use margin_proofread::{detect, split, stable_hash, Calibration, Category, CheckKey, Dictionary, EditKind, ResultCache, Scored};
-use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, SyntaxTree};
+use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree};
 
 use crate::config::Settings;
 pub use decide::{admissible, region_findings, to_findings};
@@ -97,8 +97,10 @@ pub struct CheckStats {
     pub model_calls: usize,
     /// Pieces whose text is not prose (hashes, base64, minified code), skipped.
     pub not_prose: usize,
-    /// Candidate edits scored.
+    /// Candidate edits proposed.
     pub candidates: usize,
+    /// Of those, scored by the model (the rest came from the variant cache).
+    pub candidates_scored: usize,
     /// Model rewrites generated (the rewrite source).
     pub rewrites: usize,
     /// Rewrites whose output was unusable.
@@ -131,6 +133,8 @@ pub struct Checker {
     languages: resources::Languages,
     /// Calibration by model fingerprint (`margin eval` may set its own).
     calibration: Mutex<Option<(String, Arc<Calibration>)>>,
+    /// Variant scores by text before the window end (see `pipeline::Options::variant_cache`).
+    variants: Mutex<ResultCache<u64, margin_engine::VariantScore>>,
 }
 
 impl Default for Checker {
@@ -214,6 +218,7 @@ impl Checker {
             tuning,
             languages: Default::default(),
             calibration: Mutex::default(),
+            variants: Mutex::new(ResultCache::new(65_536)),
         }
     }
 
@@ -267,10 +272,11 @@ impl Checker {
     ) -> Result<Vec<Finding>, CheckError> {
         let scored = self.score_document(engine, input, regions, on_region).await?;
         let calibration = self.calibration(engine);
+        let names = decide::lowercase_names(regions);
         let mut findings = Vec::new();
         for (region, pieces) in regions.iter().zip(scored) {
             for (range, scored) in pieces {
-                findings.extend(region_findings(region, range, &scored, input, identifiers, &calibration));
+                findings.extend(region_findings(region, range, &scored, input, identifiers, &names, &calibration));
             }
         }
         findings.sort_by_key(|f| f.range.start);
@@ -369,6 +375,8 @@ impl Checker {
             priority: input.priority,
             cancel: &input.cancel,
             resources: &resources,
+            variant_cache: self.tuning.cache.then_some(&self.variants),
+            fingerprint: &engine.model_info().fingerprint,
         };
         let outcome = match pipeline::score(engine, &pieces, &options).await {
             Ok(outcome) => outcome,
@@ -376,7 +384,7 @@ impl Checker {
             Err(e @ EngineError::ContextOverflow { .. }) => {
                 // Never unverified findings: a piece the model cannot score gives none.
                 tracing::debug!("no findings for {} pieces: {e}", jobs.len());
-                pipeline::Outcome { scored: jobs.iter().map(|_| Vec::new()).collect(), rewrites: 0, candidates: 0 }
+                pipeline::Outcome { scored: jobs.iter().map(|_| Vec::new()).collect(), rewrites: 0, candidates: 0, model_scored: 0 }
             }
             Err(e) => return Err(CheckError::Engine(e.to_string())),
         };
@@ -384,6 +392,7 @@ impl Checker {
             s.model_calls += jobs.len();
             s.rewrites += outcome.rewrites;
             s.candidates += outcome.candidates;
+            s.candidates_scored += outcome.model_scored;
         });
         let mut out = Vec::with_capacity(jobs.len());
         for (job, scored) in jobs.into_iter().zip(outcome.scored) {
@@ -445,12 +454,15 @@ impl Checker {
                 "auto" => detect(&region.text).map(str::to_string).or_else(|| doc_language.map(str::to_string)),
                 _ => doc_language.map(str::to_string),
             };
+            let opens_sentence = matches!(region.kind, RegionKind::Paragraph | RegionKind::BlockQuote | RegionKind::CommitBody | RegionKind::Text);
             for range in split(&region.text, PIECE_TOKENS, |s| engine.count_tokens(s)) {
                 // Line breaks inside a region are wrapping (comment lines, a paragraph over
                 // several lines): the model sees spaces, which keeps every byte offset.
                 let text = region.text[range.clone()].replace('\n', " ");
-                let key = CheckKey::new(&engine.model_info().fingerprint, settings_hash, language.as_deref(), &text);
-                jobs.push(Job { region: i, range, piece: Piece { text, language: language.clone() }, key });
+                let hash = settings_hash ^ u64::from(opens_sentence);
+                let key = CheckKey::new(&engine.model_info().fingerprint, hash, language.as_deref(), &text);
+                let piece = Piece { text, language: language.clone(), opens_sentence };
+                jobs.push(Job { region: i, range, piece, key });
             }
         }
         jobs

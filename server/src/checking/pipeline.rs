@@ -12,16 +12,26 @@
 //! dictionaries or identifiers change.
 
 use std::ops::Range;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
-use margin_engine::{Engine, EngineError, Job, JobKind, LikelihoodRequest, Priority, ScoreText, Slot, TokenScore, Variant};
+use unicode_segmentation::UnicodeSegmentation;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use margin_engine::{
+    Engine, EngineError, Job, JobKind, LikelihoodRequest, Priority, ScoreText, Slot, TextScores, TokenScore, Variant, VariantScore,
+};
 use margin_proofread::{
-    filter, propose, sentence_at, Candidate, DropReason, EditKind, FilterConfig, FilterContext, Lexicon, Scored, Sources, Speller,
+    filter, propose, sentence_at, stable_hash, Candidate, DropReason, EditKind, FilterConfig, FilterContext, Lexicon, ResultCache, Scored,
+    Sources, Speller,
 };
 
 use super::model_call;
 use crate::config::RewriteMode;
+
+/// Words after an edit that its comparison covers (within its sentence): the model's verdict
+/// on a change is made in the next few words, and long learner or technical sentences would
+/// otherwise cost most of the scoring time.
+pub const WINDOW_WORDS: usize = 8;
 
 /// Words whose tokens (or the next word's first token) the model found this much less likely
 /// than its favourite (nats) get confusable, form and deletion candidates.
@@ -33,6 +43,8 @@ pub struct Piece {
     pub text: String,
     /// ISO 639-1 code, when known; no code means no dictionary-based candidates.
     pub language: Option<String>,
+    /// Whether the text starts a sentence (see `margin_proofread::Sources::opens_sentence`).
+    pub opens_sentence: bool,
 }
 
 /// The language resources of one piece.
@@ -57,6 +69,22 @@ pub struct Options<'a> {
     pub priority: Priority,
     pub cancel: &'a Arc<AtomicBool>,
     pub resources: &'a (dyn Fn(Option<&str>) -> Resources + Sync),
+    /// Scores of variants already computed, by [`variant_key`]: a variant's score depends only
+    /// on the text up to the end of its window, so after an edit the candidates before it
+    /// cost nothing.
+    pub variant_cache: Option<&'a Mutex<ResultCache<u64, VariantScore>>>,
+    /// Identifies the model in [`variant_key`].
+    pub fingerprint: &'a str,
+}
+
+/// Cache key of a variant: the model, the text up to the end of its window, the edit.
+fn variant_key(fingerprint: &str, text: &str, v: &Variant) -> u64 {
+    let mut bytes = fingerprint.as_bytes().to_vec();
+    bytes.extend_from_slice(text[..v.until].as_bytes());
+    bytes.extend_from_slice(&(v.range.start as u64).to_le_bytes());
+    bytes.extend_from_slice(&(v.range.end as u64).to_le_bytes());
+    bytes.extend_from_slice(v.replacement.as_bytes());
+    stable_hash(&bytes)
 }
 
 /// Scored candidates of each piece, plus counters.
@@ -64,6 +92,8 @@ pub struct Outcome {
     pub scored: Vec<Vec<Scored>>,
     pub rewrites: usize,
     pub candidates: usize,
+    /// Candidates the model scored (the others came from the variant cache).
+    pub model_scored: usize,
 }
 
 fn job(req: LikelihoodRequest, opts: &Options<'_>) -> Job {
@@ -103,7 +133,8 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
     let mut rewrites = 0;
     for (piece, scores) in pieces.iter().zip(&detected) {
         let res = (opts.resources)(piece.language.as_deref());
-        let sources = Sources { speller: res.speller.as_deref(), lexicon: &res.lexicon, kinds: opts.kinds };
+        let sources =
+            Sources { speller: res.speller.as_deref(), lexicon: &res.lexicon, kinds: opts.kinds, opens_sentence: piece.opens_sentence };
         let mut cands = if piece.language.is_some() {
             propose(&piece.text, &sources, |r| surprise(&scores.tokens, r) >= opts.suspicion)
         } else {
@@ -127,18 +158,45 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
             .iter()
             .map(|c| {
                 let r = &c.edit.range;
-                Variant { range: r.clone(), replacement: c.edit.replacement.clone(), until: sentence_at(&piece.text, r.clone()).end }
+                Variant { range: r.clone(), replacement: c.edit.replacement.clone(), until: window_end(&piece.text, r) }
             })
             .collect();
         texts.push(ScoreText { text: piece.text.clone(), variants });
         all.push(cands);
     }
     let candidates = all.iter().map(Vec::len).sum();
-    if candidates == 0 {
-        return Ok(Outcome { scored: all.into_iter().map(|_| Vec::new()).collect(), rewrites, candidates });
+    // Variants scored before (same text up to their window's end) come from the cache; only
+    // the rest go to the model.
+    let mut known: Vec<Vec<Option<VariantScore>>> = Vec::with_capacity(texts.len());
+    if let Some(cache) = opts.variant_cache {
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        for t in &mut texts {
+            let found: Vec<Option<VariantScore>> = t.variants.iter().map(|v| cache.get(&variant_key(opts.fingerprint, &t.text, v))).collect();
+            let mut missing = found.iter().map(Option::is_none);
+            t.variants.retain(|_| missing.next().unwrap_or(true));
+            known.push(found);
+        }
+    } else {
+        known = texts.iter().map(|t| vec![None; t.variants.len()]).collect();
     }
-    let verify = LikelihoodRequest { preamble: "\n".into(), texts };
-    let verified = engine.submit(job(verify, opts)).wait().await?.texts;
+    let model_scored = texts.iter().map(|t| t.variants.len()).sum();
+    let fresh = if model_scored > 0 {
+        let verify = LikelihoodRequest { preamble: "\n".into(), texts: texts.clone() };
+        engine.submit(job(verify, opts)).wait().await?.texts
+    } else {
+        texts.iter().map(|_| TextScores::default()).collect()
+    };
+    let mut verified: Vec<Vec<VariantScore>> = Vec::with_capacity(texts.len());
+    for ((found, t), fresh) in known.into_iter().zip(&texts).zip(fresh) {
+        if let Some(cache) = opts.variant_cache {
+            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+            for (v, s) in t.variants.iter().zip(&fresh.variants) {
+                cache.insert(variant_key(opts.fingerprint, &t.text, v), s.clone());
+            }
+        }
+        let mut fresh = fresh.variants.into_iter();
+        verified.push(found.into_iter().map(|f| f.or_else(|| fresh.next()).unwrap_or(VariantScore::NONE)).collect());
+    }
     let scored = all
         .into_iter()
         .zip(verified)
@@ -146,7 +204,7 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
         .map(|((cands, scores), detection)| {
             cands
                 .into_iter()
-                .zip(scores.variants)
+                .zip(scores)
                 .map(|(candidate, s)| Scored {
                     surprise: surprise(&detection.tokens, &candidate.edit.range),
                     candidate,
@@ -157,7 +215,20 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
                 .collect()
         })
         .collect();
-    Ok(Outcome { scored, rewrites, candidates })
+    Ok(Outcome { scored, rewrites, candidates, model_scored })
+}
+
+/// End of the stretch an edit of `range` is compared over: the end of its sentence, or of the
+/// [`WINDOW_WORDS`]th word after it if that comes first.
+fn window_end(text: &str, range: &Range<usize>) -> usize {
+    let sentence_end = sentence_at(text, range.clone()).end.max(range.end);
+    let after = &text[range.end..sentence_end];
+    let words_end = after
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+        .nth(WINDOW_WORDS - 1)
+        .map(|(i, w)| range.end + i + w.len());
+    words_end.unwrap_or(sentence_end).min(sentence_end)
 }
 
 /// Whether a rewrite's edits change more than `share` of the text's words.
@@ -191,6 +262,15 @@ mod tests {
 
     fn tok(range: Range<usize>, logprob: f32) -> TokenScore {
         TokenScore { range, logprob, top_logprob: 0.0 }
+    }
+
+    #[test]
+    fn the_window_ends_at_the_sentence_or_after_a_few_words() {
+        let text = "She eat apples. One two three four five six seven eight nine ten eleven.";
+        let eat = 4..7;
+        assert_eq!(&text[..window_end(text, &eat)], "She eat apples.");
+        let one = text.find("One").unwrap();
+        assert_eq!(&text[one..window_end(text, &(one..one + 3))], "One two three four five six seven eight nine");
     }
 
     #[test]

@@ -32,7 +32,7 @@ fn judged(e: &Evaluated, cal: &Calibration) -> (usize, usize) {
     (verdicts.len(), correct)
 }
 
-pub fn figures(all: &[Evaluated], cal: &Calibration) -> Figures {
+pub fn figures(all: &[&Evaluated], cal: &Calibration) -> Figures {
     let (mut wrong, mut flagged, mut learner_findings, mut correct, mut clean, mut clean_flags) = (0, 0, 0, 0, 0, 0);
     for e in all {
         let (n, ok) = judged(e, cal);

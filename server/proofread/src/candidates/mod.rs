@@ -118,6 +118,9 @@ pub struct Sources<'a> {
     /// Kinds worth proposing (those the model's calibration can show); others cost scoring
     /// work for nothing.
     pub kinds: &'a [EditKind],
+    /// The text starts a sentence (a paragraph; not a list item, heading, table cell, code
+    /// comment or commit subject, which often start in lower case on purpose).
+    pub opens_sentence: bool,
 }
 
 /// Suggestions tried per unknown word.
@@ -176,7 +179,7 @@ fn capitalization(text: &str, w: &Word<'_>, sources: &Sources<'_>) -> Option<Can
         last.chars().last().is_some_and(char::is_alphabetic) && !sources.lexicon.is_abbreviation(&last.to_lowercase())
     });
     let known = sources.speller.is_some_and(|s| s.check(w.text));
-    ((before.is_empty() || after_stop) && known)
+    ((before.is_empty() && sources.opens_sentence || after_stop) && known)
         .then(|| Candidate::new(text, w.range.clone(), cased(w.text, "A"), EditKind::Capitalization))
 }
 

@@ -13,7 +13,7 @@ fn replacements(cands: &[Candidate], original: &str) -> Vec<String> {
 #[test]
 fn misspelt_words_get_dictionary_suggestions_everywhere() {
     let (speller, lexicon) = english();
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL, opens_sentence: true };
     let text = "So I think we can not live if old people could not find siences and tecnologies.";
     let cands = propose(text, &sources, |_| false);
     assert!(replacements(&cands, "siences").contains(&"sciences".to_string()), "{cands:#?}");
@@ -27,7 +27,7 @@ fn misspelt_words_get_dictionary_suggestions_everywhere() {
 #[test]
 fn names_code_and_acronyms_are_not_spelling_candidates() {
     let (speller, lexicon) = english();
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL, opens_sentence: true };
     let text = "We met Wojciech in Lunenburg to discuss the HTTPS setup of parse_args and fooBar at https://exmple.org.";
     let cands = propose(text, &sources, |_| false);
     assert!(cands.is_empty(), "{cands:#?}");
@@ -36,7 +36,7 @@ fn names_code_and_acronyms_are_not_spelling_candidates() {
 #[test]
 fn suspicious_words_get_confusables_and_other_forms() {
     let (speller, lexicon) = english();
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL, opens_sentence: true };
     let text = "She eat apples and their is no reason to stop.";
     let at = |w: &str| text.find(w).unwrap();
     let suspicious = |r: &Range<usize>| r.start == at("eat") || r.start == at("their");
@@ -52,7 +52,7 @@ fn suspicious_words_get_confusables_and_other_forms() {
 #[test]
 fn repeated_words_become_deletions() {
     let (speller, lexicon) = english();
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL, opens_sentence: true };
     let text = "We went to the the park.";
     let cands = propose(text, &sources, |_| true);
     let del: Vec<_> = cands.iter().filter(|c| c.kind == EditKind::Deletion).collect();
@@ -98,7 +98,7 @@ fn far_suggestions_names_and_trimmed_words_are_not_proposed() {
 #[test]
 fn only_the_kinds_asked_for_are_proposed() {
     let (speller, lexicon) = english();
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &[EditKind::Spelling] };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &[EditKind::Spelling], opens_sentence: true };
     let cands = propose("She eat siences and their is no reason.", &sources, |_| true);
     assert!(!cands.is_empty() && cands.iter().all(|c| c.kind == EditKind::Spelling), "{cands:#?}");
 }
@@ -106,10 +106,15 @@ fn only_the_kinds_asked_for_are_proposed() {
 #[test]
 fn lower_case_names_and_sentence_starts_get_capitals() {
     let (speller, lexicon) = english();
-    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL };
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL, opens_sentence: true };
     let cands = propose("first, i think english is easy. then we go.", &sources, |_| false);
     let caps: Vec<_> = cands.iter().filter(|c| c.kind == EditKind::Capitalization).map(|c| c.edit.replacement.as_str()).collect();
     assert_eq!(caps, ["First", "I", "English", "Then"], "{cands:#?}");
+    // A list item or comment may start in lower case.
+    let item = Sources { opens_sentence: false, ..sources };
+    let cands = propose("returns the value. then stops.", &item, |_| false);
+    let caps: Vec<_> = cands.iter().filter(|c| c.kind == EditKind::Capitalization).map(|c| c.edit.replacement.as_str()).collect();
+    assert_eq!(caps, ["Then"], "{cands:#?}");
     // Not after a comma or an abbreviation.
     let cands = propose("We use foo here, then stop, e.g. when done.", &sources, |_| false);
     assert!(cands.iter().all(|c| c.kind != EditKind::Capitalization), "{cands:#?}");
