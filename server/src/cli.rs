@@ -101,8 +101,13 @@ fn serve_stdio() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(crate::lsp::serve_stdio());
+    let ended = runtime.block_on(crate::lsp::serve_stdio());
     // A blocking read of stdin may still be pending; it must not hold up the exit.
     runtime.shutdown_background();
-    ExitCode::SUCCESS
+    // LSP: exit code 0 after `shutdown`, 1 when the client exits (or vanishes) without it.
+    if ended.orderly() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

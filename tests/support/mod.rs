@@ -30,6 +30,8 @@ pub struct TestClient {
     pub received: Vec<Value>,
     backlog: VecDeque<Value>,
     server: tokio::task::JoinHandle<()>,
+    /// Every body the server sent, as raw text (for byte-exact checks).
+    pub raw: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl TestClient {
@@ -47,10 +49,13 @@ impl TestClient {
         std::env::remove_var("MARGIN_MODEL");
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
-        let server = tokio::spawn(margin::lsp::serve_with(server_read, server_write, extend));
+        let server = tokio::spawn(async move {
+            margin::lsp::serve_with(server_read, server_write, extend).await;
+        });
         let (client_read, to_server) = tokio::io::split(client_end);
         let (tx, from_server) = mpsc::unbounded_channel();
-        tokio::spawn(read_frames(client_read, tx));
+        let raw = std::sync::Arc::default();
+        tokio::spawn(read_frames(client_read, tx, std::sync::Arc::clone(&raw)));
         TestClient {
             to_server,
             from_server,
@@ -59,7 +64,29 @@ impl TestClient {
             received: Vec::new(),
             backlog: VecDeque::new(),
             server,
+            raw,
         }
+    }
+
+    /// Write bytes to the server as they are (no framing added).
+    pub async fn write_bytes(&mut self, bytes: &[u8]) {
+        self.to_server.write_all(bytes).await.unwrap();
+        self.to_server.flush().await.unwrap();
+    }
+
+    /// Close the server's input (the editor went away).
+    pub async fn close_input(&mut self) {
+        self.to_server.shutdown().await.unwrap();
+    }
+
+    /// Whether the server stops within `wait`.
+    pub async fn server_stops_within(self, wait: Duration) -> bool {
+        tokio::time::timeout(wait, self.server).await.is_ok()
+    }
+
+    /// The response with this id, or `None` if it does not come within `wait`.
+    pub async fn response_within(&mut self, id: Value, wait: Duration) -> Option<Result<Value, Value>> {
+        tokio::time::timeout(wait, self.response(id)).await.ok()
     }
 
     pub async fn send(&mut self, message: &Value) {
@@ -204,7 +231,11 @@ impl TestClient {
     }
 }
 
-async fn read_frames(mut from_server: ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
+async fn read_frames(
+    mut from_server: ReadHalf<DuplexStream>,
+    tx: mpsc::UnboundedSender<Value>,
+    raw: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -214,6 +245,7 @@ async fn read_frames(mut from_server: ReadHalf<DuplexStream>, tx: mpsc::Unbounde
             }
             let body: Vec<u8> = buffer.drain(..body_start + len).skip(body_start).collect();
             let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+            raw.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
             if tx.send(value).is_err() {
                 return;
             }

@@ -178,6 +178,18 @@ pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
 }
 
 impl Ctx {
+    /// The session is over: cancel every check and progress-reporting job.
+    pub fn stop_all(&self) {
+        let mut state = self.session.lock();
+        for (_, check) in state.checks.drain() {
+            check.cancel.store(true, Ordering::Relaxed);
+            check.task.abort();
+        }
+        for flag in state.progress_cancels.values() {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// The engine for `settings` (started on first use). A failure (no model, a broken file)
     /// is shown to the user once per distinct message and returned.
     pub async fn engine(&self, settings: &Settings) -> Result<Engine, String> {

@@ -56,6 +56,8 @@ pub struct State {
     pub model_error_shown: Option<String>,
     /// Cancel flags of other progress-reporting jobs (translations), by progress token.
     pub progress_cancels: HashMap<String, Arc<AtomicBool>>,
+    /// The transport's message size limit, kept in step with `maxFileBytes`.
+    pub frame_limit: crate::lsp::transport::FrameLimit,
 }
 
 /// What the client said it can do, as far as the server cares.
@@ -84,6 +86,7 @@ impl State {
     /// Recompute settings from the layers.
     pub fn refresh_settings(&mut self) {
         self.settings = self.layers.settings();
+        self.frame_limit.set_for_file_bytes(self.settings.max_file_bytes);
     }
 
     /// The stores (dictionary, ignores), opened on first use.
