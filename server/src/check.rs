@@ -123,7 +123,7 @@ async fn check_file(
         priority: Priority::Interactive,
     };
     let findings = checker
-        .check_document(engine, &input, &regions, &identifiers, |_, _| {})
+        .check_document(engine, &input, &regions, &identifiers, |_, _, _| {})
         .await
         .map_err(|e| e.to_string())?;
     let findings = findings

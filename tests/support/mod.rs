@@ -167,6 +167,25 @@ impl TestClient {
         }
     }
 
+    /// The diagnostics published for `uri` (at `version`, if given) once its check is complete:
+    /// regions are published as they finish, and `margin/status` says when all are done.
+    pub async fn checked_diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        loop {
+            let status = self.request("margin/status", json!({})).await.expect("status");
+            let doc = status["documents"].as_array().unwrap().iter().find(|d| d["uri"] == uri).cloned();
+            let doc = doc.unwrap_or_default();
+            if doc["findings"].is_number() && version.is_none_or(|v| doc["version"] == v) {
+                // The final publish follows the stored findings closely.
+                self.drain(Duration::from_millis(200)).await;
+                let published = self.received("textDocument/publishDiagnostics");
+                let mine = |p: &&Value| p["params"]["uri"] == uri && version.is_none_or(|v| p["params"]["version"] == v);
+                let last = published.iter().rev().find(mine).expect("published");
+                return last["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            self.drain(Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn received(&self, method: &str) -> Vec<Value> {
         self.received.iter().filter(|m| m["method"] == method).cloned().collect()
     }

@@ -140,7 +140,7 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
         };
         let start = Instant::now();
         let findings = runtime
-            .block_on(checker.check_document(&engine, &input, &regions, &identifiers, |_, _| {}))
+            .block_on(checker.check_document(&engine, &input, &regions, &identifiers, |_, _, _| {}))
             .map_err(|e| e.to_string())?;
         Ok((regions.len(), findings.len(), start.elapsed().as_secs_f64()))
     };

@@ -156,14 +156,15 @@ impl Checker {
         *self.stats.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Check every region of a document; `on_region` is told after each one (done, total).
+    /// Check every region of a document; `on_region` is told after each one (done, total, the
+    /// findings so far).
     pub async fn check_document(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
         identifiers: &HashSet<String>,
-        mut on_region: impl FnMut(usize, usize),
+        mut on_region: impl FnMut(usize, usize, &[Finding]),
     ) -> Result<Vec<Finding>, CheckError> {
         let mut order: Vec<&ProseRegion> = regions.iter().filter(|r| !r.text.trim().is_empty()).collect();
         if let Some(focus) = input.focus {
@@ -176,7 +177,7 @@ impl Checker {
                 return Err(CheckError::Cancelled);
             }
             findings.extend(self.check_region(engine, input, region, identifiers).await?);
-            on_region(done + 1, total);
+            on_region(done + 1, total, &findings);
         }
         findings.sort_by_key(|f| f.range.start);
         Ok(findings)

@@ -1,11 +1,12 @@
-//! Running proofreading for open documents: a check per document, debounced
-//! after edits, cancelled when a newer version arrives, the edited region
-//! first; results stored with the version they were computed for and
-//! published only if that is still the document's version (never stale).
-//! Clients that pull diagnostics get a refresh instead of a push. A first
-//! check of a large document reports `$/progress` and can be cancelled.
+//! Running proofreading for open documents: one check of one document version
+//! (when and in which order is the `scheduler`'s business), the edited region
+//! first. Findings are stored for the version they were computed for, or
+//! carried to the current version where the text did not change since (never
+//! stale), and published as regions finish, not only at the end. Clients that
+//! pull diagnostics get a refresh instead of a push. A first check of a large
+//! document reports `$/progress` and can be cancelled.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,12 +14,14 @@ use margin_engine::Priority;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken, Uri};
 use tower_lsp_server::Client;
 
-use crate::checking::{prepare, CheckInput, Checker};
+use crate::checking::{prepare, CheckInput, Checker, Finding};
 use crate::config::Settings;
+use crate::text::Document;
 use margin_engine::Engine;
 use crate::model::ModelService;
 
-use super::session::{DocFindings, RunningCheck, Session};
+use super::scheduler::{Scheduler, Want};
+use super::session::{DocFindings, Session};
 use super::to_proto;
 
 /// Regions from which a first check reports progress.
@@ -35,41 +38,29 @@ pub struct Ctx {
     pub pending_hints: Arc<super::inline_translations::PendingHints>,
     pub suggester: Arc<crate::suggesting::Suggester>,
     pub in_flight: Arc<super::suggestions::InFlight>,
+    pub scheduler: Arc<Scheduler>,
 }
 
-/// (Re)start the check of `uri` after `delay`, cancelling the one in flight.
-pub fn schedule(ctx: &Ctx, uri: Uri, focus: Option<usize>, delay: Duration) {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let mut state = ctx.session.lock();
-    if let Some(old) = state.checks.remove(&uri) {
-        old.cancel.store(true, Ordering::Relaxed);
-        old.task.abort();
-    }
-    let task = tokio::spawn(run(ctx.clone(), uri.clone(), focus, delay, cancel.clone()));
-    state.checks.insert(uri, RunningCheck { cancel, task, progress: None });
+/// Check `uri` after `delay` (edits, opens and pulls by the user make it the current document).
+pub fn schedule(ctx: &Ctx, uri: Uri, focus: Option<usize>, delay: Duration, current: bool) {
+    ctx.scheduler.want(ctx, uri, Want { focus, delay, current });
 }
 
 /// Stop checking `uri` (closed, disabled).
-pub fn stop(session: &Session, uri: &Uri) {
-    if let Some(old) = session.lock().checks.remove(uri) {
-        old.cancel.store(true, Ordering::Relaxed);
-        old.task.abort();
-    }
+pub fn stop(ctx: &Ctx, uri: &Uri) {
+    ctx.scheduler.stop(uri);
 }
 
-/// Cancel the check that reports progress under `token` (the user pressed cancel).
-pub fn cancel_progress(session: &Session, token: &str) {
-    let state = session.lock();
-    for check in state.checks.values().filter(|c| c.progress.as_deref() == Some(token)) {
-        check.cancel.store(true, Ordering::Relaxed);
-    }
-    if let Some(flag) = state.progress_cancels.get(token) {
+/// Cancel the work that reports progress under `token` (the user pressed cancel).
+pub fn cancel_progress(ctx: &Ctx, token: &str) {
+    ctx.scheduler.cancel_progress(token);
+    if let Some(flag) = ctx.session.lock().progress_cancels.get(token) {
         flag.store(true, Ordering::Relaxed);
     }
 }
 
-async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: Arc<AtomicBool>) {
-    tokio::time::sleep(delay).await;
+/// Check the current version of `uri` (started by the scheduler).
+pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBool>, priority: Priority) {
     let snapshot = {
         let mut state = ctx.session.lock();
         let settings = state.settings.clone();
@@ -91,7 +82,7 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
         Ok(None) => return,
         Err(version) => {
             // Disabled or not analysable: no findings for this version.
-            return store_and_publish(&ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
+            return store_and_publish(&ctx, &uri, DocFindings::complete(version, Vec::new())).await;
         }
     };
     let Ok(engine) = ctx.engine(&settings).await else { return };
@@ -109,16 +100,9 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
     } else {
         None
     };
-    let (report_tx, mut report_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
-    let reporter = progress.map(|p| {
-        tokio::spawn(async move {
-            while let Some((done, total)) = report_rx.recv().await {
-                let percent = (done * 100 / total.max(1)) as u32;
-                p.report_with_message(format!("{done}/{total} regions"), percent, Some(true)).await;
-            }
-            p.finish().await;
-        })
-    });
+    let (report_tx, report_rx) = tokio::sync::mpsc::unbounded_channel::<Report>();
+    let reporter = tokio::spawn(report(ctx.clone(), uri.clone(), version, progress, report_rx));
+    let mut partial = Partial::new();
     let input = CheckInput {
         text: &text,
         language,
@@ -126,24 +110,155 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
         dictionary: &dictionary,
         focus,
         cancel: cancel.clone(),
-        priority: if focus.is_some() { Priority::Interactive } else { Priority::Background },
+        priority,
     };
     let result = ctx
         .checker
-        .check_document(&engine, &input, &regions, &identifiers, |done, total| {
-            let _ = report_tx.send((done, total));
+        .check_document(&engine, &input, &regions, &identifiers, |done, total, found| {
+            let _ = report_tx.send(Report { done, total, findings: partial.due(done, total).then(|| found.to_vec()) });
         })
         .await;
     drop(report_tx);
-    if let Some(reporter) = reporter {
-        let _ = reporter.await;
-    }
+    let _ = reporter.await;
     let findings = match result {
         Ok(findings) => findings,
         Err(e) => return tracing::debug!(uri = uri.as_str(), version, "check stopped: {e}"),
     };
-    let findings = {
+    let findings = ctx.ignored_removed(&uri, findings);
+    store_and_publish(&ctx, &uri, DocFindings::complete(version, findings)).await;
+}
+
+/// Store the findings for the current version (carried over from an older version where
+/// the text did not change), then publish or ask for a pull.
+pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
+    let (diagnostics, version, pull, refresh) = {
         let mut state = ctx.session.lock();
+        let (enc, severity) = (state.encoding, state.settings.severity);
+        let Some(doc) = state.documents.get(uri) else { return };
+        let Some(mut current) = carry_over(doc, result) else {
+            return; // written for a version whose text changed since: never publish stale results
+        };
+        if !current.complete {
+            // Until the check ends, keep what is still valid of the last findings outside the
+            // regions it finished.
+            if let Some(last) = state.findings.get(uri).and_then(|last| carry_over(doc, last.clone())) {
+                let regions: Vec<_> = current.findings.iter().map(|f| f.region.clone()).collect();
+                let kept = last.findings.into_iter().filter(|f| !regions.contains(&f.region));
+                current.findings.extend(kept);
+                current.findings.sort_by_key(|f| f.range.start);
+            }
+        }
+        current.result_id = NEXT_RESULT.fetch_add(1, Ordering::Relaxed);
+        let diagnostics: Vec<_> = current.findings.iter().map(|f| to_proto::diagnostic(doc, f, enc, severity)).collect();
+        let version = current.version;
+        state.findings.insert(uri.clone(), current);
+        (diagnostics, version, state.client.pull_diagnostics, state.client.diagnostic_refresh)
+    };
+    if !pull {
+        ctx.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+    } else if refresh {
+        let _ = ctx.client.workspace_diagnostic_refresh().await;
+    }
+}
+
+/// Result ids of stored findings (pull diagnostics answer "unchanged" for the same id).
+static NEXT_RESULT: AtomicU64 = AtomicU64::new(1);
+
+/// `result` moved to the document's current version, dropping findings in regions edited since;
+/// `None` when its version can no longer be mapped.
+fn carry_over(doc: &Document, mut result: DocFindings) -> Option<DocFindings> {
+    if result.version == doc.version() {
+        return Some(result);
+    }
+    if !doc.can_map_from(result.version) {
+        return None;
+    }
+    result.findings.retain_mut(|f| match doc.map_range(result.version, f.region.clone()) {
+        Some(region) => {
+            let shift = |x: usize| (x + region.start).checked_sub(f.region.start);
+            match (shift(f.range.start), shift(f.range.end)) {
+                (Some(start), Some(end)) => {
+                    f.range = start..end;
+                    f.region = region;
+                    true
+                }
+                _ => false,
+            }
+        }
+        None => false,
+    });
+    result.version = doc.version();
+    Some(result)
+}
+
+/// What a running check tells its reporter: progress, and findings so far when due.
+struct Report {
+    done: usize,
+    total: usize,
+    findings: Option<Vec<Finding>>,
+}
+
+/// When to publish the findings of the regions finished so far: not for every region (cached
+/// ones finish in microseconds), at most every [`PARTIAL_EVERY`], never for the last one.
+struct Partial {
+    last: std::time::Instant,
+}
+
+/// Shortest time between two partial publications of one check.
+const PARTIAL_EVERY: Duration = Duration::from_millis(500);
+
+impl Partial {
+    fn new() -> Self {
+        Partial { last: std::time::Instant::now() }
+    }
+
+    fn due(&mut self, done: usize, total: usize) -> bool {
+        if done >= total || self.last.elapsed() < PARTIAL_EVERY {
+            return false;
+        }
+        self.last = std::time::Instant::now();
+        true
+    }
+}
+
+/// Forward a check's progress to the client's progress bar, and its partial findings to the
+/// diagnostics.
+async fn report(
+    ctx: Ctx,
+    uri: Uri,
+    version: i32,
+    progress: Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::Cancellable>>,
+    mut reports: tokio::sync::mpsc::UnboundedReceiver<Report>,
+) {
+    while let Some(Report { done, total, findings }) = reports.recv().await {
+        if let Some(p) = &progress {
+            let percent = (done * 100 / total.max(1)) as u32;
+            p.report_with_message(format!("{done}/{total} regions"), percent, Some(true)).await;
+        }
+        if let Some(findings) = findings {
+            let findings = ctx.ignored_removed(&uri, findings);
+            let partial = DocFindings { version, findings, complete: false, result_id: 0 };
+            store_and_publish(&ctx, &uri, partial).await;
+        }
+    }
+    if let Some(p) = progress {
+        p.finish().await;
+    }
+}
+
+impl Ctx {
+    /// The session is over: cancel every check and progress-reporting job.
+    pub fn stop_all(&self) {
+        self.scheduler.stop_all();
+        let state = self.session.lock();
+        for flag in state.progress_cancels.values() {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// `findings` without those the user ignored in this file.
+    pub fn ignored_removed(&self, uri: &Uri, findings: Vec<Finding>) -> Vec<Finding> {
+        let mut state = self.session.lock();
         let stores = state.stores();
         match uri.to_file_path() {
             Some(path) => {
@@ -151,42 +266,6 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
                 findings.into_iter().filter(|f| !stores.ignores.is_ignored(&key, &f.key())).collect()
             }
             None => findings,
-        }
-    };
-    store_and_publish(&ctx, &uri, DocFindings { version, findings }).await;
-}
-
-/// Keep the findings if they are for the current version, then publish or ask for a pull.
-pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
-    let (diagnostics, pull, refresh) = {
-        let mut state = ctx.session.lock();
-        let (enc, severity) = (state.encoding, state.settings.severity);
-        let Some(doc) = state.documents.get(uri) else { return };
-        if doc.version() != result.version {
-            return; // a newer version is being checked; never publish stale results
-        }
-        let diagnostics: Vec<_> = result.findings.iter().map(|f| to_proto::diagnostic(doc, f, enc, severity)).collect();
-        state.findings.insert(uri.clone(), result.clone());
-        (diagnostics, state.client.pull_diagnostics, state.client.diagnostic_refresh)
-    };
-    ctx.session.findings_changed.notify_waiters();
-    if !pull {
-        ctx.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
-    } else if refresh {
-        let _ = ctx.client.workspace_diagnostic_refresh().await;
-    }
-}
-
-impl Ctx {
-    /// The session is over: cancel every check and progress-reporting job.
-    pub fn stop_all(&self) {
-        let mut state = self.session.lock();
-        for (_, check) in state.checks.drain() {
-            check.cancel.store(true, Ordering::Relaxed);
-            check.task.abort();
-        }
-        for flag in state.progress_cancels.values() {
-            flag.store(true, Ordering::Relaxed);
         }
     }
 
@@ -222,11 +301,7 @@ async fn begin_progress(
     }
     let token = format!("margin-check-{}", uri.as_str());
     ctx.client.create_work_done_progress(ProgressToken::String(token.clone())).await.ok()?;
-    if let Some(check) = ctx.session.lock().checks.get_mut(uri) {
-        if Arc::ptr_eq(&check.cancel, cancel) {
-            check.progress = Some(token.clone());
-        }
-    }
+    ctx.scheduler.set_progress(uri, cancel, token.clone());
     let name = uri.as_str().rsplit('/').next().unwrap_or("document").to_string();
     let progress = ctx
         .client

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::Notify;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::checking::Finding;
@@ -19,16 +18,6 @@ use crate::text::{Document, Encoding};
 #[derive(Default)]
 pub struct Session {
     state: Mutex<State>,
-    /// Woken whenever a document's findings are updated (pull diagnostics wait on it).
-    pub findings_changed: Notify,
-}
-
-/// A scheduled or running proofreading check of one document.
-pub struct RunningCheck {
-    pub cancel: Arc<AtomicBool>,
-    pub task: tokio::task::JoinHandle<()>,
-    /// Progress token of the check, when it reports progress.
-    pub progress: Option<String>,
 }
 
 /// The findings of one document version.
@@ -36,6 +25,18 @@ pub struct RunningCheck {
 pub struct DocFindings {
     pub version: i32,
     pub findings: Vec<Finding>,
+    /// All regions were checked (else: the regions finished so far, plus what is still valid
+    /// of the last findings).
+    pub complete: bool,
+    /// Changes whenever the stored findings change (pull diagnostics' `resultId`).
+    pub result_id: u64,
+}
+
+impl DocFindings {
+    /// The findings of a finished check.
+    pub fn complete(version: i32, findings: Vec<Finding>) -> Self {
+        DocFindings { version, findings, complete: true, result_id: 0 }
+    }
 }
 
 #[derive(Default)]
@@ -49,7 +50,6 @@ pub struct State {
     /// Problems found before `initialized`, shown then.
     pub pending_problems: Vec<Problem>,
     shown: HashSet<Problem>,
-    pub checks: HashMap<Uri, RunningCheck>,
     pub findings: HashMap<Uri, DocFindings>,
     pub stores: Option<Stores>,
     /// The model error was shown to the user (once per distinct message).

@@ -7,7 +7,7 @@ use crate::lsp::proofreading::{self, Ctx};
 
 pub async fn run(ctx: &Ctx, params: DidCloseTextDocumentParams) {
     let uri = params.text_document.uri;
-    proofreading::stop(&ctx.session, &uri);
+    proofreading::stop(ctx, &uri);
     let push = {
         let mut state = ctx.session.lock();
         state.documents.remove(&uri);

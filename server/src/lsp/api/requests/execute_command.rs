@@ -49,7 +49,7 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
                 state.documents.keys().cloned().collect()
             };
             for uri in uris {
-                proofreading::schedule(ctx, uri, None, Duration::ZERO);
+                proofreading::schedule(ctx, uri, None, Duration::ZERO, false);
             }
         }
         IGNORE_FINDING => {
@@ -66,7 +66,7 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
                 let file = stores.file_key(&path);
                 stores.ignores.ignore(&file, key).map_err(io_error)?;
             }
-            proofreading::schedule(ctx, uri, None, Duration::ZERO);
+            proofreading::schedule(ctx, uri, None, Duration::ZERO, false);
         }
         DISABLE_FILE => {
             let uri: Uri = arg(&args, 0)?.parse().map_err(|_| Error::invalid_params("bad uri"))?;
@@ -78,9 +78,9 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
                 stores.ignores.set_disabled(&file, true).map_err(io_error)?;
                 state.documents.get(&uri).map(|d| d.version())
             };
-            proofreading::stop(&ctx.session, &uri);
+            proofreading::stop(ctx, &uri);
             if let Some(version) = version {
-                proofreading::store_and_publish(ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
+                proofreading::store_and_publish(ctx, &uri, DocFindings::complete(version, Vec::new())).await;
             }
         }
         APPLY_ACTION => {
