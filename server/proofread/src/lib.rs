@@ -37,6 +37,7 @@ mod output;
 mod prompt;
 mod scan;
 mod sentences;
+pub mod shared_file;
 mod tokens;
 
 pub use align::{align, message, Category, Edit};
