@@ -268,9 +268,8 @@ impl<'m> Worker<'m> {
             self.truncate(slot, 0)?;
             m.reused_tokens = 0;
             m.evaluated_tokens = prompt.len();
-            let last = self.decode_tokens(slot, &prompt[..split], control)?;
-            let logits = self.ctx.get_logits_ith(last).to_vec();
-            self.persist(slot, &p.stable, &logits);
+            self.decode_tokens(slot, &prompt[..split], control)?;
+            self.persist(slot, &p.stable, control)?;
             return self.decode_tokens(slot, &prompt[split..], control);
         }
         self.truncate(slot, reuse.keep)?;
