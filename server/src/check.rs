@@ -16,10 +16,11 @@ use serde_json::json;
 
 use crate::checking::{prepare, CheckInput, Checker, Finding};
 use crate::cli::{CheckArgs, Format};
+use crate::cli_input::{text_of, FileProblem};
+use crate::region_limit::{limit_regions, MAX_REGION_BYTES};
 use crate::config::{Layers, Settings};
 use crate::model::ModelKey;
 use crate::stores::Stores;
-use crate::text::document::Skip;
 use crate::text::{positions, Encoding};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
@@ -66,12 +67,23 @@ async fn check(args: &CheckArgs) -> ExitCode {
     if files.len() < 2 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let (mut all, mut errors) = (Vec::new(), false);
+    let (mut all, mut errors, mut skipped) = (Vec::new(), false, 0);
     for (path, language) in files {
         bar.set_message(path.display().to_string());
         match check_file(&engine, &checker, &settings, &stores, &path, language).await {
-            Ok(findings) => all.extend(findings.into_iter().map(|f| (path.clone(), f))),
-            Err(e) => {
+            Ok(findings) => {
+                for unchecked in findings.iter().filter(|f| f.unchecked > 0) {
+                    let why = format!("{} bytes of over-long prose regions (only the first {MAX_REGION_BYTES} bytes of each are checked)", unchecked.unchecked);
+                    bar.suspend(|| eprintln!("margin: {}: skipped: {why}", path.display()));
+                    skipped += 1;
+                }
+                all.extend(findings.into_iter().map(|f| (path.clone(), f)));
+            }
+            Err(FileProblem::Skipped(why)) => {
+                bar.suspend(|| eprintln!("margin: {}: skipped: {why}", path.display()));
+                skipped += 1;
+            }
+            Err(FileProblem::Failed(e)) => {
                 bar.suspend(|| eprintln!("margin: {}: {e}", path.display()));
                 errors = true;
             }
@@ -80,7 +92,11 @@ async fn check(args: &CheckArgs) -> ExitCode {
     }
     bar.finish_and_clear();
     print(&all, args.format);
-    if errors {
+    if skipped > 0 {
+        eprintln!("margin: {skipped} file(s) not fully checked (see \"skipped\" above)");
+    }
+    // Something unchecked never passes for clean.
+    if errors || skipped > 0 {
         ExitCode::from(2)
     } else if all.iter().any(|(_, f)| !f.findings.is_empty()) {
         ExitCode::from(1)
@@ -92,6 +108,8 @@ async fn check(args: &CheckArgs) -> ExitCode {
 struct FileFindings {
     text: String,
     findings: Vec<Finding>,
+    /// Bytes of prose left out by the per-region bound.
+    unchecked: usize,
 }
 
 async fn check_file(
@@ -101,18 +119,14 @@ async fn check_file(
     stores: &Stores,
     path: &Path,
     language: Language,
-) -> Result<Vec<FileFindings>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    if let Some(skip) = Skip::of_text(&text, settings.max_file_bytes) {
-        tracing::info!("{}: {skip}", path.display());
-        return Ok(Vec::new());
-    }
+) -> Result<Vec<FileFindings>, FileProblem> {
+    let text = text_of(path, settings.max_file_bytes)?;
     let key = stores.file_key(path);
     if stores.ignores.is_disabled(&key) {
         return Ok(Vec::new());
     }
-    let (regions, identifiers) = prepare(&text, language, settings)?;
+    let (mut regions, identifiers) = prepare(&text, language, settings)?;
+    let unchecked = limit_regions(&mut regions, MAX_REGION_BYTES).iter().map(|r| r.len()).sum();
     let input = CheckInput {
         text: &text,
         language,
@@ -125,20 +139,21 @@ async fn check_file(
     let findings = checker
         .check_document(engine, &input, &regions, &identifiers, |_, _, _| {})
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| FileProblem::Failed(e.to_string()))?;
     let findings = findings
         .into_iter()
         .filter(|f| !stores.ignores.is_ignored(&key, &f.key()))
         .collect();
-    Ok(vec![FileFindings { text, findings }])
+    Ok(vec![FileFindings { text, findings, unchecked }])
 }
 
-/// Files to check: explicit files (any language; unknown ones as plain text)
-/// and, in directories, files of known languages not ignored by git.
+/// Files to check: explicit files (any language; unknown ones as plain text; FIFOs and devices
+/// too, to be reported as skipped) and, in directories, files of known languages not ignored
+/// by git.
 fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Language)>, String> {
     let mut files = Vec::new();
     for path in paths {
-        if path.is_file() {
+        if path.exists() && !path.is_dir() {
             files.push((path.clone(), Language::from_path(path).unwrap_or(Language::PlainText)));
             continue;
         }

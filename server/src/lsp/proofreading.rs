@@ -16,6 +16,7 @@ use tower_lsp_server::Client;
 
 use crate::checking::{prepare, CheckInput, Checker, Finding};
 use crate::config::Settings;
+use crate::region_limit::{limit_regions, MAX_REGION_BYTES};
 use crate::text::Document;
 use margin_engine::Engine;
 use crate::model::ModelService;
@@ -90,11 +91,15 @@ pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBoo
         let (text, settings) = (text.clone(), settings.clone());
         tokio::task::spawn_blocking(move || prepare(&text, language, &settings)).await
     };
-    let (regions, identifiers) = match prepared {
+    let (mut regions, identifiers) = match prepared {
         Ok(Ok(prepared)) => prepared,
         Ok(Err(e)) => return tracing::warn!(uri = uri.as_str(), "cannot extract prose: {e}"),
         Err(e) => return tracing::error!("region extraction failed: {e}"),
     };
+    let left_out = limit_regions(&mut regions, MAX_REGION_BYTES);
+    if !left_out.is_empty() {
+        tracing::info!(uri = uri.as_str(), ?left_out, "over-long prose regions: only their first {MAX_REGION_BYTES} bytes are checked");
+    }
     let progress = if first && regions.len() >= PROGRESS_FROM_REGIONS {
         begin_progress(&ctx, &uri, regions.len(), &cancel).await
     } else {
