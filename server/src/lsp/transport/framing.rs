@@ -193,9 +193,11 @@ impl FrameDecoder {
     /// In `Body` state: the body once complete, or cut short where a new header begins.
     fn body(&mut self, len: usize) -> Option<Event> {
         let available = self.buf.len() - self.start;
-        let end = len.min(available);
         let from = self.searched.saturating_sub(KEEP_TAIL);
-        if let Some(m) = HEADER.find(&self.buf[self.start + from..self.start + end]) {
+        // A header may start inside the declared body and end after it (a length a few bytes
+        // too large): look a little past the end, but only at headers starting inside.
+        let window = self.start + from..self.start + available.min(len.saturating_add(KEEP_TAIL));
+        if let Some(m) = HEADER.find(&self.buf[window]).filter(|m| from + m.start() < len) {
             // The declared length runs into the next message: the body is what came before it.
             let cut = from + m.start();
             let body = self.buf[self.start..self.start + cut].to_vec();
@@ -204,12 +206,16 @@ impl FrameDecoder {
             self.compact();
             return Some(Event::Frame(body));
         }
-        self.searched = end;
+        self.searched = available.min(len);
         if available < len {
             self.compact();
             return None;
         }
-        let body = self.buf[self.start..self.start + len].to_vec();
+        let body = &self.buf[self.start..self.start + len];
+        if available < len + KEEP_TAIL && ends_with_header_start(body) {
+            return None; // wait: the next bytes tell whether a header starts there
+        }
+        let body = body.to_vec();
         self.start += len;
         self.state = State::Header;
         self.compact();
@@ -238,6 +244,18 @@ impl FrameDecoder {
             self.buf.shrink_to(SHRINK_ABOVE / 4);
         }
     }
+}
+
+/// Whether `body` ends with the start of a header line (`Content-Le`, `Content-Length: 1`…),
+/// which no JSON body does (it ends with `}` or `]`).
+fn ends_with_header_start(body: &[u8]) -> bool {
+    const NAME: &[u8] = b"content-length:";
+    let tail_from = body.len().saturating_sub(KEEP_TAIL);
+    (tail_from..body.len()).filter(|&i| body[i].eq_ignore_ascii_case(&b'c')).any(|i| {
+        let tail = &body[i..];
+        let n = tail.len().min(NAME.len());
+        tail[..n].eq_ignore_ascii_case(&NAME[..n]) && tail[n..].iter().all(|b| matches!(b, b' ' | b'\t' | b'0'..=b'9' | b'\r'))
+    })
 }
 
 /// A body with its header.

@@ -127,3 +127,21 @@ fn a_header_without_its_blank_line_is_dropped_once_too_long() {
     input.extend_from_slice(NEXT);
     assert_eq!(bodies(&decode(&input)), [b"{}"]);
 }
+
+#[test]
+fn a_length_running_a_few_bytes_into_the_next_header_still_finds_it() {
+    for extra in [1, 5, 14, 15, 19, 21, 23] {
+        let body = br#"{"id":1}"#;
+        let mut input = format!("Content-Length: {}\r\n\r\n", body.len() + extra).into_bytes();
+        input.extend_from_slice(body);
+        input.extend_from_slice(NEXT);
+        // Byte by byte, so every partial state is seen.
+        let mut decoder = FrameDecoder::new(1 << 20);
+        let mut events = Vec::new();
+        for b in &input {
+            decoder.push(std::slice::from_ref(b));
+            events.extend(std::iter::from_fn(|| decoder.next_event()));
+        }
+        assert_eq!(bodies(&events), [body.as_slice(), b"{}"], "{extra} bytes too long: {events:?}");
+    }
+}
