@@ -94,6 +94,7 @@ pub fn run() -> ExitCode {
 }
 
 fn serve_stdio() -> ExitCode {
+    crate::memory::configure_for_server();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -12,6 +12,7 @@ pub mod logging;
 pub mod model;
 pub mod models_cmd;
 pub mod lsp;
+pub mod memory;
 pub mod region_limit;
 pub mod regions_cmd;
 pub mod stores;
