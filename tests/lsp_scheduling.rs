@@ -54,7 +54,7 @@ async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() 
 
     // Edit the last paragraph of each document in turn, faster than they can be checked.
     let line = 4;
-    let mut versions = vec![1i64; DOCS];
+    let mut versions = [1i64; DOCS];
     let edits = EDITS_PER_SECOND * EDITING.as_secs();
     let started = Instant::now();
     for n in 0..edits as usize {

@@ -42,15 +42,14 @@ fn two_servers_writing_the_same_workspace_files_lose_nothing() {
     }
     let batches: Vec<Vec<Value>> = (0..2).map(|s| commands(s, root.path())).collect();
     // Both servers get their commands at the same time, all pipelined.
-    for i in 0..batches[0].len() {
-        for (s, server) in servers.iter_mut().enumerate() {
-            server.send_request(100 + i as i64, "workspace/executeCommand", batches[s][i].clone());
-        }
+    for (i, (first, second)) in batches[0].iter().zip(&batches[1]).enumerate() {
+        servers[0].send_request(100 + i as i64, "workspace/executeCommand", first.clone());
+        servers[1].send_request(100 + i as i64, "workspace/executeCommand", second.clone());
     }
-    for (s, server) in servers.iter_mut().enumerate() {
-        for i in 0..batches[s].len() {
+    for (s, (server, batch)) in servers.iter_mut().zip(&batches).enumerate() {
+        for (i, command) in batch.iter().enumerate() {
             let reply = server.response(100 + i as i64, Duration::from_secs(120));
-            assert!(reply.get("error").is_none(), "server {s}, {}: {reply}", batches[s][i]);
+            assert!(reply.get("error").is_none(), "server {s}, {command}: {reply}");
         }
     }
 

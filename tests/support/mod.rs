@@ -298,6 +298,17 @@ pub fn capabilities(encodings: &[&str]) -> Value {
     })
 }
 
+/// A UTF-16 client that resolves code-action edits lazily, started with `options` as its
+/// initializationOptions and its `workspace/configuration` answer.
+pub async fn start_resolving_client(options: Value) -> TestClient {
+    let mut client = TestClient::start();
+    let mut caps = capabilities(&["utf-16"]);
+    caps["textDocument"]["codeAction"] = json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
+    client.config_answer = json!([options.clone()]);
+    client.initialize(caps, options).await;
+    client
+}
+
 /// Byte offset of an LSP position in `text`, by a reference implementation
 /// independent of margin's (lines end at \n, \r\n or \r).
 pub fn offset_of(text: &str, position: &Value, encoding: &str) -> usize {

@@ -50,6 +50,9 @@ pub struct KvHeader {
     pub probe: Vec<(i32, f32)>,
 }
 
+/// The largest logits (token id, logit) of a prefix's probe token.
+pub type Probe = Vec<(i32, f32)>;
+
 /// A validated file's contents.
 #[derive(Debug)]
 pub struct Loaded {
@@ -164,7 +167,8 @@ impl KvStore {
         let _ = std::fs::remove_file(self.path_for(tokens));
     }
 
-    fn validate(&self, bytes: &[u8], tokens: &[LlamaToken]) -> Result<(std::ops::Range<usize>, Vec<(i32, f32)>), &'static str> {
+    /// The payload's byte range and the probe of a valid file.
+    fn validate(&self, bytes: &[u8], tokens: &[LlamaToken]) -> Result<(std::ops::Range<usize>, Probe), &'static str> {
         if bytes.len() < 16 || &bytes[..8] != MAGIC {
             return Err("bad magic");
         }
