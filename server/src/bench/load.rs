@@ -135,7 +135,9 @@ pub fn run(model: &Path, args: &LoadArgs) -> Result<Value, String> {
     drain(&mut client, &mut docs, &mut stats, Duration::from_secs(5));
     let after = client.rss_mib();
     client.finish();
-    let _ = std::fs::remove_file(&log);
+    if std::env::var_os("MARGIN_BENCH_LOG").is_none() {
+        let _ = std::fs::remove_file(&log);
+    }
 
     let latency = |kind: &str| {
         let mut v = stats.latencies.get(kind).cloned().unwrap_or_default();

@@ -25,13 +25,14 @@ pub struct Client {
 }
 
 impl Client {
-    /// Start `margin serve` (this executable) with no user config.
+    /// Start `margin serve` (this executable) with no user config, logging to `log` at level
+    /// `MARGIN_BENCH_LOG` (default `warn`).
     pub fn spawn(log: &Path) -> Result<Client, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let mut child = Command::new(exe)
             .arg("serve")
             .env("MARGIN_CONFIG", "/nonexistent/margin-bench/config.toml")
-            .env("MARGIN_LOG", "warn")
+            .env("MARGIN_LOG", std::env::var("MARGIN_BENCH_LOG").unwrap_or_else(|_| "warn".into()))
             .arg("--log-file")
             .arg(log)
             .stdin(Stdio::piped())

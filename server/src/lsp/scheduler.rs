@@ -2,8 +2,10 @@
 //!
 //! - A document wanting a check waits out its debounce, but never longer than
 //!   [`MAX_WAIT`] after it first changed: typing without pause cannot starve it.
-//! - The document the user is in (last edited, opened or pulled) runs first, at
-//!   interactive priority. Other documents run at background priority, at most
+//! - The document the user is in (last edited or opened) runs first, at
+//!   interactive priority, one such check at a time (when the user moves on,
+//!   the next current document waits for it: requests never queue behind a
+//!   pile of checks). Other documents run at background priority, at most
 //!   [`MAX_BACKGROUND`] at a time, the longest-waiting first.
 //! - An edit cancels the document's running check (its finished regions are
 //!   cached, so little is lost) unless that check was started by the
@@ -36,7 +38,7 @@ pub struct Want {
     pub focus: Option<usize>,
     /// Debounce.
     pub delay: Duration,
-    /// The user is in this document now (an edit, an open, a pull).
+    /// The user is in this document now (an edit, an open).
     pub current: bool,
 }
 
@@ -53,6 +55,8 @@ struct Running {
     protected: bool,
     changed_since: Instant,
     progress: Option<String>,
+    /// Started for the current document, at interactive priority.
+    foreground: bool,
 }
 
 #[derive(Default)]
@@ -150,12 +154,13 @@ impl Scheduler {
         let ready = |inner: &Inner, uri: &Uri| {
             inner.waiting.get(uri).is_some_and(|w| ready_at(w) <= now) && !inner.running.contains_key(uri)
         };
-        if let Some(current) = inner.current.clone().filter(|uri| ready(&inner, uri)) {
+        let foreground_busy = inner.running.values().any(|r| r.foreground);
+        if let Some(current) = inner.current.clone().filter(|uri| !foreground_busy && ready(&inner, uri)) {
             start(&mut inner, ctx, current, Priority::Interactive, now);
         }
         let current = inner.current.clone();
         loop {
-            let background = inner.running.keys().filter(|uri| Some(*uri) != current.as_ref()).count();
+            let background = inner.running.values().filter(|r| !r.foreground).count();
             if background >= MAX_BACKGROUND {
                 break;
             }
@@ -195,7 +200,8 @@ fn start(inner: &mut Inner, ctx: &Ctx, uri: Uri, priority: Priority, now: Instan
             ctx.scheduler.finished(&uri, &cancel);
         })
     };
-    let running = Running { cancel, task: task.abort_handle(), protected, changed_since: waiting.changed_since, progress: None };
+    let foreground = priority == Priority::Interactive;
+    let running = Running { cancel, task: task.abort_handle(), protected, changed_since: waiting.changed_since, progress: None, foreground };
     inner.running.insert(uri, running);
 }
 
