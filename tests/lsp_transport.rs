@@ -190,3 +190,34 @@ async fn root_uri_alone_is_the_workspace() {
     assert_eq!(words, "frobnicate\n");
     client.shutdown_and_exit().await;
 }
+
+#[tokio::test]
+async fn a_cancel_storm_answers_every_request_exactly_once() {
+    let mut client = start().await;
+    let uri = "file:///w/storm.md";
+    client.open(uri, "markdown", "Some text.\n").await;
+    let mut ids = Vec::new();
+    for i in 0..300 {
+        let id = match i % 3 {
+            0 => client.send_request("test/hang", json!({})).await,
+            1 => client.send_request("margin/status", json!({})).await,
+            _ => client.send_request("margin/documentText", json!({"uri": uri})).await,
+        };
+        ids.push(id);
+        // Cancel earlier requests while later ones arrive: some are done, some run, some wait.
+        if i % 2 == 0 {
+            client.notify("$/cancelRequest", json!({"id": ids[i / 2]})).await;
+        }
+    }
+    for id in ids.iter().step_by(3) {
+        client.notify("$/cancelRequest", json!({"id": id})).await;
+    }
+    for id in &ids {
+        assert!(client.response_within(id.clone(), ANSWER).await.is_some(), "request {id} never answered");
+    }
+    client.drain(Duration::from_millis(300)).await;
+    for id in &ids {
+        assert_eq!(client.responses_seen(id), 0, "request {id} answered twice");
+    }
+    client.shutdown_and_exit().await;
+}

@@ -13,6 +13,7 @@ mod inline_translations;
 pub mod from_proto;
 mod server;
 pub mod proofreading;
+mod publish;
 mod scheduler;
 mod session;
 mod snapshot;
