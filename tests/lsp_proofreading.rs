@@ -15,10 +15,16 @@ const URI: &str = "file:///w/notes.md";
 const DOC: &str = "# Notes\n\nShe dont like apples, but she eat them anyway.\n\nThe weather is nice today.\n";
 
 async fn start(model: &str, pull: bool) -> TestClient {
+    start_with(model, pull, pull).await
+}
+
+async fn start_with(model: &str, pull: bool, refresh: bool) -> TestClient {
     let mut client = TestClient::start();
     let mut caps = capabilities(&["utf-16"]);
     if pull {
         caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    }
+    if refresh {
         caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
     }
     client.initialize(caps, json!({"model": model, "debounceMs": 50, "threads": 1})).await;
@@ -146,6 +152,18 @@ async fn pull_diagnostics_and_no_stale_versions() {
     }
     let status = status(&mut client).await;
     assert_eq!(status["documents"][0]["version"], 3);
+    client.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn a_pull_from_a_client_that_cannot_be_asked_again_waits_for_the_check() {
+    let Some(model) = test_model() else { return };
+    // Like Neovim 0.11: pulls, but has no workspace/diagnostic/refresh.
+    let mut client = start_with(&model, true, false).await;
+    client.open(URI, "markdown", DOC).await;
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+    assert!(report["items"].as_array().unwrap().iter().any(|d| d["data"]["original"] == "eat"), "{report:#}");
+    assert!(client.received("workspace/diagnostic/refresh").is_empty());
     client.shutdown_and_exit().await;
 }
 

@@ -43,6 +43,7 @@ pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
         state.findings.insert(uri.clone(), current);
         (diagnostics, version, state.client.pull_diagnostics, state.client.diagnostic_refresh)
     };
+    ctx.session.findings_changed.notify_waiters();
     if !pull {
         ctx.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
     } else if refresh {

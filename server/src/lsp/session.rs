@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::Notify;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::checking::Finding;
@@ -18,6 +19,9 @@ use crate::text::{Document, Encoding};
 #[derive(Default)]
 pub struct Session {
     state: Mutex<State>,
+    /// Woken whenever a document's findings are stored (pulls of clients that cannot be asked
+    /// to pull again wait on it).
+    pub findings_changed: Notify,
 }
 
 /// The findings of one document version.
