@@ -73,7 +73,7 @@ fn with_model(c: &mut Criterion) {
             cancel: Arc::new(AtomicBool::new(false)),
             priority: Priority::Interactive,
         };
-        runtime.block_on(checker.check_document(&engine, &input, &regions, &identifiers, |_, _| {})).unwrap()
+        runtime.block_on(checker.check_document(&engine, &input, &regions, &identifiers, |_, _, _| {})).unwrap()
     };
     let cached = Checker::default();
     run(&cached);

@@ -2,7 +2,13 @@
 //! position encoding and applied incrementally, give the same text as
 //! applying them to a plain string, and the incrementally updated tree-sitter
 //! tree equals a fresh parse. Positions are computed here by an independent
-//! reference implementation, not by margin's own conversion code.
+//! reference implementation, not by margin's own conversion code. Also: a range
+//! of the first version that no edit touched is mapped to the same text in the
+//! last version (findings are carried over that way), and one that an edit
+//! touched is not.
+//!
+//! CI runs a short version; a long run outside CI:
+//! `MARGIN_FUZZ_CASES=20000 cargo test --release --test incremental_edits`.
 
 use margin::text::{Document, Encoding, LineCol};
 use proptest::prelude::*;
@@ -60,9 +66,31 @@ fn edits_strategy() -> impl Strategy<Value = Vec<Edit>> {
         .prop_map(|v| v.into_iter().map(|(a, b, insert)| Edit { a, b, insert }).collect())
 }
 
+fn cases(short: u32) -> u32 {
+    std::env::var("MARGIN_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(short)
+}
+
+/// Where `tracked` (a range of the text before `start..end` was replaced by `new_len` bytes) is
+/// after it, or `None` if the edit touched it (bordering counts).
+fn track(tracked: Option<std::ops::Range<usize>>, start: usize, end: usize, new_len: usize) -> Option<std::ops::Range<usize>> {
+    let r = tracked?;
+    if end < r.start {
+        Some(r.start + new_len - (end - start)..r.end + new_len - (end - start))
+    } else if start > r.end {
+        Some(r)
+    } else {
+        None
+    }
+}
+
 fn run(initial: &str, edits: &[Edit], enc: Encoding, language_id: &str) {
     let mut reference = initial.to_string();
     let mut doc = Document::new(initial, 1, language_id, 1 << 20);
+    // A range of the first version to follow through the edits (from the first edit's numbers).
+    let offsets = addressable(initial);
+    let (a, b) = (offsets[edits[0].b % offsets.len()], offsets[(edits[0].a / 7) % offsets.len()]);
+    let first = a.min(b)..a.max(b);
+    let mut tracked = Some(first.clone());
     for (version, edit) in edits.iter().enumerate() {
         let offsets = addressable(&reference);
         let (mut start, mut end) = (offsets[edit.a % offsets.len()], offsets[edit.b % offsets.len()]);
@@ -76,6 +104,11 @@ fn run(initial: &str, edits: &[Edit], enc: Encoding, language_id: &str) {
         doc.finish_edits(version as i32 + 2);
         reference.replace_range(start..end, &edit.insert);
         assert_eq!(doc.text(), reference);
+        tracked = track(tracked, start, end, edit.insert.len());
+        assert_eq!(doc.map_range(1, first.clone()), tracked, "edit log after version {}", version + 2);
+    }
+    if let Some(now) = tracked {
+        assert_eq!(&reference[now], &initial[first], "a mapped range holds the same text");
     }
     let fresh = Document::new(&reference, 0, language_id, 1 << 20);
     let (incremental, fresh) = (doc.syntax().map(|s| s.dump()), fresh.syntax().map(|s| s.dump()));
@@ -88,7 +121,7 @@ fn run(initial: &str, edits: &[Edit], enc: Encoding, language_id: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(cases(200)))]
 
     #[test]
     fn markdown_edits_in_every_encoding(initial in text_strategy(), edits in edits_strategy()) {

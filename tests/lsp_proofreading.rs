@@ -15,23 +15,41 @@ const URI: &str = "file:///w/notes.md";
 const DOC: &str = "# Notes\n\nShe dont like apples, but she eat them anyway.\n\nThe weather is nice today.\n";
 
 async fn start(model: &str, pull: bool) -> TestClient {
+    start_with(model, pull, pull).await
+}
+
+async fn start_with(model: &str, pull: bool, refresh: bool) -> TestClient {
     let mut client = TestClient::start();
     let mut caps = capabilities(&["utf-16"]);
     if pull {
         caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
     }
+    if refresh {
+        caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
+    }
     client.initialize(caps, json!({"model": model, "debounceMs": 50, "threads": 1})).await;
     client
 }
 
-/// Wait for the diagnostics of `version` (skipping earlier publishes).
+/// The diagnostics of `version` once its check is complete.
 async fn diagnostics_for(client: &mut TestClient, version: i64) -> Vec<Value> {
+    client.checked_diagnostics(URI, Some(version)).await
+}
+
+/// Pull diagnostics until `done` holds for the items: a pull answers at once with what is
+/// known, and the server asks for a new pull (`workspace/diagnostic/refresh`) when it knows more.
+async fn pull_until(client: &mut TestClient, done: impl Fn(&[Value]) -> bool) -> Value {
     loop {
-        let published = client.received("textDocument/publishDiagnostics");
-        if let Some(p) = published.iter().rev().find(|p| p["params"]["version"] == version) {
-            return p["params"]["diagnostics"].as_array().unwrap().clone();
+        let refreshes = client.received("workspace/diagnostic/refresh").len();
+        let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+        assert_eq!(report["kind"], "full");
+        assert!(report["resultId"].is_string(), "{report}");
+        if done(report["items"].as_array().unwrap()) {
+            return report;
         }
-        client.drain(Duration::from_millis(100)).await;
+        while client.received("workspace/diagnostic/refresh").len() == refreshes {
+            client.drain(Duration::from_millis(50)).await;
+        }
     }
 }
 
@@ -112,9 +130,13 @@ async fn pull_diagnostics_and_no_stale_versions() {
     let Some(model) = test_model() else { return };
     let mut client = start(&model, true).await;
     client.open(URI, "markdown", DOC).await;
-    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
-    assert_eq!(report["kind"], "full");
-    assert!(report["items"].as_array().unwrap().iter().any(|d| d["data"]["original"] == "eat"), "{report:#}");
+    let started = std::time::Instant::now();
+    let report = pull_until(&mut client, |items| items.iter().any(|d| d["data"]["original"] == "eat")).await;
+    assert!(started.elapsed() < Duration::from_secs(60), "{report:#}");
+    // Asking again with the result id: nothing changed.
+    let params = json!({"textDocument": {"uri": URI}, "previousResultId": report["resultId"]});
+    let again = client.request("textDocument/diagnostic", params).await.unwrap();
+    assert_eq!((again["kind"].as_str(), &again["resultId"]), (Some("unchanged"), &report["resultId"]));
     // A pulling client gets no pushed diagnostics (no duplicates).
     assert!(client.received("textDocument/publishDiagnostics").is_empty());
 
@@ -130,6 +152,18 @@ async fn pull_diagnostics_and_no_stale_versions() {
     }
     let status = status(&mut client).await;
     assert_eq!(status["documents"][0]["version"], 3);
+    client.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn a_pull_from_a_client_that_cannot_be_asked_again_waits_for_the_check() {
+    let Some(model) = test_model() else { return };
+    // Like Neovim 0.11: pulls, but has no workspace/diagnostic/refresh.
+    let mut client = start_with(&model, true, false).await;
+    client.open(URI, "markdown", DOC).await;
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+    assert!(report["items"].as_array().unwrap().iter().any(|d| d["data"]["original"] == "eat"), "{report:#}");
+    assert!(client.received("workspace/diagnostic/refresh").is_empty());
     client.shutdown_and_exit().await;
 }
 

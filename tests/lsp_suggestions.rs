@@ -12,16 +12,10 @@ use std::time::Duration;
 
 use margin_syntax::{Language, SyntaxTree};
 use serde_json::{json, Value};
-use support::{capabilities, offset_of, test_model, TestClient};
+use support::{offset_of, start_resolving_client, test_model, TestClient};
 
 async fn start(model: &str) -> TestClient {
-    let mut client = TestClient::start();
-    let mut caps = capabilities(&["utf-16"]);
-    caps["textDocument"]["codeAction"] = json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
-    let options = json!({"model": model, "threads": 1, "debounceMs": 60000, "suggestDebounceMs": 20});
-    client.config_answer = json!([options.clone()]);
-    client.initialize(caps, options).await;
-    client
+    start_resolving_client(json!({"model": model, "threads": 1, "debounceMs": 60000, "suggestDebounceMs": 20})).await
 }
 
 fn errors(text: &str, lang: Language) -> usize {

@@ -1,7 +1,8 @@
 //! `margin check`: proofread files and directories from a terminal or CI,
 //! with the same engine, cache and filters as the server. Directories are
 //! walked honouring .gitignore. Prints `path:line:col: category: message`
-//! (or JSON); exit code 0 when clean, 1 with findings, 2 on errors. On a
+//! (or JSON); exit code 0 when clean, 1 with findings, 2 on errors (and when
+//! anything was skipped or cut short: nothing unchecked passes for clean). On a
 //! terminal a bar follows the files and the current file's regions; a summary
 //! line (files, regions, findings, seconds) ends every run on stderr.
 
@@ -18,10 +19,11 @@ use serde_json::json;
 
 use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
 use crate::cli::{CheckArgs, Format};
+use crate::cli_input::{text_of, FileProblem};
+use crate::region_limit::MAX_REGION_BYTES;
 use crate::config::{Layers, Settings};
 use crate::model::ModelKey;
 use crate::stores::Stores;
-use crate::text::document::Skip;
 use crate::text::{positions, Encoding};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
@@ -71,18 +73,29 @@ async fn check(args: &CheckArgs) -> ExitCode {
     file_bar.set_style(style("{pos}/{len} files {wide_msg}"));
     let region_bar = bars.add(ProgressBar::new(0));
     region_bar.set_style(style("  {bar:30} {pos}/{len} regions {elapsed}"));
-    let (mut all, mut errors) = (Vec::new(), false);
+    let (mut all, mut errors, mut skipped) = (Vec::new(), false, 0);
     let file_count = files.len();
     for (path, language) in files {
         file_bar.set_message(path.display().to_string());
         region_bar.reset();
-        let on_region = |done: usize, total: usize| {
+        let on_region = |done: usize, total: usize, _: &[Finding]| {
             region_bar.set_length(total as u64);
             region_bar.set_position(done as u64);
         };
         match check_file(&engine, &checker, &settings, &stores, &path, language, on_region).await {
-            Ok(findings) => all.extend(findings.into_iter().map(|f| (path.clone(), f))),
-            Err(e) => {
+            Ok(findings) => {
+                for unchecked in findings.iter().filter(|f| f.unchecked > 0) {
+                    let why = format!("{} bytes of over-long prose regions (only the first {MAX_REGION_BYTES} bytes of each are checked)", unchecked.unchecked);
+                    bars.suspend(|| eprintln!("margin: {}: skipped: {why}", path.display()));
+                    skipped += 1;
+                }
+                all.extend(findings.into_iter().map(|f| (path.clone(), f)));
+            }
+            Err(FileProblem::Skipped(why)) => {
+                bars.suspend(|| eprintln!("margin: {}: skipped: {why}", path.display()));
+                skipped += 1;
+            }
+            Err(FileProblem::Failed(e)) => {
                 bars.suspend(|| eprintln!("margin: {}: {e}", path.display()));
                 errors = true;
             }
@@ -95,6 +108,9 @@ async fn check(args: &CheckArgs) -> ExitCode {
     region_bar.finish_and_clear();
     file_bar.finish_and_clear();
     print(&all, args.format);
+    if skipped > 0 {
+        eprintln!("margin: {skipped} file(s) not fully checked (see \"skipped\" above)");
+    }
     let stats = checker.stats();
     let findings: usize = all.iter().map(|(_, f)| f.findings.len()).sum();
     eprintln!(
@@ -106,7 +122,8 @@ async fn check(args: &CheckArgs) -> ExitCode {
         plural(findings),
         started.elapsed().as_secs_f64()
     );
-    if errors {
+    // Something unchecked never passes for clean.
+    if errors || skipped > 0 {
         ExitCode::from(2)
     } else if findings > 0 {
         ExitCode::from(1)
@@ -126,6 +143,8 @@ fn plural(n: usize) -> &'static str {
 struct FileFindings {
     text: String,
     findings: Vec<Finding>,
+    /// Bytes of prose left out by the per-region bound.
+    unchecked: usize,
 }
 
 async fn check_file(
@@ -135,14 +154,9 @@ async fn check_file(
     stores: &Stores,
     path: &Path,
     language: Language,
-    on_region: impl FnMut(usize, usize),
-) -> Result<Vec<FileFindings>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    if let Some(skip) = Skip::of_text(&text, settings.max_file_bytes) {
-        tracing::info!("{}: {skip}", path.display());
-        return Ok(Vec::new());
-    }
+    on_region: impl FnMut(usize, usize, &[Finding]),
+) -> Result<Vec<FileFindings>, FileProblem> {
+    let text = text_of(path, settings.max_file_bytes)?;
     let key = stores.file_key(path);
     let ignored = |k: &margin_proofread::FindingKey| stores.ignores.is_ignored(&key, k);
     let choices = UserChoices { disabled: stores.ignores.is_disabled(&key), dictionary: &stores.dictionary, ignored: &ignored };
@@ -154,16 +168,20 @@ async fn check_file(
         priority: Priority::Interactive,
         cancel: Arc::new(AtomicBool::new(false)),
     };
-    let findings = proofread(engine, checker, doc, settings, &choices, on_region).await.map_err(|e| e.to_string())?;
-    Ok(vec![FileFindings { text, findings }])
+    let checked = proofread(engine, checker, doc, settings, &choices, on_region)
+        .await
+        .map_err(|e| FileProblem::Failed(e.to_string()))?;
+    let unchecked = checked.unchecked.iter().map(|r| r.len()).sum();
+    Ok(vec![FileFindings { text, findings: checked.findings, unchecked }])
 }
 
-/// Files to check: explicit files (any language; unknown ones as plain text)
-/// and, in directories, files of known languages not ignored by git.
+/// Files to check: explicit files (any language; unknown ones as plain text; FIFOs and devices
+/// too, to be reported as skipped) and, in directories, files of known languages not ignored
+/// by git.
 fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Language)>, String> {
     let mut files = Vec::new();
     for path in paths {
-        if path.is_file() {
+        if path.exists() && !path.is_dir() {
             files.push((path.clone(), Language::from_path(path).unwrap_or(Language::PlainText)));
             continue;
         }

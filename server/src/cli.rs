@@ -98,6 +98,7 @@ pub fn run() -> ExitCode {
 }
 
 fn serve_stdio() -> ExitCode {
+    crate::memory::configure_for_server();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -105,8 +106,13 @@ fn serve_stdio() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(crate::lsp::serve_stdio());
+    let ended = runtime.block_on(crate::lsp::serve_stdio());
     // A blocking read of stdin may still be pending; it must not hold up the exit.
     runtime.shutdown_background();
-    ExitCode::SUCCESS
+    // LSP: exit code 0 after `shutdown`, 1 when the client exits (or vanishes) without it.
+    if ended.orderly() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

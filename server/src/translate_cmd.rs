@@ -4,9 +4,11 @@
 //! Markdown is translated block by block with its structure kept; code
 //! blocks and other verbatim blocks are copied unchanged. A block whose
 //! translation fails a check (a lost placeholder or link) is kept in the
-//! original language and reported, and the exit code is 1.
+//! original language and reported, and the exit code is 1. Input is bounded by
+//! `maxFileBytes` (FIFOs and devices are refused, never opened); an output that
+//! cannot be written (closed stdout, a full disk) is an error, exit code 2.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -17,9 +19,9 @@ use margin_engine::{Engine, Priority};
 use margin_syntax::Language;
 use margin_translate::lang::{parse_language, Lang};
 
+use crate::cli_input::{self, Input};
 use crate::config::Layers;
 use crate::model::ModelKey;
-use crate::text::document::Skip;
 use crate::translating::{run as translate, Failure, Request};
 
 #[derive(clap::Args, Debug)]
@@ -61,17 +63,25 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
     if args.in_place && path.is_none() {
         return fail("--in-place needs a file path");
     }
-    let text = match read_input(path) {
-        Ok(text) => text,
-        Err(e) => return fail(&e),
-    };
+    if path.is_none_or(|_| !args.in_place) && cli_input::stdout_closed() {
+        return fail("standard output is closed: the translation would be lost (redirect it to a file)");
+    }
     let mut layers = Layers::default();
     for problem in layers.load_files(std::env::current_dir().ok().as_deref()) {
         eprintln!("{problem}; using the default");
     }
-    if let Some(skip) = Skip::of_text(&text, layers.settings().max_file_bytes) {
-        return fail(&format!("not translating {}: {skip}", path.map_or("stdin".into(), |p| p.display().to_string())));
-    }
+    let max_bytes = layers.settings().max_file_bytes;
+    let input = match path {
+        Some(p) => cli_input::read_file(p, max_bytes).map_err(|e| format!("cannot read {}: {e}", p.display())),
+        None => cli_input::read_stdin(max_bytes),
+    };
+    let text = match input {
+        Ok(Input::Text(text)) => text,
+        Ok(Input::Skipped(why)) => {
+            return fail(&format!("not translating {}: {why}", path.map_or("stdin".into(), |p| p.display().to_string())))
+        }
+        Err(e) => return fail(&e),
+    };
     let markdown = args.markdown || path.and_then(Language::from_path) == Some(Language::Markdown);
     let config = match ModelKey::from_settings(&layers.settings()).config(args.model.as_deref()) {
         Ok(config) => config,
@@ -87,25 +97,16 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
     }
     let written = match path.filter(|_| args.in_place) {
         Some(path) => write_atomically(path, &out),
-        None => std::io::stdout().write_all(out.as_bytes()).map_err(|e| e.to_string()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| format!("cannot write the translation: {e}"))
+        }
     };
     match written {
         Err(e) => fail(&e),
         Ok(()) if failures.is_empty() => ExitCode::SUCCESS,
         Ok(()) => ExitCode::from(1),
     }
-}
-
-fn read_input(path: Option<&Path>) -> Result<String, String> {
-    let bytes = match path {
-        Some(p) => std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-        None => {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read stdin: {e}"))?;
-            buf
-        }
-    };
-    String::from_utf8(bytes).map_err(|_| "the input is not UTF-8 text".to_string())
 }
 
 /// The translated document and the blocks left untranslated (with why).

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -30,6 +32,8 @@ pub struct TestClient {
     pub received: Vec<Value>,
     backlog: VecDeque<Value>,
     server: tokio::task::JoinHandle<()>,
+    /// Every body the server sent, as raw text (for byte-exact checks).
+    pub raw: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl TestClient {
@@ -47,10 +51,13 @@ impl TestClient {
         std::env::remove_var("MARGIN_MODEL");
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
-        let server = tokio::spawn(margin::lsp::serve_with(server_read, server_write, extend));
+        let server = tokio::spawn(async move {
+            margin::lsp::serve_with(server_read, server_write, extend).await;
+        });
         let (client_read, to_server) = tokio::io::split(client_end);
         let (tx, from_server) = mpsc::unbounded_channel();
-        tokio::spawn(read_frames(client_read, tx));
+        let raw = std::sync::Arc::default();
+        tokio::spawn(read_frames(client_read, tx, std::sync::Arc::clone(&raw)));
         TestClient {
             to_server,
             from_server,
@@ -59,7 +66,29 @@ impl TestClient {
             received: Vec::new(),
             backlog: VecDeque::new(),
             server,
+            raw,
         }
+    }
+
+    /// Write bytes to the server as they are (no framing added).
+    pub async fn write_bytes(&mut self, bytes: &[u8]) {
+        self.to_server.write_all(bytes).await.unwrap();
+        self.to_server.flush().await.unwrap();
+    }
+
+    /// Close the server's input (the editor went away).
+    pub async fn close_input(&mut self) {
+        self.to_server.shutdown().await.unwrap();
+    }
+
+    /// Whether the server stops within `wait`.
+    pub async fn server_stops_within(self, wait: Duration) -> bool {
+        tokio::time::timeout(wait, self.server).await.is_ok()
+    }
+
+    /// The response with this id, or `None` if it does not come within `wait`.
+    pub async fn response_within(&mut self, id: Value, wait: Duration) -> Option<Result<Value, Value>> {
+        tokio::time::timeout(wait, self.response(id)).await.ok()
     }
 
     pub async fn send(&mut self, message: &Value) {
@@ -140,6 +169,25 @@ impl TestClient {
         }
     }
 
+    /// The diagnostics published for `uri` (at `version`, if given) once its check is complete:
+    /// regions are published as they finish, and `margin/status` says when all are done.
+    pub async fn checked_diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        loop {
+            let status = self.request("margin/status", json!({})).await.expect("status");
+            let doc = status["documents"].as_array().unwrap().iter().find(|d| d["uri"] == uri).cloned();
+            let doc = doc.unwrap_or_default();
+            if doc["findings"].is_number() && version.is_none_or(|v| doc["version"] == v) {
+                // The final publish follows the stored findings closely.
+                self.drain(Duration::from_millis(200)).await;
+                let published = self.received("textDocument/publishDiagnostics");
+                let mine = |p: &&Value| p["params"]["uri"] == uri && version.is_none_or(|v| p["params"]["version"] == v);
+                let last = published.iter().rev().find(mine).expect("published");
+                return last["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            self.drain(Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn received(&self, method: &str) -> Vec<Value> {
         self.received.iter().filter(|m| m["method"] == method).cloned().collect()
     }
@@ -204,7 +252,11 @@ impl TestClient {
     }
 }
 
-async fn read_frames(mut from_server: ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
+async fn read_frames(
+    mut from_server: ReadHalf<DuplexStream>,
+    tx: mpsc::UnboundedSender<Value>,
+    raw: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -214,6 +266,7 @@ async fn read_frames(mut from_server: ReadHalf<DuplexStream>, tx: mpsc::Unbounde
             }
             let body: Vec<u8> = buffer.drain(..body_start + len).skip(body_start).collect();
             let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+            raw.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
             if tx.send(value).is_err() {
                 return;
             }
@@ -243,6 +296,17 @@ pub fn capabilities(encodings: &[&str]) -> Value {
         "workspace": {"configuration": true, "didChangeConfiguration": {"dynamicRegistration": true}},
         "textDocument": {"synchronization": {"didSave": true}}
     })
+}
+
+/// A UTF-16 client that resolves code-action edits lazily, started with `options` as its
+/// initializationOptions and its `workspace/configuration` answer.
+pub async fn start_resolving_client(options: Value) -> TestClient {
+    let mut client = TestClient::start();
+    let mut caps = capabilities(&["utf-16"]);
+    caps["textDocument"]["codeAction"] = json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
+    client.config_answer = json!([options.clone()]);
+    client.initialize(caps, options).await;
+    client
 }
 
 /// Byte offset of an LSP position in `text`, by a reference implementation

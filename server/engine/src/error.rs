@@ -21,6 +21,16 @@ pub enum ModelError {
         /// The missing path.
         path: PathBuf,
     },
+    /// The path exists but is not a regular file (a directory, a FIFO, a device).
+    #[error("model path {} is {what}, not a GGUF file{hint}", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("a directory").
+        what: &'static str,
+        /// For a directory: the `.gguf` files in it.
+        hint: String,
+    },
     /// The file is not GGUF.
     #[error("{} is not a GGUF model ({detail}). margin needs a .gguf file, e.g. from `margin models pull smollm2-135m`", path.display())]
     NotGguf {

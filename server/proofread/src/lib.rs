@@ -39,6 +39,7 @@ mod output;
 mod prompt;
 mod scan;
 mod sentences;
+pub mod shared_file;
 mod tokens;
 pub mod verify;
 

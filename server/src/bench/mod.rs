@@ -1,9 +1,12 @@
 //! `margin bench`: speed and precision figures measured in one process with
 //! one model, printed as one JSON object (`--json`) or a short table.
 //! `engine` runs the engine's own benchmark; `proofread` measures
-//! proofreading on this repository's README; `translate`
-//! and `suggest` are in their own modules.
+//! proofreading on this repository's README; `translate`, `suggest` and
+//! `load` (a server process under many edited documents) are in their own
+//! modules.
 
+mod load;
+mod load_client;
 mod suggest;
 mod translate;
 
@@ -33,6 +36,9 @@ pub enum BenchCommand {
     Translate(BenchArgs),
     /// Suggestions: time to suggestion per keystroke warm vs cold, tokens evaluated, drops.
     Suggest(BenchArgs),
+    /// Load: a server process under many edited documents; request latency, time to final
+    /// diagnostics, memory before/during/after.
+    Load(load::LoadArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -52,6 +58,7 @@ pub fn run(command: &BenchCommand) -> ExitCode {
         BenchCommand::Proofread(args) => (args, resolve(args).and_then(|m| proofread_bench(&m, args.threads))),
         BenchCommand::Translate(args) => (args, resolve(args).and_then(|m| translate::run(&m, args.threads))),
         BenchCommand::Suggest(args) => (args, resolve(args).and_then(|m| suggest::run(&m, args.threads))),
+        BenchCommand::Load(load) => (&load.bench, resolve(&load.bench).and_then(|m| load::run(&m, load))),
     };
     match result {
         Ok(value) if args.json => {
@@ -130,7 +137,7 @@ fn check(
     };
     let start = Instant::now();
     let findings = runtime
-        .block_on(checker.check_document(engine, &input, &regions, &identifiers, |_, _| {}))
+        .block_on(checker.check_document(engine, &input, &regions, &identifiers, |_, _, _| {}))
         .map_err(|e| e.to_string())?;
     Ok((regions.len(), findings.len(), start.elapsed().as_secs_f64()))
 }

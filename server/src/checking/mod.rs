@@ -22,7 +22,7 @@ use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, Regi
 
 use crate::config::Settings;
 pub use decide::{admissible, region_findings, to_findings};
-pub use document::{proofread, DocumentInput, UserChoices};
+pub use document::{proofread, DocumentInput, Proofread, UserChoices};
 use pipeline::Piece;
 
 /// One proofreading finding, in document bytes.
@@ -202,6 +202,9 @@ pub fn prepare_with(
     Ok((regions, identifiers))
 }
 
+/// A piece of a region (its range in the region text) and its scored candidates.
+pub type ScoredPiece = (Range<usize>, Arc<Vec<Scored>>);
+
 /// A piece of a region: its range in the region text and the text the model sees.
 struct Job {
     region: usize,
@@ -261,56 +264,64 @@ impl Checker {
         }
     }
 
-    /// Check every region of a document; `on_region` is told after each one (done, total).
+    /// Check every region of a document; `on_region` is told after each one (done, total, the
+    /// findings so far).
     pub async fn check_document(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
         identifiers: &HashSet<String>,
-        on_region: impl FnMut(usize, usize),
+        mut on_region: impl FnMut(usize, usize, &[Finding]),
     ) -> Result<Vec<Finding>, CheckError> {
-        let scored = self.score_document(engine, input, regions, on_region).await?;
         let calibration = self.calibration(engine);
         let names = decide::lowercase_names(regions);
         let mut findings = Vec::new();
-        for (region, pieces) in regions.iter().zip(scored) {
-            for (range, scored) in pieces {
-                findings.extend(region_findings(region, range, &scored, input, identifiers, &names, &calibration));
+        self.score_document(engine, input, regions, |done, total, finished| {
+            if let Some((i, pieces)) = finished {
+                for (range, scored) in pieces {
+                    findings.extend(region_findings(&regions[i], range.clone(), scored, input, identifiers, &names, &calibration));
+                }
             }
-        }
+            on_region(done, total, &findings);
+        })
+        .await?;
         findings.sort_by_key(|f| f.range.start);
         Ok(findings)
     }
 
     /// The scored candidates of every piece of every region (in region order), from the cache
-    /// or the model.
+    /// or the model. `on_region(done, total, finished)` is told when a region is done, with its
+    /// index and pieces (and once at the start, with none).
     pub async fn score_document(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
-        mut on_region: impl FnMut(usize, usize),
-    ) -> Result<Vec<Vec<(Range<usize>, Arc<Vec<Scored>>)>>, CheckError> {
+        mut on_region: impl FnMut(usize, usize, Option<(usize, &[ScoredPiece])>),
+    ) -> Result<Vec<Vec<ScoredPiece>>, CheckError> {
         let doc_language = self.document_language(input, regions);
         let kinds = self.kinds(engine, input);
         let mut jobs = self.pieces(engine, input, regions, doc_language.as_deref(), &kinds);
         if let Some(focus) = input.focus {
             jobs.sort_by_key(|j| !(regions[j.region].doc_range.start <= focus && focus <= regions[j.region].doc_range.end));
         }
-        let mut out: Vec<Vec<(Range<usize>, Arc<Vec<Scored>>)>> = regions.iter().map(|_| Vec::new()).collect();
+        let mut out: Vec<Vec<ScoredPiece>> = regions.iter().map(|_| Vec::new()).collect();
         let mut remaining: Vec<usize> = regions.iter().map(|_| 0).collect();
         jobs.iter().for_each(|j| remaining[j.region] += 1);
         let total = remaining.iter().filter(|&&n| n > 0).count();
         let mut done = 0;
-        on_region(0, total);
+        on_region(0, total, None);
         let mut pending: Vec<Job> = Vec::new();
-        let finish = |j: &Job, scored: Arc<Vec<Scored>>, out: &mut Vec<Vec<_>>, remaining: &mut Vec<usize>, done: &mut usize| {
+        // Files a piece; true when it was its region's last.
+        let finish = |j: &Job, scored: Arc<Vec<Scored>>, out: &mut Vec<Vec<ScoredPiece>>, remaining: &mut Vec<usize>, done: &mut usize| {
             out[j.region].push((j.range.clone(), scored));
             remaining[j.region] -= 1;
             if remaining[j.region] == 0 {
                 *done += 1;
+                out[j.region].sort_by_key(|p| p.0.start);
             }
+            remaining[j.region] == 0
         };
         for job in jobs {
             self.count(|s| s.regions += 1);
@@ -318,29 +329,31 @@ impl Checker {
             match cached {
                 Some(scored) => {
                     self.count(|s| s.cache_hits += 1);
-                    finish(&job, scored, &mut out, &mut remaining, &mut done);
-                    on_region(done, total);
+                    if finish(&job, scored, &mut out, &mut remaining, &mut done) {
+                        on_region(done, total, Some((job.region, &out[job.region])));
+                    }
                 }
                 None if !margin_proofread::candidates::looks_like_prose(&job.piece.text) => {
                     tracing::debug!(text = job.piece.text.get(..job.piece.text.floor_char_boundary(60)), "skipped: not prose");
                     self.count(|s| s.not_prose += 1);
-                    finish(&job, Arc::default(), &mut out, &mut remaining, &mut done);
+                    if finish(&job, Arc::default(), &mut out, &mut remaining, &mut done) {
+                        on_region(done, total, Some((job.region, &out[job.region])));
+                    }
                 }
                 None => pending.push(job),
             }
             if pending.len() == PIECES_PER_JOB {
                 for (j, scored) in self.run(engine, input, std::mem::take(&mut pending), &kinds).await? {
-                    finish(&j, scored, &mut out, &mut remaining, &mut done);
-                    on_region(done, total);
+                    if finish(&j, scored, &mut out, &mut remaining, &mut done) {
+                        on_region(done, total, Some((j.region, &out[j.region])));
+                    }
                 }
             }
         }
         for (j, scored) in self.run(engine, input, pending, &kinds).await? {
-            finish(&j, scored, &mut out, &mut remaining, &mut done);
-            on_region(done, total);
-        }
-        for pieces in &mut out {
-            pieces.sort_by_key(|p| p.0.start);
+            if finish(&j, scored, &mut out, &mut remaining, &mut done) {
+                on_region(done, total, Some((j.region, &out[j.region])));
+            }
         }
         Ok(out)
     }

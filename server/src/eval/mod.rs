@@ -275,7 +275,7 @@ async fn evaluate(
         priority: Priority::Interactive,
     };
     let t0 = Instant::now();
-    let scored = checker.score_document(engine, &input, &regions, |_, _| {}).await.map_err(|e| e.to_string())?;
+    let scored = checker.score_document(engine, &input, &regions, |_, _, _| {}).await.map_err(|e| e.to_string())?;
     let millis = t0.elapsed().as_secs_f64() * 1e3;
     let mut labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: false };
     for (region, pieces) in regions.iter().zip(scored) {

@@ -20,6 +20,10 @@ impl<S> CatchPanic<S> {
     pub fn new(inner: S) -> Self {
         CatchPanic { inner }
     }
+
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
 }
 
 impl<S> Service<Request> for CatchPanic<S>

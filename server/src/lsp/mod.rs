@@ -13,6 +13,8 @@ mod inline_translations;
 pub mod from_proto;
 mod server;
 pub mod proofreading;
+mod publish;
+mod scheduler;
 mod session;
 mod snapshot;
 mod suggestions;
@@ -40,23 +42,26 @@ pub fn service_with(
 }
 
 /// Serve on any byte streams (stdio in production, an in-memory pipe in
-/// tests), behind the transport guard.
+/// tests) until `exit` or the end of input; then all background work stops.
 pub async fn serve_with<I, O>(
     input: I,
     output: O,
     extend: impl FnOnce(LspServiceBuilder<Server>) -> LspServiceBuilder<Server>,
-) where
+) -> transport::Ended
+where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
-    O: tokio::io::AsyncWrite + Unpin,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let (service, socket) = service_with(extend);
-    transport::guarded(input, output, |server_in, server_out| async move {
-        tower_lsp_server::Server::new(server_in, server_out, socket).serve(service).await;
-    })
-    .await;
+    let ctx = service.inner().inner().ctx.clone();
+    let limit = ctx.session.lock().frame_limit.clone();
+    let ended = transport::serve(input, output, service, socket, limit).await;
+    ctx.stop_all();
+    tracing::info!(?ended, "session ended");
+    ended
 }
 
 /// Run the language server on stdin/stdout until the client says `exit`.
-pub async fn serve_stdio() {
-    serve_with(tokio::io::stdin(), tokio::io::stdout(), |b| b).await;
+pub async fn serve_stdio() -> transport::Ended {
+    serve_with(tokio::io::stdin(), tokio::io::stdout(), |b| b).await
 }

@@ -1,9 +1,8 @@
-//! Running proofreading for open documents: a check per document, debounced
-//! after edits, cancelled when a newer version arrives, the edited region
-//! first; results stored with the version they were computed for and
-//! published only if that is still the document's version (never stale).
-//! Clients that pull diagnostics get a refresh instead of a push. A first
-//! check of a large document reports `$/progress` and can be cancelled.
+//! Running proofreading for open documents: one check of one document version
+//! (when and in which order is the `scheduler`'s business), the edited region
+//! first; its findings are published as regions finish, not only at the end
+//! (storing and publishing: `publish`). A first check of a large document
+//! reports `$/progress` and can be cancelled.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,16 +12,19 @@ use margin_engine::Priority;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken, Uri};
 use tower_lsp_server::Client;
 
-use crate::checking::{proofread, Checker, DocumentInput, UserChoices};
+use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
+pub use super::publish::store_and_publish;
+use super::publish::{self, Partial, Report};
 use crate::config::Settings;
+use crate::region_limit::MAX_REGION_BYTES;
 use margin_engine::Engine;
 use crate::model::ModelService;
 
-use super::session::{DocFindings, RunningCheck, Session};
-use super::to_proto;
+use super::scheduler::{Scheduler, Want};
+use super::session::{DocFindings, Session};
 
 /// Regions from which a first check reports progress.
-const PROGRESS_FROM_REGIONS: usize = 16;
+pub(super) const PROGRESS_FROM_REGIONS: usize = 16;
 
 /// Everything a background check needs.
 #[derive(Clone)]
@@ -35,41 +37,29 @@ pub struct Ctx {
     pub pending_hints: Arc<super::inline_translations::PendingHints>,
     pub suggester: Arc<crate::suggesting::Suggester>,
     pub in_flight: Arc<super::suggestions::InFlight>,
+    pub scheduler: Arc<Scheduler>,
 }
 
-/// (Re)start the check of `uri` after `delay`, cancelling the one in flight.
-pub fn schedule(ctx: &Ctx, uri: Uri, focus: Option<usize>, delay: Duration) {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let mut state = ctx.session.lock();
-    if let Some(old) = state.checks.remove(&uri) {
-        old.cancel.store(true, Ordering::Relaxed);
-        old.task.abort();
-    }
-    let task = tokio::spawn(run(ctx.clone(), uri.clone(), focus, delay, cancel.clone()));
-    state.checks.insert(uri, RunningCheck { cancel, task, progress: None });
+/// Check `uri` after `delay` (edits, opens and pulls by the user make it the current document).
+pub fn schedule(ctx: &Ctx, uri: Uri, focus: Option<usize>, delay: Duration, current: bool) {
+    ctx.scheduler.want(ctx, uri, Want { focus, delay, current });
 }
 
 /// Stop checking `uri` (closed, disabled).
-pub fn stop(session: &Session, uri: &Uri) {
-    if let Some(old) = session.lock().checks.remove(uri) {
-        old.cancel.store(true, Ordering::Relaxed);
-        old.task.abort();
-    }
+pub fn stop(ctx: &Ctx, uri: &Uri) {
+    ctx.scheduler.stop(uri);
 }
 
-/// Cancel the check that reports progress under `token` (the user pressed cancel).
-pub fn cancel_progress(session: &Session, token: &str) {
-    let state = session.lock();
-    for check in state.checks.values().filter(|c| c.progress.as_deref() == Some(token)) {
-        check.cancel.store(true, Ordering::Relaxed);
-    }
-    if let Some(flag) = state.progress_cancels.get(token) {
+/// Cancel the work that reports progress under `token` (the user pressed cancel).
+pub fn cancel_progress(ctx: &Ctx, token: &str) {
+    ctx.scheduler.cancel_progress(token);
+    if let Some(flag) = ctx.session.lock().progress_cancels.get(token) {
         flag.store(true, Ordering::Relaxed);
     }
 }
 
-async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: Arc<AtomicBool>) {
-    tokio::time::sleep(delay).await;
+/// Check the current version of `uri` (started by the scheduler).
+pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBool>, priority: Priority) {
     let snapshot = {
         let mut state = ctx.session.lock();
         let settings = state.settings.clone();
@@ -80,14 +70,9 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
         let first = !state.findings.contains_key(&uri);
         match state.documents.get(&uri) {
             Some(doc) if doc.in_sync() && doc.skipped().is_none() && settings.enable && !disabled => doc.language().map(|lang| {
-                let input = DocumentInput {
-                    text: doc.text(),
-                    language: lang,
-                    tree: doc.syntax().and_then(|t| t.snapshot()),
-                    focus,
-                    priority: if focus.is_some() { Priority::Interactive } else { Priority::Background },
-                    cancel: cancel.clone(),
-                };
+                // The document's own tree (a cheap copy): nothing is parsed again.
+                let tree = doc.syntax().and_then(|t| t.snapshot());
+                let input = DocumentInput { text: doc.text(), language: lang, tree, focus, priority, cancel: cancel.clone() };
                 Ok((input, doc.version(), settings, dictionary, first))
             }),
             Some(doc) => Some(Err(doc.version())),
@@ -99,38 +84,22 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
         None => return,
         Some(Err(version)) => {
             // Disabled or not analysable: no findings for this version.
-            return store_and_publish(&ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
+            return store_and_publish(&ctx, &uri, DocFindings::complete(version, Vec::new())).await;
         }
     };
     let Ok(engine) = ctx.engine(&settings).await else { return };
-    // Progress appears once the number of regions is known, for a first check of many.
-    let (report_tx, mut report_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
-    let reporter = {
-        let (ctx, uri, cancel) = (ctx.clone(), uri.clone(), cancel.clone());
-        tokio::spawn(async move {
-            let mut progress = None;
-            while let Some((done, total)) = report_rx.recv().await {
-                if progress.is_none() && first && total >= PROGRESS_FROM_REGIONS && done < total {
-                    progress = begin_progress(&ctx, &uri, total, &cancel).await;
-                }
-                if let Some(p) = &progress {
-                    let percent = (done * 100 / total.max(1)) as u32;
-                    p.report_with_message(format!("{done}/{total} regions"), percent, Some(true)).await;
-                }
-            }
-            if let Some(p) = progress {
-                p.finish().await;
-            }
-        })
-    };
+    let (report_tx, report_rx) = tokio::sync::mpsc::unbounded_channel::<Report>();
+    let progress = first.then(|| cancel.clone());
+    let reporter = tokio::spawn(publish::report(ctx.clone(), uri.clone(), version, progress, report_rx));
+    let mut partial = Partial::new();
     let file_key = uri.to_file_path().map(|path| ctx.session.lock().stores().file_key(&path));
     let session = ctx.session.clone();
     let ignored = move |key: &margin_proofread::FindingKey| {
         file_key.as_ref().is_some_and(|file| session.lock().stores().ignores.is_ignored(file, key))
     };
     let choices = UserChoices { disabled: false, dictionary: &dictionary, ignored: &ignored };
-    let result = proofread(&engine, &ctx.checker, input, &settings, &choices, |done, total| {
-        let _ = report_tx.send((done, total));
+    let result = proofread(&engine, &ctx.checker, input, &settings, &choices, |done, total, found| {
+        let _ = report_tx.send(Report { done, total, findings: partial.due(done, total).then(|| found.to_vec()) });
     })
     .await;
     drop(report_tx);
@@ -138,35 +107,40 @@ async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, delay: Duration, cancel: 
     for problem in ctx.checker.take_problems() {
         ctx.client.show_message(MessageType::WARNING, format!("margin: {problem}")).await;
     }
-    let findings = match result {
-        Ok(findings) => findings,
+    let checked = match result {
+        Ok(checked) => checked,
         Err(e) => return tracing::debug!(uri = uri.as_str(), version, "check stopped: {e}"),
     };
-    store_and_publish(&ctx, &uri, DocFindings { version, findings }).await;
-}
-
-/// Keep the findings if they are for the current version, then publish or ask for a pull.
-pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
-    let (diagnostics, pull, refresh) = {
-        let mut state = ctx.session.lock();
-        let (enc, severity) = (state.encoding, state.settings.severity);
-        let Some(doc) = state.documents.get(uri) else { return };
-        if doc.version() != result.version {
-            return; // a newer version is being checked; never publish stale results
-        }
-        let diagnostics: Vec<_> = result.findings.iter().map(|f| to_proto::diagnostic(doc, f, enc, severity)).collect();
-        state.findings.insert(uri.clone(), result.clone());
-        (diagnostics, state.client.pull_diagnostics, state.client.diagnostic_refresh)
-    };
-    ctx.session.findings_changed.notify_waiters();
-    if !pull {
-        ctx.client.publish_diagnostics(uri.clone(), diagnostics, Some(result.version)).await;
-    } else if refresh {
-        let _ = ctx.client.workspace_diagnostic_refresh().await;
+    if !checked.unchecked.is_empty() {
+        let left_out = &checked.unchecked;
+        tracing::info!(uri = uri.as_str(), ?left_out, "over-long prose regions: only their first {MAX_REGION_BYTES} bytes are checked");
     }
+    store_and_publish(&ctx, &uri, DocFindings::complete(version, checked.findings)).await;
 }
 
 impl Ctx {
+    /// The session is over: cancel every check and progress-reporting job.
+    pub fn stop_all(&self) {
+        self.scheduler.stop_all();
+        let state = self.session.lock();
+        for flag in state.progress_cancels.values() {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// `findings` without those the user ignored in this file.
+    pub fn ignored_removed(&self, uri: &Uri, findings: Vec<Finding>) -> Vec<Finding> {
+        let mut state = self.session.lock();
+        let stores = state.stores();
+        match uri.to_file_path() {
+            Some(path) => {
+                let key = stores.file_key(&path);
+                findings.into_iter().filter(|f| !stores.ignores.is_ignored(&key, &f.key())).collect()
+            }
+            None => findings,
+        }
+    }
+
     /// The engine for `settings` (started on first use). A failure (no model, a broken file)
     /// is shown to the user once per distinct message and returned.
     pub async fn engine(&self, settings: &Settings) -> Result<Engine, String> {
@@ -188,7 +162,7 @@ impl Ctx {
     }
 }
 
-async fn begin_progress(
+pub(super) async fn begin_progress(
     ctx: &Ctx,
     uri: &Uri,
     regions: usize,
@@ -199,11 +173,7 @@ async fn begin_progress(
     }
     let token = format!("margin-check-{}", uri.as_str());
     ctx.client.create_work_done_progress(ProgressToken::String(token.clone())).await.ok()?;
-    if let Some(check) = ctx.session.lock().checks.get_mut(uri) {
-        if Arc::ptr_eq(&check.cancel, cancel) {
-            check.progress = Some(token.clone());
-        }
-    }
+    ctx.scheduler.set_progress(uri, cancel, token.clone());
     let name = uri.as_str().rsplit('/').next().unwrap_or("document").to_string();
     let progress = ctx
         .client

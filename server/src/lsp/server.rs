@@ -32,6 +32,7 @@ impl Server {
             pending_hints: Arc::default(),
             suggester: Arc::default(),
             in_flight: Arc::default(),
+            scheduler: Arc::default(),
         };
         Server { client, session, ctx }
     }
@@ -57,7 +58,7 @@ impl Server {
 
     pub async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
         if let NumberOrString::String(token) = params.token {
-            proofreading::cancel_progress(&self.session, &token);
+            proofreading::cancel_progress(&self.ctx, &token);
         }
     }
 }

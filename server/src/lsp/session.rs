@@ -19,16 +19,9 @@ use crate::text::{Document, Encoding};
 #[derive(Default)]
 pub struct Session {
     state: Mutex<State>,
-    /// Woken whenever a document's findings are updated (pull diagnostics wait on it).
+    /// Woken whenever a document's findings are stored (pulls of clients that cannot be asked
+    /// to pull again wait on it).
     pub findings_changed: Notify,
-}
-
-/// A scheduled or running proofreading check of one document.
-pub struct RunningCheck {
-    pub cancel: Arc<AtomicBool>,
-    pub task: tokio::task::JoinHandle<()>,
-    /// Progress token of the check, when it reports progress.
-    pub progress: Option<String>,
 }
 
 /// The findings of one document version.
@@ -36,6 +29,18 @@ pub struct RunningCheck {
 pub struct DocFindings {
     pub version: i32,
     pub findings: Vec<Finding>,
+    /// All regions were checked (else: the regions finished so far, plus what is still valid
+    /// of the last findings).
+    pub complete: bool,
+    /// Changes whenever the stored findings change (pull diagnostics' `resultId`).
+    pub result_id: u64,
+}
+
+impl DocFindings {
+    /// The findings of a finished check.
+    pub fn complete(version: i32, findings: Vec<Finding>) -> Self {
+        DocFindings { version, findings, complete: true, result_id: 0 }
+    }
 }
 
 #[derive(Default)]
@@ -49,13 +54,14 @@ pub struct State {
     /// Problems found before `initialized`, shown then.
     pub pending_problems: Vec<Problem>,
     shown: HashSet<Problem>,
-    pub checks: HashMap<Uri, RunningCheck>,
     pub findings: HashMap<Uri, DocFindings>,
     pub stores: Option<Stores>,
     /// The model error was shown to the user (once per distinct message).
     pub model_error_shown: Option<String>,
     /// Cancel flags of other progress-reporting jobs (translations), by progress token.
     pub progress_cancels: HashMap<String, Arc<AtomicBool>>,
+    /// The transport's message size limit, kept in step with `maxFileBytes`.
+    pub frame_limit: crate::lsp::transport::FrameLimit,
 }
 
 /// What the client said it can do, as far as the server cares.
@@ -84,6 +90,7 @@ impl State {
     /// Recompute settings from the layers.
     pub fn refresh_settings(&mut self) {
         self.settings = self.layers.settings();
+        self.frame_limit.set_for_file_bytes(self.settings.max_file_bytes);
     }
 
     /// The stores (dictionary, ignores), opened on first use.

@@ -3,7 +3,8 @@
 //! instruction prompt otherwise, one short greedy generation in the suggest
 //! slot (its KV prefix survives keystrokes), then cleanup and verification —
 //! a suggestion that is too long, repeats the following lines or breaks the
-//! parse is dropped, never shown. A cache keyed by prefix and suffix serves
+//! parse is dropped, never shown; one that adds a destructive operation the
+//! code does not have (prompt injection from a comment) carries a warning. A cache keyed by prefix and suffix serves
 //! repeats, and the rest of a suggestion the user is typing through, without
 //! a model call. Knows no LSP types.
 
@@ -40,6 +41,9 @@ pub struct Suggestion {
     pub text: String,
     /// Served from the cache (no model call).
     pub cached: bool,
+    /// Destructive operations it adds that the code around it does not have (e.g. "recursive
+    /// delete (rm -rf)"): never offered as a plain suggestion, only flagged or not at all.
+    pub warning: Option<String>,
 }
 
 /// Why no suggestion.
@@ -133,7 +137,13 @@ impl Suggester {
         match verify(&spliced, req.lang, at, raw, &VerifyOptions { max_lines }) {
             Ok(v) => {
                 self.bump(|s| s.shown += 1);
-                Ok(Suggestion { range, text: format!("{}{}{}", slot.before, v.insert_text, slot.after), cached })
+                let text = format!("{}{}{}", slot.before, v.insert_text, slot.after);
+                let found = margin_suggest::dangers(req.lang, &text, &req.text);
+                let warning = (!found.is_empty()).then(|| {
+                    tracing::info!(?found, "suggestion adds destructive operations");
+                    found.iter().map(|d| format!("{} `{}`", d.label, d.matched)).collect::<Vec<_>>().join(", ")
+                });
+                Ok(Suggestion { range, text, cached, warning })
             }
             Err(why) => {
                 self.bump(|s| s.dropped += 1);

@@ -12,6 +12,7 @@ use margin_syntax::{Language, SyntaxTree};
 use ropey::Rope;
 use tree_sitter::InputEdit;
 
+use super::edit_log::EditLog;
 use super::positions::{self, Encoding, LineCol, PositionError};
 
 /// Why a document is not analysed.
@@ -68,6 +69,7 @@ pub struct Document {
     in_sync: bool,
     max_bytes: usize,
     skip: Option<Skip>,
+    edits: EditLog,
 }
 
 impl Document {
@@ -82,6 +84,7 @@ impl Document {
             in_sync: true,
             max_bytes,
             skip: None,
+            edits: EditLog::new(version),
         };
         doc.reset_syntax();
         doc
@@ -116,6 +119,16 @@ impl Document {
         self.rope.len_bytes()
     }
 
+    /// Where `range` of version `from` is in the current text, if no edit since touched it.
+    pub fn map_range(&self, from: i32, range: Range<usize>) -> Option<Range<usize>> {
+        self.edits.map(from, range)
+    }
+
+    /// Whether ranges of version `from` can still be mapped to the current text.
+    pub fn can_map_from(&self, from: i32) -> bool {
+        self.edits.reaches(from)
+    }
+
     /// Byte range of a position range in `enc`.
     pub fn byte_range(&self, start: LineCol, end: LineCol, enc: Encoding) -> Result<Range<usize>, PositionError> {
         positions::to_range(&self.rope, start, end, enc)
@@ -126,6 +139,7 @@ impl Document {
         self.rope = Rope::from_str(text);
         self.version = version;
         self.in_sync = true;
+        self.edits.reset(version);
         self.reset_syntax();
     }
 
@@ -141,6 +155,7 @@ impl Document {
         let end_char = self.rope.byte_to_char(range.end);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, new_text);
+        self.edits.record(range.clone(), new_text.len());
         let new_end_byte = range.start + new_text.len();
         let edit = InputEdit {
             start_byte: range.start,
@@ -159,6 +174,7 @@ impl Document {
     /// End a batch of edits: record the version and reparse incrementally.
     pub fn finish_edits(&mut self, version: i32) {
         self.version = version;
+        self.edits.finish(version);
         self.refresh_skip();
         if self.skip.is_some() {
             self.syntax = None;
@@ -177,6 +193,7 @@ impl Document {
     /// Mark the text as no longer matching the client's (after a failed edit).
     pub fn mark_out_of_sync(&mut self) {
         self.in_sync = false;
+        self.edits.reset(i32::MAX);
     }
 
     fn refresh_skip(&mut self) {

@@ -2,6 +2,7 @@
 //! the open-document model. Nothing here knows the LSP wire types.
 
 pub mod document;
+pub mod edit_log;
 pub mod positions;
 
 pub use document::{Document, EditError};

@@ -8,6 +8,8 @@
 //! - [`prompt`]: fill-in-the-middle and chat prompts, and output cleanup;
 //! - [`verify`]: accepts a suggestion only if it is short, new, and adds no
 //!   syntax error; re-indents it;
+//! - [`safety`]: destructive operations a suggestion adds that the code
+//!   around it does not have (a docstring asking for them does not count);
 //! - [`cache`]: recent suggestions, also served while the user types them;
 //! - [`function_at`]: the function at the cursor, for the "Implement this
 //!   function" and "Write a doc comment" code actions.
@@ -24,6 +26,7 @@ pub mod context;
 mod function;
 mod outline;
 pub mod prompt;
+pub mod safety;
 mod text;
 pub mod verify;
 
@@ -32,6 +35,7 @@ pub use context::{build_context, Chosen, Context, ContextRequest, Role, Task};
 pub use function::{function_at, FunctionInfo};
 pub use margin_syntax::Language;
 pub use prompt::{clean_output, fim, instruction, InstructionPrompt};
+pub use safety::{dangers, Danger};
 pub use verify::{verify, Rejection, Verified, VerifyOptions};
 
 /// Whether `lang` has a context query (tree-sitter–bounded context);

@@ -24,7 +24,11 @@ pub fn resolve_model_in(
     models_dir: &Path,
 ) -> Result<PathBuf, ModelError> {
     if let Some(p) = cli.or(config).or(env) {
-        return if p.is_file() { Ok(p.to_path_buf()) } else { Err(ModelError::NotFound { path: p.to_path_buf() }) };
+        return match std::fs::metadata(p) {
+            Ok(meta) if meta.is_file() => Ok(p.to_path_buf()),
+            Ok(meta) => Err(ModelError::NotAFile { path: p.to_path_buf(), what: file_kind(&meta), hint: gguf_files_in(p) }),
+            Err(_) => Err(ModelError::NotFound { path: p.to_path_buf() }),
+        };
     }
     let preferred = models_dir.join(SMOLLM2_135M.file_name);
     if preferred.is_file() {
@@ -49,6 +53,49 @@ pub fn resolve_model_in(
     })
 }
 
+/// What a path that is not a regular file is, for messages: "a directory", "a FIFO (named pipe)"…
+pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_file() {
+        return "a regular file";
+    }
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// "; it holds a.gguf, b.gguf" for a directory with models in it.
+fn gguf_files_in(dir: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(dir) else { return String::new() };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".gguf"))
+        .collect();
+    names.sort();
+    match names.is_empty() {
+        true => String::new(),
+        false => format!("; pass one of the files in it: {}", names.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +114,11 @@ mod tests {
             Err(ModelError::NotFound { .. })
         ));
         assert_eq!(resolve_model_in(None, None, Some(&a), &models).unwrap(), a);
+        // A directory is said to be one (with the models in it), not "does not exist".
+        let err = resolve_model_in(Some(dir.path()), None, None, &models).unwrap_err().to_string();
+        assert!(err.contains("is a directory, not a GGUF file; pass one of the files in it: a.gguf"), "{err}");
+        let err = resolve_model_in(Some(Path::new("/dev/null")), None, None, &models).unwrap_err().to_string();
+        assert!(err.contains("is a character device"), "{err}");
         // Nothing anywhere: the message says how to get a model.
         let err = resolve_model_in(None, None, None, &models).unwrap_err();
         let msg = err.to_string();

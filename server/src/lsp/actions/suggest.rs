@@ -3,7 +3,8 @@
 //! placeholder (`todo!()`, `pass`, `// TODO`…), and `Write a doc comment` on
 //! a function without one. The model runs only for the action picked
 //! (resolve, or the `margin.applyAction` command); a suggestion that fails
-//! verification is not applied and a message says so.
+//! verification, or adds a destructive operation the code does not have, is
+//! not applied and a message says so.
 
 use std::collections::HashMap;
 
@@ -84,6 +85,12 @@ pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<Co
     let guard = CancelOnDrop::new();
     let req = request(&snap, data.cursor.min(snap.text.len()), task);
     match ctx.suggester.suggest(&engine, &req, Priority::Interactive, guard.flag()).await {
+        Ok(s) if s.warning.is_some() => {
+            let warning = s.warning.unwrap_or_default();
+            let message = format!("margin: {}: not applied: the suggestion would add {warning}, which the code does not do", action.title);
+            ctx.client.show_message(MessageType::WARNING, message.clone()).await;
+            action.disabled = Some(CodeActionDisabled { reason: message });
+        }
         Ok(s) => {
             let edit = TextEdit { range: snap.range(s.range.clone()), new_text: s.text };
             action.edit = Some(WorkspaceEdit { changes: Some(HashMap::from([(snap.uri.clone(), vec![edit])])), ..Default::default() });

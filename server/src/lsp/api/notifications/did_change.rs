@@ -47,9 +47,9 @@ pub fn run(ctx: &Ctx, params: DidChangeTextDocumentParams) {
     let debounce = Duration::from_millis(state.settings.debounce_ms);
     drop(state);
     if check {
-        proofreading::schedule(ctx, uri.clone(), focus, debounce);
+        proofreading::schedule(ctx, uri.clone(), focus, debounce, true);
     } else {
-        proofreading::stop(session, &uri);
+        proofreading::stop(ctx, &uri);
     }
     if let Some(e) = failure {
         let message = format!("margin: lost sync with {} ({e}); reopen the file to resume", uri.as_str());

@@ -23,6 +23,6 @@ pub fn run(ctx: &Ctx, params: DidOpenTextDocumentParams) {
     state.findings.remove(&uri);
     drop(state);
     if analysable {
-        proofreading::schedule(ctx, uri, None, Duration::ZERO);
+        proofreading::schedule(ctx, uri, None, Duration::ZERO, true);
     }
 }

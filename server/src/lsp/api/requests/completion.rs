@@ -2,7 +2,8 @@
 //! suggestion, marked as an AI suggestion. It replaces the word being typed
 //! (so the editor's own filtering keeps working) and the list is incomplete,
 //! so the editor asks again as the user types (answered from the cache).
-//! Every failure answers an empty list, never an error.
+//! Every failure answers an empty list, never an error. A suggestion that
+//! adds a destructive operation is flagged in its label and detail.
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -28,14 +29,18 @@ pub async fn run(ctx: &Ctx, params: CompletionParams) -> Result<Option<Completio
         } else {
             first_line.to_string()
         };
+        let (label, detail, warning) = match &s.warning {
+            Some(w) => (format!("⚠ {label}"), format!("margin · AI suggestion · WARNING: {w}"), format!("**⚠ Warning: {w}**, which the code around it does not do.\n\n")),
+            None => (label, "margin · AI suggestion (local model)".into(), String::new()),
+        };
         items.push(CompletionItem {
             label,
             label_details: Some(CompletionItemLabelDetails { detail: None, description: Some("margin AI".into()) }),
             kind: Some(CompletionItemKind::TEXT),
-            detail: Some("margin · AI suggestion (local model)".into()),
+            detail: Some(detail),
             documentation: Some(Documentation::MarkupContent(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: format!("```{}\n{}\n```", snap.lang.name().to_ascii_lowercase(), new_text),
+                value: format!("{warning}```{}\n{}\n```", snap.lang.name().to_ascii_lowercase(), new_text),
             })),
             filter_text: Some(new_text.clone()),
             insert_text_format: Some(InsertTextFormat::PLAIN_TEXT),

@@ -42,14 +42,15 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
                 }
             };
             let path = path.ok_or_else(|| Error::invalid_params("no dictionary for that scope"))?;
-            margin_proofread::add_word(&path, word).map_err(io_error)?;
+            let word = word.to_string();
+            blocking(move || margin_proofread::add_word(&path, &word).map(|_| ())).await?;
             let uris: Vec<Uri> = {
                 let mut state = ctx.session.lock();
                 state.stores = None; // reopened (and the dictionary reloaded) on next use
                 state.documents.keys().cloned().collect()
             };
             for uri in uris {
-                proofreading::schedule(ctx, uri, None, Duration::ZERO);
+                proofreading::schedule(ctx, uri, None, Duration::ZERO, false);
             }
         }
         IGNORE_FINDING => {
@@ -59,28 +60,16 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
                 replacement: arg(&args, 2)?.to_string(),
                 context: margin_proofread::context_hash(arg(&args, 3)?),
             };
-            let path = uri.to_file_path().ok_or_else(|| Error::invalid_params("not a file"))?.into_owned();
-            {
-                let mut state = ctx.session.lock();
-                let stores = state.stores();
-                let file = stores.file_key(&path);
-                stores.ignores.ignore(&file, key).map_err(io_error)?;
-            }
-            proofreading::schedule(ctx, uri, None, Duration::ZERO);
+            change_ignores(ctx, &uri, move |store, file| store.ignore(file, key).map(|_| ())).await?;
+            proofreading::schedule(ctx, uri, None, Duration::ZERO, false);
         }
         DISABLE_FILE => {
             let uri: Uri = arg(&args, 0)?.parse().map_err(|_| Error::invalid_params("bad uri"))?;
-            let path = uri.to_file_path().ok_or_else(|| Error::invalid_params("not a file"))?.into_owned();
-            let version = {
-                let mut state = ctx.session.lock();
-                let stores = state.stores();
-                let file = stores.file_key(&path);
-                stores.ignores.set_disabled(&file, true).map_err(io_error)?;
-                state.documents.get(&uri).map(|d| d.version())
-            };
-            proofreading::stop(&ctx.session, &uri);
+            change_ignores(ctx, &uri, |store, file| store.set_disabled(file, true)).await?;
+            let version = ctx.session.lock().documents.get(&uri).map(|d| d.version());
+            proofreading::stop(ctx, &uri);
             if let Some(version) = version {
-                proofreading::store_and_publish(ctx, &uri, DocFindings { version, findings: Vec::new() }).await;
+                proofreading::store_and_publish(ctx, &uri, DocFindings::complete(version, Vec::new())).await;
             }
         }
         APPLY_ACTION => {
@@ -98,6 +87,32 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
         other => return Err(Error::invalid_params(format!("unknown command {other}"))),
     }
     Ok(None)
+}
+
+/// Run file work off the async runtime (it may wait for another process's lock).
+async fn blocking(work: impl FnOnce() -> std::io::Result<()> + Send + 'static) -> Result<()> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(io_error),
+        Err(e) => Err(io_error(std::io::Error::other(e))),
+    }
+}
+
+/// Change the ignore store for the file of `uri` (on disk, under its lock), then reopen the
+/// stores so what other margin processes added is seen too.
+async fn change_ignores(
+    ctx: &Ctx,
+    uri: &Uri,
+    change: impl FnOnce(&mut margin_proofread::IgnoreStore, &str) -> std::io::Result<()> + Send + 'static,
+) -> Result<()> {
+    let path = uri.to_file_path().ok_or_else(|| Error::invalid_params("not a file"))?.into_owned();
+    let (store, file) = {
+        let mut state = ctx.session.lock();
+        let stores = state.stores();
+        (stores.ignores.path().to_path_buf(), stores.file_key(&path))
+    };
+    blocking(move || change(&mut margin_proofread::IgnoreStore::open(&store).0, &file)).await?;
+    ctx.session.lock().stores = None;
+    Ok(())
 }
 
 fn params_title(data: &Value) -> String {

@@ -10,11 +10,7 @@ use crate::lsp::{capabilities, from_proto, session::Session};
 
 pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult {
     let encoding = from_proto::encoding(&params.capabilities);
-    let root = params
-        .workspace_folders
-        .as_ref()
-        .and_then(|folders| folders.first())
-        .and_then(|folder| folder.uri.to_file_path().map(|p| p.into_owned()));
+    let root = workspace_root(&params);
     let workspace = params.capabilities.workspace.as_ref();
     let mut state = session.lock();
     state.encoding = encoding;
@@ -57,4 +53,15 @@ pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult
         }),
         offset_encoding: None,
     }
+}
+
+/// The workspace: the first workspace folder, else the (deprecated but still sent) `rootUri`,
+/// else `rootPath`.
+#[allow(deprecated)]
+fn workspace_root(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    let folder = params.workspace_folders.as_ref().and_then(|folders| folders.first()).map(|f| &f.uri);
+    folder
+        .or(params.root_uri.as_ref())
+        .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()))
+        .or_else(|| params.root_path.as_ref().filter(|p| !p.is_empty()).map(std::path::PathBuf::from))
 }

@@ -43,7 +43,7 @@ pub struct DocumentStatus {
     pub in_sync: bool,
     /// Why the document is not analysed, if it is not.
     pub skipped: Option<String>,
-    /// Findings of the current version, when its check is done.
+    /// Findings of the current version, once its check is done (not while regions are left).
     pub findings: Option<usize>,
 }
 
@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx) -> Status {
             bytes: doc.len_bytes(),
             in_sync: doc.in_sync(),
             skipped: doc.skipped().map(|s| s.to_string()),
-            findings: state.findings.get(uri).filter(|f| f.version == doc.version()).map(|f| f.findings.len()),
+            findings: state.findings.get(uri).filter(|f| f.version == doc.version() && f.complete).map(|f| f.findings.len()),
         })
         .collect();
     documents.sort_by(|a, b| a.uri.cmp(&b.uri));
