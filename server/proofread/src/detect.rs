@@ -21,6 +21,16 @@ pub fn detect(text: &str) -> Option<&'static str> {
     }
 }
 
+/// The language of a document that [`detect`] cannot tell (a short one): the detector's
+/// first guess when there are letters enough to guess at all, so a one-line English note is
+/// still checked while a short German one is not checked as English.
+pub fn detect_loosely(text: &str) -> Option<&'static str> {
+    if letter_count(text) < MIN_LETTERS {
+        return None;
+    }
+    detect(text).or_else(|| whatlang::detect(text).and_then(|info| iso639_1(info.lang())))
+}
+
 /// Whether `a` and `b` are in the same language. When both have a usable
 /// guess (confidence ≥ 0.5) the languages decide; otherwise only the
 /// scripts are compared (Latin and Cyrillic differ; two short Latin texts
@@ -152,6 +162,20 @@ mod tests {
             detect("Быстрая коричневая лиса прыгает через ленивую собаку."),
             Some("ru")
         );
+    }
+
+    #[test]
+    fn a_one_line_note_is_detected_loosely() {
+        assert_eq!(detect("I has a question about the homework."), None);
+        assert_eq!(
+            detect_loosely("# Notes\nI has a question about the homework.\n"),
+            Some("en")
+        );
+        assert_ne!(
+            detect_loosely("Das Buch war sehr langweilig und zu lang."),
+            Some("en")
+        );
+        assert_eq!(detect_loosely("Hello there"), None);
     }
 
     #[test]

@@ -201,7 +201,7 @@ local ok, err = pcall(function()
   local NOTES = {
     '# Notes',
     '',
-    'She dont like apples, but she eat them anyway.',
+    'I has a question about the homework.',
     '',
     'The weather is nice today.',
   }
@@ -215,10 +215,10 @@ local ok, err = pcall(function()
   check(client.offset_encoding == 'utf-8', 'offset encoding ' .. tostring(client.offset_encoding))
   local d
   vim.wait(TIMEOUT, function()
-    d = margin_diagnostic(buf, 'eat')
+    d = margin_diagnostic(buf, 'has')
     return d ~= nil
   end, 50)
-  if not check(d, "no margin diagnostic on 'eat': " .. vim.inspect(vim.diagnostic.get(buf))) then
+  if not check(d, "no margin diagnostic on 'has': " .. vim.inspect(vim.diagnostic.get(buf))) then
     return
   end
   check(
@@ -236,10 +236,10 @@ local ok, err = pcall(function()
     apply = true,
     filter = function(a)
       table.insert(offered, a.title)
-      return a.isPreferred == true and a.title:find("'eat'", 1, true) ~= nil
+      return a.isPreferred == true and a.title:find("'has'", 1, true) ~= nil
     end,
   })
-  local want = table.concat(NOTES, '\n'):gsub('she eat them', 'she eats them')
+  local want = table.concat(NOTES, '\n'):gsub('I has a', 'I have a')
   vim.wait(TIMEOUT, function()
     return text(buf) == want
   end, 50)
@@ -247,9 +247,9 @@ local ok, err = pcall(function()
   check(vim.tbl_contains(offered, 'Other: sort the list'), 'code actions of both servers were offered: ' .. vim.inspect(offered))
   vim.cmd('silent write')
   vim.wait(TIMEOUT, function()
-    return margin_diagnostic(buf, 'eat') == nil
+    return margin_diagnostic(buf, 'has') == nil
   end, 50)
-  check(margin_diagnostic(buf, 'eat') == nil, 'the fixed finding is still reported')
+  check(margin_diagnostic(buf, 'has') == nil, 'the fixed finding is still reported')
 
   -- 3. :MarginStatus -----------------------------------------------------------------------------
   step(':MarginStatus')
