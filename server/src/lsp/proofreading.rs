@@ -72,7 +72,7 @@ pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBoo
             Some(doc) if doc.in_sync() && doc.skipped().is_none() && settings.enable && !disabled => doc.language().map(|lang| {
                 // The document's own tree (a cheap copy): nothing is parsed again.
                 let tree = doc.syntax().and_then(|t| t.snapshot());
-                let input = DocumentInput { text: doc.text(), language: lang, tree, focus, priority, cancel: cancel.clone() };
+                let input = DocumentInput { text: doc.text(), language: lang, tree, focus, priority, cancel: cancel.clone(), unchanged: None };
                 Ok((input, doc.version(), settings, dictionary, first))
             }),
             Some(doc) => Some(Err(doc.version())),
