@@ -13,8 +13,9 @@ use std::process::{Command, Output};
 use regex::Regex;
 use serde_json::{json, Value};
 
-/// A sentence SmolLM2 corrects ('eat' → 'eats'), as in `cli_check`.
-const MISTAKE: &str = "She dont like apples, but she eat them anyway.";
+/// A sentence SmolLM2 corrects ('recieve' → 'receive', at line 3, columns 4 to 11 after a
+/// heading).
+const MISTAKE: &str = "We recieve the letters every morning.";
 
 fn margin_in(dir: &Path, cache: &Path, model: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_margin"));
@@ -132,7 +133,7 @@ fn the_editor_and_ci_share_one_cache() {
         let out = run(dir.path(), &cache, &model, &["edited.md"]);
         let (regions, checked, _) = counts(&out);
         assert_eq!((regions, checked), (3, 0), "{}", stderr(&out));
-        assert!(stdout(&out).contains("edited.md:3:31: grammar:"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("edited.md:3:4: spelling:"), "{}", stdout(&out));
         // Checked in CI, then free in the editor.
         let ci = "# From CI\n\nThis paragraph was checked on the command line first.\n";
         write(dir.path(), "ci.md", ci);
@@ -177,7 +178,7 @@ fn changed_since_checks_only_new_and_edited_regions() {
     git(d, &["commit", "-q", "-m", "base"]);
     // The old mistake stays; one paragraph is edited, one is added with the same mistake in a
     // new sentence; an untracked file is new altogether.
-    let added = "He dont like pears, but he eat them anyway.";
+    let added = "They recieve the parcels every evening.";
     write(d, "doc.md", &format!("# Doc\n\n{MISTAKE}\n\nThe weather was nice today.\n\n{added}\n"));
     write(d, "new.md", &format!("# New\n\n{MISTAKE}\n"));
     let cache = d.join("cache");
@@ -188,7 +189,7 @@ fn changed_since_checks_only_new_and_edited_regions() {
     assert!(stderr(&since).contains("3 files (1 unchanged since main)"), "{}", stderr(&since));
     let expected: Vec<(String, String)> = findings(&whole).into_iter().filter(|(file, _)| file == "new.md" || file == "doc.md").collect();
     let got = findings(&since);
-    assert!(got.iter().any(|f| f == &("new.md".to_string(), "eat".to_string())), "{got:?}");
+    assert!(got.iter().any(|f| f == &("new.md".to_string(), "recieve".to_string())), "{got:?}");
     assert!(got.len() < expected.len(), "the old mistake in doc.md is not reported again: {got:?} vs {expected:?}");
     for f in &got {
         assert!(expected.contains(f), "{f:?} not in the whole-file run {expected:?}");
@@ -229,31 +230,31 @@ fn every_format_carries_the_fix_and_sarif_and_rdjson_match_their_schemas() {
     let log: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     validate("sarif-2.1.0.json", &log);
     let results = log["runs"][0]["results"].as_array().unwrap();
-    let eat = results.iter().find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "notes.md").unwrap();
-    assert_eq!(eat["ruleId"], "grammar");
-    assert_eq!(eat["level"], "note");
-    let region = json!({"startLine": 3, "startColumn": 31, "endLine": 3, "endColumn": 34});
-    let replacement = &eat["fixes"][0]["artifactChanges"][0]["replacements"][0];
-    assert_eq!(replacement, &json!({"deletedRegion": region, "insertedContent": {"text": "eats"}}));
+    let found = results.iter().find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "notes.md").unwrap();
+    assert_eq!(found["ruleId"], "spelling");
+    assert_eq!(found["level"], "note");
+    let region = json!({"startLine": 3, "startColumn": 4, "endLine": 3, "endColumn": 11});
+    let replacement = &found["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement, &json!({"deletedRegion": region, "insertedContent": {"text": "receive"}}));
     let uris: Vec<&str> = results.iter().map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap()).collect();
     assert!(uris.contains(&"my%20docs/a%2C%20b.md"), "{uris:?}");
 
     let rdjson = formatted("rdjson", &[]);
     let result: Value = serde_json::from_slice(&rdjson.stdout).unwrap();
     validate("rdjson.schema.json", &result);
-    let eat = result["diagnostics"].as_array().unwrap().iter().find(|d| d["location"]["path"] == "notes.md").unwrap();
-    let range = json!({"start": {"line": 3, "column": 31}, "end": {"line": 3, "column": 34}});
-    assert_eq!(eat["location"]["range"], range);
-    assert_eq!(eat["suggestions"], json!([{"range": range, "text": "eats"}]));
-    assert_eq!((eat["severity"].as_str(), eat["code"]["value"].as_str()), (Some("INFO"), Some("grammar")));
+    let found = result["diagnostics"].as_array().unwrap().iter().find(|d| d["location"]["path"] == "notes.md").unwrap();
+    let range = json!({"start": {"line": 3, "column": 4}, "end": {"line": 3, "column": 11}});
+    assert_eq!(found["location"]["range"], range);
+    assert_eq!(found["suggestions"], json!([{"range": range, "text": "receive"}]));
+    assert_eq!((found["severity"].as_str(), found["code"]["value"].as_str()), (Some("INFO"), Some("spelling")));
 
     let github = formatted("github", &[]);
     let lines: Vec<&str> = std::str::from_utf8(&github.stdout).unwrap().lines().collect();
     assert!(
-        lines.contains(&"::notice file=notes.md,line=3,endLine=3,col=31,endColumn=34,title=margin%3A grammar::Possible grammar mistake: 'eat' → 'eats'"),
+        lines.contains(&"::notice file=notes.md,line=3,endLine=3,col=4,endColumn=11,title=margin%3A spelling::Possible spelling mistake: 'recieve' → 'receive'"),
         "{lines:#?}"
     );
-    assert!(lines.contains(&"::notice file=my docs/a%2C b.md,line=3,endLine=3,col=31,endColumn=34,title=margin%3A grammar::Possible grammar mistake: 'eat' → 'eats'"), "{lines:#?}");
+    assert!(lines.contains(&"::notice file=my docs/a%2C b.md,line=3,endLine=3,col=4,endColumn=11,title=margin%3A spelling::Possible spelling mistake: 'recieve' → 'receive'"), "{lines:#?}");
     let command = Regex::new(r"^::notice file=[^,:]+,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,title=margin%3A [a-z]+::.+$").unwrap();
     assert!(lines.iter().all(|l| command.is_match(l)), "{lines:#?}");
     let (regions, checked, _) = counts(&github);

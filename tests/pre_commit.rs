@@ -89,14 +89,14 @@ fn a_commit_with_a_misspelled_markdown_line_is_refused_and_a_clean_one_passes() 
     assert!(install.status.success(), "{}", both(&install));
 
     // A misspelled line: the commit is refused, and margin says where.
-    std::fs::write(work.join("notes.md"), "# Notes\n\nShe dont like apples, but she eat them anyway.\n").unwrap();
+    std::fs::write(work.join("notes.md"), "# Notes\n\nWe recieve the letters every morning.\n").unwrap();
     env.ok(&work, &["add", "."]);
     let refused = env.git(&work, &["commit", "-m", "Add notes"]);
     assert!(!refused.status.success(), "{}", both(&refused));
-    assert!(both(&refused).contains("notes.md:3:31: grammar: Possible grammar mistake: 'eat' → 'eats'"), "{}", both(&refused));
+    assert!(both(&refused).contains("notes.md:3:4: spelling: Possible spelling mistake: 'recieve' → 'receive'"), "{}", both(&refused));
 
     // Fixed: the commit passes.
-    std::fs::write(work.join("notes.md"), "# Notes\n\nShe doesn't like apples, but she eats them anyway.\n").unwrap();
+    std::fs::write(work.join("notes.md"), "# Notes\n\nWe receive the letters every morning.\n").unwrap();
     env.ok(&work, &["add", "."]);
     let passed = env.git(&work, &["commit", "-m", "Add notes"]);
     assert!(passed.status.success(), "{}", both(&passed));
@@ -105,7 +105,7 @@ fn a_commit_with_a_misspelled_markdown_line_is_refused_and_a_clean_one_passes() 
     // The commit-msg stage checks the message.
     std::fs::write(work.join("more.md"), "# More\n\nThe weather is nice today.\n").unwrap();
     env.ok(&work, &["add", "."]);
-    let message = env.git(&work, &["commit", "-m", "She dont like apples, but she eat them anyway."]);
+    let message = env.git(&work, &["commit", "-m", "We recieve the letters every morning."]);
     assert!(!message.status.success(), "{}", both(&message));
     assert!(both(&message).contains("COMMIT_EDITMSG:1:"), "{}", both(&message));
 }

@@ -28,7 +28,7 @@ pub fn file_text(i: usize) -> String {
     let pick = |list: &[&'static str], k: usize| list[(i / k) % list.len()];
     let first = format!("{} {} {} {}.", pick(SUBJECTS, 1), pick(VERBS, 3), pick(OBJECTS, 7), pick(WHEN, 11));
     let second = if i % 10 == 0 {
-        format!("She eat lunch at the desk in room {i} while the report is written.")
+        format!("We recieve lunch at the desk in room {i} while the report is written.")
     } else {
         format!("Item {i} of the list was reviewed by two people on the same day.")
     };

@@ -8,7 +8,7 @@ use margin_proofread::{Candidate, EditKind};
 fn scored(word: &str, gain: f64) -> Arc<Vec<Scored>> {
     let text = format!("She {word} them.");
     let candidate = Candidate::new(&text, 4..4 + word.len(), format!("{word}s"), EditKind::Agreement);
-    Arc::new(vec![Scored { candidate, gain, original_tokens: 3, variant_tokens: 4, surprise: 6.25 }])
+    Arc::new(vec![Scored { candidate, gain, original_tokens: 3, variant_tokens: 4, surprise: 6.25, technical: false }])
 }
 
 fn key(text: &str) -> StoreKey {
