@@ -27,7 +27,7 @@ const WHEN: &[&str] = &["every morning", "after each merge", "before a release",
 pub fn file_text(i: usize) -> String {
     let pick = |list: &[&'static str], k: usize| list[(i / k) % list.len()];
     let first = format!("{} {} {} {}.", pick(SUBJECTS, 1), pick(VERBS, 3), pick(OBJECTS, 7), pick(WHEN, 11));
-    let second = if i % 10 == 0 {
+    let second = if i.is_multiple_of(10) {
         format!("We recieve lunch at the desk in room {i} while the report is written.")
     } else {
         format!("Item {i} of the list was reviewed by two people on the same day.")

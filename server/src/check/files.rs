@@ -26,6 +26,9 @@ pub struct Ready {
     pub same_as_base: bool,
 }
 
+/// A path that cannot be checked, and why.
+pub type Problem = (PathBuf, String);
+
 /// One file, prepared or not.
 pub struct Prepared {
     pub path: PathBuf,
@@ -37,7 +40,7 @@ pub struct Prepared {
 /// too, to be reported as skipped) and, in directories, files of known languages not ignored
 /// by git. Paths that do not exist and directory entries that cannot be read come back as
 /// problems, with the path.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Language)>, Vec<(PathBuf, String)>) {
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Language)>, Vec<Problem>) {
     let (mut files, mut problems) = (Vec::new(), Vec::new());
     for path in paths {
         if path.exists() && !path.is_dir() {
