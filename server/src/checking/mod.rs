@@ -13,6 +13,7 @@ pub mod model_call;
 pub mod pipeline;
 mod resources;
 mod store;
+mod store_db;
 mod stored;
 
 use std::collections::HashSet;
