@@ -57,18 +57,37 @@ fn check_reports_what_it_skipped_and_is_not_clean() {
     let d = setup();
     std::fs::write(d.path("nul.md"), "Some text\0 with a NUL byte.\n").unwrap();
     std::fs::write(d.path("huge.md"), "word ".repeat(500_000)).unwrap(); // over the 2 MB default
-    for (file, reason) in [("nul.md", "contains NUL bytes"), ("huge.md", "over maxFileBytes")] {
+    for (file, reason) in [
+        ("nul.md", "contains NUL bytes"),
+        ("huge.md", "over maxFileBytes"),
+    ] {
         let out = d.margin(&["check", file]);
         assert_eq!(out.status.code(), Some(2), "{file}: {out:?}");
-        assert!(stderr(&out).contains(&format!("{file}: skipped: ")) && stderr(&out).contains(reason), "{file}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{file}: skipped: ")) && stderr(&out).contains(reason),
+            "{file}: {}",
+            stderr(&out)
+        );
     }
     // Mixed with a clean file, the run still is not clean: 1, not 2 (something was checked).
     let out = d.margin(&["check", "ok.md", "nul.md"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert!(stderr(&out).contains("1 file(s) not fully checked"), "{}", stderr(&out));
-    assert_eq!(d.margin(&["check", "--fail-on", "never", "ok.md", "nul.md"]).status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("1 file(s) not fully checked"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        d.margin(&["check", "--fail-on", "never", "ok.md", "nul.md"])
+            .status
+            .code(),
+        Some(0)
+    );
     // Nothing checkable at all: 2.
-    assert_eq!(d.margin(&["check", "nul.md", "huge.md"]).status.code(), Some(2));
+    assert_eq!(
+        d.margin(&["check", "nul.md", "huge.md"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -80,17 +99,44 @@ fn each_bad_input_is_named_once_and_the_run_goes_on_with_the_rest() {
     std::fs::write(d.path("not-a-dir"), "x").unwrap();
     // /proc/self/mem is a regular file that cannot be read, whoever runs the test (root too).
     let out = d.margin(&[
-        "check", "--changed-since", "HEAD", "--cache-dir", "not-a-dir/cache", "ok.md", "nul.md", "huge.md", "latin1.md", "missing.md", "/proc/self/mem",
+        "check",
+        "--changed-since",
+        "HEAD",
+        "--cache-dir",
+        "not-a-dir/cache",
+        "ok.md",
+        "nul.md",
+        "huge.md",
+        "latin1.md",
+        "missing.md",
+        "/proc/self/mem",
     ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "ok.md was checked: {err}");
-    for name in ["nul.md: skipped", "huge.md: skipped", "latin1.md: skipped", "missing.md: no such file", "/proc/self/mem: "] {
+    for name in [
+        "nul.md: skipped",
+        "huge.md: skipped",
+        "latin1.md: skipped",
+        "missing.md: no such file",
+        "/proc/self/mem: ",
+    ] {
         assert_eq!(err.matches(name).count(), 1, "{name}: {err}");
     }
-    assert_eq!(err.matches("--changed-since HEAD: not in a git repository").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("--changed-since HEAD: not in a git repository")
+            .count(),
+        1,
+        "{err}"
+    );
     assert_eq!(err.matches("--cache-dir").count(), 1, "{err}");
-    assert!(err.contains("not-a-dir") && err.contains("result cache"), "{err}");
-    assert!(err.contains("5 file(s) not fully checked") && err.contains("margin: 6 files"), "{err}");
+    assert!(
+        err.contains("not-a-dir") && err.contains("result cache"),
+        "{err}"
+    );
+    assert!(
+        err.contains("5 file(s) not fully checked") && err.contains("margin: 6 files"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -99,20 +145,39 @@ fn fifos_devices_and_directories_are_named_for_what_they_are() {
     fifo(&d.path("pipe.md"));
     let started = Instant::now();
     for (path, what) in [
-        (d.path("pipe.md").display().to_string(), "a FIFO (named pipe)"),
+        (
+            d.path("pipe.md").display().to_string(),
+            "a FIFO (named pipe)",
+        ),
         ("/dev/zero".into(), "a character device"),
         ("/dev/null".into(), "a character device"),
     ] {
         let out = d.margin(&["check", &path]);
         assert_eq!(out.status.code(), Some(2), "{path}: {out:?}");
-        assert!(stderr(&out).contains(&format!("skipped: {what}, not a regular file")), "{path}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("no such file"), "{path}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("skipped: {what}, not a regular file")),
+            "{path}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !stderr(&out).contains("no such file"),
+            "{path}: {}",
+            stderr(&out)
+        );
     }
-    assert!(started.elapsed() < Duration::from_secs(120), "a FIFO must not block");
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "a FIFO must not block"
+    );
     let out = d.margin(&["check", "--model", d.dir.path().to_str().unwrap(), "ok.md"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("is a directory, not a GGUF file") && err.contains("tiny.gguf") && !err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains("is a directory, not a GGUF file")
+            && err.contains("tiny.gguf")
+            && !err.contains("does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -121,25 +186,47 @@ fn a_one_megabyte_line_is_checked_only_up_to_the_bound_and_says_so() {
     let line: String = "the cat sat on the mat and she eat them ".repeat(26_000);
     std::fs::write(d.path("long.md"), format!("{line}\n")).unwrap();
     let out = d.margin(&["check", "long.md"]);
-    assert_eq!(out.status.code(), Some(1), "checked in part: not clean, but not 'nothing checked' either: {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "checked in part: not clean, but not 'nothing checked' either: {out:?}"
+    );
     let err = stderr(&out);
-    assert!(err.contains("long.md: skipped: ") && err.contains("over-long prose regions"), "{err}");
+    assert!(
+        err.contains("long.md: skipped: ") && err.contains("over-long prose regions"),
+        "{err}"
+    );
 }
 
 #[test]
 fn translate_reads_no_more_than_the_limit_and_never_blocks_on_a_fifo() {
     let d = setup();
     fifo(&d.path("pipe.md"));
-    for (path, what) in [(d.path("pipe.md").display().to_string(), "a FIFO (named pipe)"), ("/dev/zero".into(), "a character device")] {
+    for (path, what) in [
+        (
+            d.path("pipe.md").display().to_string(),
+            "a FIFO (named pipe)",
+        ),
+        ("/dev/zero".into(), "a character device"),
+    ] {
         let out = d.margin(&["translate", "--to", "de", &path]);
         assert_eq!(out.status.code(), Some(2), "{path}: {out:?}");
         assert!(stderr(&out).contains(what), "{path}: {}", stderr(&out));
     }
     // Endless input on stdin: read up to the limit, then refused.
     let zero = std::fs::File::open("/dev/zero").unwrap();
-    let out = d.command().args(["translate", "--to", "de", "-"]).stdin(zero).output().unwrap();
+    let out = d
+        .command()
+        .args(["translate", "--to", "de", "-"])
+        .stdin(zero)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert!(stderr(&out).contains("more than maxFileBytes"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than maxFileBytes"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -149,7 +236,17 @@ fn translate_to_a_closed_stdout_is_an_error() {
     let out = d.command().arg("--version").output().unwrap();
     assert!(out.status.success());
     let script = format!("exec '{bin}' translate --to de ok.md >&-");
-    let out = Command::new("sh").arg("-c").arg(&script).current_dir(d.dir.path()).envs(d.command().get_envs().filter_map(|(k, v)| Some((k, v?)))).output().unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(d.dir.path())
+        .envs(d.command().get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert!(stderr(&out).contains("standard output is closed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("standard output is closed"),
+        "{}",
+        stderr(&out)
+    );
 }

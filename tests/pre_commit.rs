@@ -16,7 +16,11 @@ fn pre_commit() -> Option<PathBuf> {
     if dir.join("pre_commit/__init__.py").is_file() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none(), "scripts/install-test-tools installs pre-commit under CI ({})", dir.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "scripts/install-test-tools installs pre-commit under CI ({})",
+        dir.display()
+    );
     eprintln!("skipped: run scripts/install-test-tools to install the pinned pre-commit");
     None
 }
@@ -30,7 +34,11 @@ struct Env {
 impl Env {
     fn command(&self, program: &str, dir: &Path) -> Command {
         let bin_dir = Path::new(env!("CARGO_BIN_EXE_margin")).parent().unwrap();
-        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         let mut c = Command::new(program);
         c.current_dir(dir)
             .env("PATH", path)
@@ -60,18 +68,32 @@ impl Env {
 }
 
 fn both(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn a_commit_with_a_misspelled_markdown_line_is_refused_and_a_clean_one_passes() {
-    let Some(model) = support::test_model() else { return };
+    let Some(model) = support::test_model() else {
+        return;
+    };
     let Some(tools) = pre_commit() else { return };
-    let env = Env { tmp: tempfile::tempdir().unwrap(), tools, model };
+    let env = Env {
+        tmp: tempfile::tempdir().unwrap(),
+        tools,
+        model,
+    };
     // The hooks repository: this repository's hook definitions, committed.
     let hooks = env.tmp.path().join("hooks");
     std::fs::create_dir(&hooks).unwrap();
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"), hooks.join(".pre-commit-hooks.yaml")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        hooks.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
     env.ok(&hooks, &["init", "-q"]);
     env.ok(&hooks, &["add", "."]);
     env.ok(&hooks, &["commit", "-q", "-m", "hooks"]);
@@ -85,27 +107,59 @@ fn a_commit_with_a_misspelled_markdown_line_is_refused_and_a_clean_one_passes() 
         hooks.display()
     );
     std::fs::write(work.join(".pre-commit-config.yaml"), config).unwrap();
-    let install = env.command("python3", &work).args(["-m", "pre_commit", "install"]).output().unwrap();
+    let install = env
+        .command("python3", &work)
+        .args(["-m", "pre_commit", "install"])
+        .output()
+        .unwrap();
     assert!(install.status.success(), "{}", both(&install));
 
     // A misspelled line: the commit is refused, and margin says where.
-    std::fs::write(work.join("notes.md"), "# Notes\n\nWe recieve the letters every morning.\n").unwrap();
+    std::fs::write(
+        work.join("notes.md"),
+        "# Notes\n\nWe recieve the letters every morning.\n",
+    )
+    .unwrap();
     env.ok(&work, &["add", "."]);
     let refused = env.git(&work, &["commit", "-m", "Add notes"]);
     assert!(!refused.status.success(), "{}", both(&refused));
-    assert!(both(&refused).contains("notes.md:3:4: spelling: Possible spelling mistake: 'recieve' → 'receive'"), "{}", both(&refused));
+    assert!(
+        both(&refused)
+            .contains("notes.md:3:4: spelling: Possible spelling mistake: 'recieve' → 'receive'"),
+        "{}",
+        both(&refused)
+    );
 
     // Fixed: the commit passes.
-    std::fs::write(work.join("notes.md"), "# Notes\n\nWe receive the letters every morning.\n").unwrap();
+    std::fs::write(
+        work.join("notes.md"),
+        "# Notes\n\nWe receive the letters every morning.\n",
+    )
+    .unwrap();
     env.ok(&work, &["add", "."]);
     let passed = env.git(&work, &["commit", "-m", "Add notes"]);
     assert!(passed.status.success(), "{}", both(&passed));
-    assert!(both(&passed).contains("margin (proofreading)"), "the hook ran: {}", both(&passed));
+    assert!(
+        both(&passed).contains("margin (proofreading)"),
+        "the hook ran: {}",
+        both(&passed)
+    );
 
     // The commit-msg stage checks the message.
-    std::fs::write(work.join("more.md"), "# More\n\nThe weather is nice today.\n").unwrap();
+    std::fs::write(
+        work.join("more.md"),
+        "# More\n\nThe weather is nice today.\n",
+    )
+    .unwrap();
     env.ok(&work, &["add", "."]);
-    let message = env.git(&work, &["commit", "-m", "We recieve the letters every morning."]);
+    let message = env.git(
+        &work,
+        &["commit", "-m", "We recieve the letters every morning."],
+    );
     assert!(!message.status.success(), "{}", both(&message));
-    assert!(both(&message).contains("COMMIT_EDITMSG:1:"), "{}", both(&message));
+    assert!(
+        both(&message).contains("COMMIT_EDITMSG:1:"),
+        "{}",
+        both(&message)
+    );
 }

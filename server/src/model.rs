@@ -36,7 +36,8 @@ impl ModelKey {
 
     /// Resolve the model file and build the engine configuration.
     pub fn config(&self, cli_model: Option<&std::path::Path>) -> Result<EngineConfig, String> {
-        let path = margin_engine::resolve_model(cli_model, self.model.as_deref()).map_err(|e| e.to_string())?;
+        let path = margin_engine::resolve_model(cli_model, self.model.as_deref())
+            .map_err(|e| e.to_string())?;
         let mut config = EngineConfig::new(path);
         config.threads = self.threads.map(|t| t as usize);
         config.context_tokens = self.context_tokens;
@@ -104,7 +105,11 @@ impl ModelService {
     /// The loaded engine, if one is ready (never starts one).
     pub fn ready(&self) -> Option<Engine> {
         let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        current.as_ref().and_then(|(_, slot)| slot.get()).and_then(|r| r.as_ref().ok()).cloned()
+        current
+            .as_ref()
+            .and_then(|(_, slot)| slot.get())
+            .and_then(|r| r.as_ref().ok())
+            .cloned()
     }
 
     pub fn state(&self) -> ModelState {

@@ -26,7 +26,8 @@ pub enum ModelsCommand {
 pub fn run(command: &ModelsCommand) -> ExitCode {
     match command {
         ModelsCommand::Pull { name } => pull(name),
-        ModelsCommand::Path { model } => match margin_engine::resolve_model(model.as_deref(), None) {
+        ModelsCommand::Path { model } => match margin_engine::resolve_model(model.as_deref(), None)
+        {
             Ok(path) => {
                 println!("{}", path.display());
                 ExitCode::SUCCESS
@@ -42,9 +43,11 @@ pub fn run(command: &ModelsCommand) -> ExitCode {
 fn pull(name: &str) -> ExitCode {
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{msg:12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg:12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message("downloading");
     let mut on_progress = |p: Progress| match p {

@@ -26,15 +26,83 @@ pub struct GgufSummary {
 /// Architectures llama.cpp (the pinned build) can load; used only to turn a load failure into
 /// an actionable "unknown architecture" message.
 pub const KNOWN_ARCHITECTURES: &[&str] = &[
-    "llama", "llama4", "deci", "falcon", "grok", "gpt2", "gptj", "gptneox", "mpt", "baichuan",
-    "starcoder", "refact", "bert", "nomic-bert", "jina-bert-v2", "bloom", "stablelm", "qwen",
-    "qwen2", "qwen2moe", "qwen2vl", "qwen3", "qwen3moe", "phi2", "phi3", "phimoe", "plamo",
-    "codeshell", "orion", "internlm2", "minicpm", "minicpm3", "gemma", "gemma2", "gemma3",
-    "gemma3n", "starcoder2", "mamba", "mamba2", "xverse", "command-r", "cohere2", "dbrx", "olmo",
-    "olmo2", "olmoe", "openelm", "arctic", "deepseek", "deepseek2", "chatglm", "glm4", "bitnet",
-    "t5", "t5encoder", "jais", "nemotron", "exaone", "exaone4", "rwkv6", "rwkv7", "granite",
-    "granitemoe", "chameleon", "plm", "bailingmoe", "dots1", "arcee", "ernie4_5", "hunyuan-moe",
-    "smollm3", "lfm2", "falcon-h1", "gpt-oss", "seed_oss", "apertus", "granitehybrid",
+    "llama",
+    "llama4",
+    "deci",
+    "falcon",
+    "grok",
+    "gpt2",
+    "gptj",
+    "gptneox",
+    "mpt",
+    "baichuan",
+    "starcoder",
+    "refact",
+    "bert",
+    "nomic-bert",
+    "jina-bert-v2",
+    "bloom",
+    "stablelm",
+    "qwen",
+    "qwen2",
+    "qwen2moe",
+    "qwen2vl",
+    "qwen3",
+    "qwen3moe",
+    "phi2",
+    "phi3",
+    "phimoe",
+    "plamo",
+    "codeshell",
+    "orion",
+    "internlm2",
+    "minicpm",
+    "minicpm3",
+    "gemma",
+    "gemma2",
+    "gemma3",
+    "gemma3n",
+    "starcoder2",
+    "mamba",
+    "mamba2",
+    "xverse",
+    "command-r",
+    "cohere2",
+    "dbrx",
+    "olmo",
+    "olmo2",
+    "olmoe",
+    "openelm",
+    "arctic",
+    "deepseek",
+    "deepseek2",
+    "chatglm",
+    "glm4",
+    "bitnet",
+    "t5",
+    "t5encoder",
+    "jais",
+    "nemotron",
+    "exaone",
+    "exaone4",
+    "rwkv6",
+    "rwkv7",
+    "granite",
+    "granitemoe",
+    "chameleon",
+    "plm",
+    "bailingmoe",
+    "dots1",
+    "arcee",
+    "ernie4_5",
+    "hunyuan-moe",
+    "smollm3",
+    "lfm2",
+    "falcon-h1",
+    "gpt-oss",
+    "seed_oss",
+    "apertus",
+    "granitehybrid",
 ];
 
 // (block size, bytes per block) for ggml types by id; None = unknown (size check skipped).
@@ -82,10 +150,12 @@ struct Reader<R> {
 impl<R: Read> Reader<R> {
     fn bytes<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
         let mut b = [0u8; N];
-        self.r.read_exact(&mut b).map_err(|_| ModelError::Truncated {
-            path: self.path.clone(),
-            detail: "file ends inside the GGUF header".into(),
-        })?;
+        self.r
+            .read_exact(&mut b)
+            .map_err(|_| ModelError::Truncated {
+                path: self.path.clone(),
+                detail: "file ends inside the GGUF header".into(),
+            })?;
         Ok(b)
     }
     fn u32(&mut self) -> Result<u32, ModelError> {
@@ -97,7 +167,10 @@ impl<R: Read> Reader<R> {
     fn skip(&mut self, n: u64) -> Result<(), ModelError> {
         let got = std::io::copy(&mut (&mut self.r).take(n), &mut std::io::sink()).unwrap_or(0);
         if got != n {
-            return Err(ModelError::Truncated { path: self.path.clone(), detail: "file ends inside the GGUF header".into() });
+            return Err(ModelError::Truncated {
+                path: self.path.clone(),
+                detail: "file ends inside the GGUF header".into(),
+            });
         }
         Ok(())
     }
@@ -107,14 +180,19 @@ impl<R: Read> Reader<R> {
             return Err(self.invalid(format!("implausible string length {n}")));
         }
         let mut buf = vec![0u8; n as usize];
-        self.r.read_exact(&mut buf).map_err(|_| ModelError::Truncated {
-            path: self.path.clone(),
-            detail: "file ends inside the GGUF header".into(),
-        })?;
+        self.r
+            .read_exact(&mut buf)
+            .map_err(|_| ModelError::Truncated {
+                path: self.path.clone(),
+                detail: "file ends inside the GGUF header".into(),
+            })?;
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
     fn invalid(&self, detail: String) -> ModelError {
-        ModelError::NotGguf { path: self.path.clone(), detail }
+        ModelError::NotGguf {
+            path: self.path.clone(),
+            detail,
+        }
     }
     /// Reads (string values) or skips a value of type `t`.
     fn value(&mut self, t: u32) -> Result<Option<String>, ModelError> {
@@ -143,15 +221,34 @@ impl<R: Read> Reader<R> {
 /// Checks that `path` is a complete, plausible GGUF model and summarises its header.
 pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ModelError::NotFound { path: path.to_path_buf() },
-        _ => ModelError::Io { path: path.to_path_buf(), source: e },
+        std::io::ErrorKind::NotFound => ModelError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ModelError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
     })?;
-    let file_size = file.metadata().map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })?.len();
+    let file_size = file
+        .metadata()
+        .map_err(|e| ModelError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?
+        .len();
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(ModelError::NotGguf { path: path.to_path_buf(), detail: "it is a directory".into() });
+        return Err(ModelError::NotGguf {
+            path: path.to_path_buf(),
+            detail: "it is a directory".into(),
+        });
     }
-    let mut r = Reader { r: BufReader::new(file), path: path.to_path_buf() };
-    let magic: [u8; 4] = r.bytes().map_err(|_| r.invalid(format!("only {file_size} bytes long")))?;
+    let mut r = Reader {
+        r: BufReader::new(file),
+        path: path.to_path_buf(),
+    };
+    let magic: [u8; 4] = r
+        .bytes()
+        .map_err(|_| r.invalid(format!("only {file_size} bytes long")))?;
     if &magic != b"GGUF" {
         return Err(r.invalid(format!("starts with {magic:02x?}, not the GGUF magic")));
     }
@@ -164,7 +261,8 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     if tensor_count > 1 << 20 || kv_count > 1 << 20 {
         return Err(r.invalid("implausible tensor/metadata counts".into()));
     }
-    let (mut architecture, mut name, mut has_chat_template, mut alignment) = (None, None, false, 32u64);
+    let (mut architecture, mut name, mut has_chat_template, mut alignment) =
+        (None, None, false, 32u64);
     for _ in 0..kv_count {
         let key = r.string()?;
         let t = r.u32()?;
@@ -197,7 +295,10 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
             data_end = data_end.max(offset.saturating_add(n / block * size));
         }
     }
-    let header_end = r.r.stream_position().map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })?;
+    let header_end = r.r.stream_position().map_err(|e| ModelError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     let data_start = header_end.div_ceil(alignment) * alignment;
     let expected = data_start.saturating_add(data_end);
     if tensor_count > 0 && file_size < expected {
@@ -207,6 +308,14 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
         });
     }
     let _ = r.r.seek(SeekFrom::Start(0));
-    let architecture = architecture.ok_or_else(|| r.invalid("no general.architecture key".into()))?;
-    Ok(GgufSummary { version, architecture, name, has_chat_template, tensor_count, file_size })
+    let architecture =
+        architecture.ok_or_else(|| r.invalid("no general.architecture key".into()))?;
+    Ok(GgufSummary {
+        version,
+        architecture,
+        name,
+        has_chat_template,
+        tensor_count,
+        file_size,
+    })
 }

@@ -17,16 +17,48 @@ use crate::stores::Stores;
 /// Files in the tree.
 pub const FILES: usize = 200;
 
-const SUBJECTS: &[&str] = &["The build server", "Our release process", "The parser", "The documentation team", "The cache", "Each reviewer"];
-const VERBS: &[&str] = &["checks", "updates", "describes", "publishes", "measures", "reads"];
-const OBJECTS: &[&str] = &["the changelog", "every pull request", "the benchmark results", "the configuration file", "the test reports"];
-const WHEN: &[&str] = &["every morning", "after each merge", "before a release", "once a week", "when a test fails"];
+const SUBJECTS: &[&str] = &[
+    "The build server",
+    "Our release process",
+    "The parser",
+    "The documentation team",
+    "The cache",
+    "Each reviewer",
+];
+const VERBS: &[&str] = &[
+    "checks",
+    "updates",
+    "describes",
+    "publishes",
+    "measures",
+    "reads",
+];
+const OBJECTS: &[&str] = &[
+    "the changelog",
+    "every pull request",
+    "the benchmark results",
+    "the configuration file",
+    "the test reports",
+];
+const WHEN: &[&str] = &[
+    "every morning",
+    "after each merge",
+    "before a release",
+    "once a week",
+    "when a test fails",
+];
 
 /// The Markdown of file `i`: a heading and a paragraph of two sentences, unique to the file
 /// (so the first run cannot reuse another file's results); every tenth has a mistake.
 pub fn file_text(i: usize) -> String {
     let pick = |list: &[&'static str], k: usize| list[(i / k) % list.len()];
-    let first = format!("{} {} {} {}.", pick(SUBJECTS, 1), pick(VERBS, 3), pick(OBJECTS, 7), pick(WHEN, 11));
+    let first = format!(
+        "{} {} {} {}.",
+        pick(SUBJECTS, 1),
+        pick(VERBS, 3),
+        pick(OBJECTS, 7),
+        pick(WHEN, 11)
+    );
     let second = if i.is_multiple_of(10) {
         format!("We recieve lunch at the desk in room {i} while the report is written.")
     } else {
@@ -39,13 +71,17 @@ fn write_tree(dir: &Path) -> Result<(), String> {
     for i in 0..FILES {
         let sub = dir.join(format!("section-{}", i / 20));
         std::fs::create_dir_all(&sub).map_err(|e| e.to_string())?;
-        std::fs::write(sub.join(format!("note-{i}.md")), file_text(i)).map_err(|e| e.to_string())?;
+        std::fs::write(sub.join(format!("note-{i}.md")), file_text(i))
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
 
 pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let (engine, settings) = super::start_engine(model, threads)?;
     let work = std::env::temp_dir().join(format!("margin-bench-check-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
@@ -70,15 +106,32 @@ fn measure(
     let pass = |label: &str| -> Result<(f64, usize, usize, usize), String> {
         let checker = Checker::default().with_store(ResultStore::new(&store_dir, "bench"));
         let (files, _) = collect_files(std::slice::from_ref(&tree));
-        let pass = Pass { engine, checker: &checker, settings, stores: &stores, base: None, threads: cores, progress: false };
+        let pass = Pass {
+            engine,
+            checker: &checker,
+            settings,
+            stores: &stores,
+            base: None,
+            threads: cores,
+            progress: false,
+        };
         let started = Instant::now();
         let report = runtime.block_on(pass.run(files));
         let seconds = started.elapsed().as_secs_f64();
-        if let Some(problem) = report.not_checked.first().map(|(p, why)| format!("{label}: {}: {why}", p.display())) {
+        if let Some(problem) = report
+            .not_checked
+            .first()
+            .map(|(p, why)| format!("{label}: {}: {why}", p.display()))
+        {
             return Err(problem);
         }
         let stats = checker.stats();
-        Ok((seconds, stats.regions, stats.model_calls, report.finding_count()))
+        Ok((
+            seconds,
+            stats.regions,
+            stats.model_calls,
+            report.finding_count(),
+        ))
     };
     let (first_s, regions, first_calls, findings) = pass("first run")?;
     let (unchanged_s, _, unchanged_calls, unchanged_findings) = pass("unchanged run")?;
@@ -86,7 +139,11 @@ fn measure(
     let text = file_text(61).replace("reviewed by two people", "reviewed by three people");
     std::fs::write(&edited, text).map_err(|e| e.to_string())?;
     let (edited_s, _, edited_calls, _) = pass("one-paragraph run")?;
-    let store_bytes: u64 = std::fs::read_dir(&store_dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    let store_bytes: u64 = std::fs::read_dir(&store_dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     Ok(json!({
         "model": engine.model_info().name,
         "threads": threads,

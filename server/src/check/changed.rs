@@ -29,10 +29,21 @@ impl Base {
         if reference.starts_with('-') || reference.contains(['\n', '\0']) {
             return Err(problem("not a git revision".into()));
         }
-        let root = git(None, &["rev-parse", "--show-toplevel"]).map_err(|e| problem(format!("not in a git repository ({e})")))?;
-        let root = PathBuf::from(root.trim()).canonicalize().map_err(|e| problem(e.to_string()))?;
-        let commit = git(Some(&root), &["rev-parse", "--verify", "--quiet", &format!("{reference}^{{commit}}")])
-            .map_err(|_| problem(format!("no such commit in {}", root.display())))?;
+        let root = git(None, &["rev-parse", "--show-toplevel"])
+            .map_err(|e| problem(format!("not in a git repository ({e})")))?;
+        let root = PathBuf::from(root.trim())
+            .canonicalize()
+            .map_err(|e| problem(e.to_string()))?;
+        let commit = git(
+            Some(&root),
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{reference}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| problem(format!("no such commit in {}", root.display())))?;
         let commit = commit.trim();
         // Paths relative to the repository root, as git names them.
         let wanted: Vec<(PathBuf, String)> = files
@@ -43,8 +54,13 @@ impl Base {
                 (!rel.contains('\n')).then_some((full, rel))
             })
             .collect();
-        let blobs = cat_files(&root, commit, wanted.iter().map(|(_, rel)| rel.as_str())).map_err(problem)?;
-        let texts = wanted.into_iter().zip(blobs).filter_map(|((full, _), blob)| Some((full, String::from_utf8(blob?).ok()?))).collect();
+        let blobs = cat_files(&root, commit, wanted.iter().map(|(_, rel)| rel.as_str()))
+            .map_err(problem)?;
+        let texts = wanted
+            .into_iter()
+            .zip(blobs)
+            .filter_map(|((full, _), blob)| Some((full, String::from_utf8(blob?).ok()?)))
+            .collect();
         Ok(Base { texts })
     }
 }
@@ -55,16 +71,28 @@ fn git(dir: Option<&Path>, args: &[&str]) -> Result<String, String> {
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
-    let out = command.args(args).stdin(Stdio::null()).output().map_err(|e| format!("cannot run git: {e}"))?;
+    let out = command
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(if err.is_empty() { format!("git {} failed", args.join(" ")) } else { err });
+        return Err(if err.is_empty() {
+            format!("git {} failed", args.join(" "))
+        } else {
+            err
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The blobs of `paths` at `commit` (`None`: not there, or not a file), in order.
-fn cat_files<'a>(root: &Path, commit: &str, paths: impl Iterator<Item = &'a str>) -> Result<Vec<Option<Vec<u8>>>, String> {
+fn cat_files<'a>(
+    root: &Path,
+    commit: &str,
+    paths: impl Iterator<Item = &'a str>,
+) -> Result<Vec<Option<Vec<u8>>>, String> {
     let requests: String = paths.map(|p| format!("{commit}:{p}\n")).collect();
     let count = requests.lines().count();
     let mut child = Command::new("git")
@@ -83,14 +111,20 @@ fn cat_files<'a>(root: &Path, commit: &str, paths: impl Iterator<Item = &'a str>
     let mut header = String::new();
     for _ in 0..count {
         header.clear();
-        out.read_line(&mut header).map_err(|e| format!("git cat-file: {e}"))?;
+        out.read_line(&mut header)
+            .map_err(|e| format!("git cat-file: {e}"))?;
         // "<oid> <type> <size>", or "<name> missing" / "<name> ambiguous".
         let fields: Vec<&str> = header.trim_end().rsplitn(3, ' ').collect();
         match fields.as_slice() {
-            [size, kind, _] if kind.chars().all(|c| c.is_ascii_lowercase()) && size.parse::<u64>().is_ok() => {
+            [size, kind, _]
+                if kind.chars().all(|c| c.is_ascii_lowercase()) && size.parse::<u64>().is_ok() =>
+            {
                 let size: u64 = size.parse().unwrap_or(0);
                 let mut body = Vec::new();
-                (&mut out).take(size + 1).read_to_end(&mut body).map_err(|e| format!("git cat-file: {e}"))?;
+                (&mut out)
+                    .take(size + 1)
+                    .read_to_end(&mut body)
+                    .map_err(|e| format!("git cat-file: {e}"))?;
                 body.truncate(size as usize);
                 blobs.push((*kind == "blob").then_some(body));
             }
@@ -131,7 +165,12 @@ mod tests {
         std::fs::write(d.join("sub dir/b.md"), "x".repeat(100_000)).unwrap();
         run(d, &["add", "."]);
         run(d, &["commit", "-q", "-m", "one"]);
-        let blobs = cat_files(d, "HEAD", ["a.md", "missing.md", "sub dir/b.md", "sub dir"].into_iter()).unwrap();
+        let blobs = cat_files(
+            d,
+            "HEAD",
+            ["a.md", "missing.md", "sub dir/b.md", "sub dir"].into_iter(),
+        )
+        .unwrap();
         assert_eq!(blobs[0].as_deref(), Some(&b"first\n"[..]));
         assert_eq!(blobs[1], None);
         assert_eq!(blobs[2].as_ref().map(Vec::len), Some(100_000));

@@ -44,7 +44,10 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Language)>, Vec<Proble
     let (mut files, mut problems) = (Vec::new(), Vec::new());
     for path in paths {
         if path.exists() && !path.is_dir() {
-            files.push((path.clone(), Language::from_path(path).unwrap_or(Language::PlainText)));
+            files.push((
+                path.clone(),
+                Language::from_path(path).unwrap_or(Language::PlainText),
+            ));
             continue;
         }
         if !path.is_dir() {
@@ -74,19 +77,39 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Language)>, Vec<Proble
 
 /// Prepare `files` on `threads` threads; they arrive in the order they are ready, at most a
 /// few ahead of the consumer.
-pub fn prepare_all(files: Vec<(PathBuf, Language)>, settings: &Settings, base: Option<Arc<Base>>, threads: usize) -> mpsc::Receiver<Prepared> {
+pub fn prepare_all(
+    files: Vec<(PathBuf, Language)>,
+    settings: &Settings,
+    base: Option<Arc<Base>>,
+    threads: usize,
+) -> mpsc::Receiver<Prepared> {
     let threads = threads.clamp(1, files.len().max(1));
     let (tx, rx) = mpsc::channel(threads * 2);
     let files = Arc::new(files);
     let next = Arc::new(AtomicUsize::new(0));
     for _ in 0..threads {
-        let (tx, files, next, settings, base) = (tx.clone(), files.clone(), next.clone(), settings.clone(), base.clone());
+        let (tx, files, next, settings, base) = (
+            tx.clone(),
+            files.clone(),
+            next.clone(),
+            settings.clone(),
+            base.clone(),
+        );
         std::thread::spawn(move || loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((path, language)) = files.get(i) else { break };
+            let Some((path, language)) = files.get(i) else {
+                break;
+            };
             let outcome = prepare(path, *language, &settings, base.as_deref());
             // The receiver is gone when the run stopped: nothing more to do.
-            if tx.blocking_send(Prepared { path: path.clone(), language: *language, outcome }).is_err() {
+            if tx
+                .blocking_send(Prepared {
+                    path: path.clone(),
+                    language: *language,
+                    outcome,
+                })
+                .is_err()
+            {
                 break;
             }
         });
@@ -94,11 +117,21 @@ pub fn prepare_all(files: Vec<(PathBuf, Language)>, settings: &Settings, base: O
     rx
 }
 
-fn prepare(path: &Path, language: Language, settings: &Settings, base: Option<&Base>) -> Result<Ready, FileProblem> {
+fn prepare(
+    path: &Path,
+    language: Language,
+    settings: &Settings,
+    base: Option<&Base>,
+) -> Result<Ready, FileProblem> {
     let text = text_of(path, settings.max_file_bytes)?;
     let base_text = base.and_then(|b| b.text_of(path));
     if base_text == Some(text.as_str()) {
-        return Ok(Ready { text, tree: None, unchanged: None, same_as_base: true });
+        return Ok(Ready {
+            text,
+            tree: None,
+            unchanged: None,
+            same_as_base: true,
+        });
     }
     let unchanged = match base_text {
         // A base version that does not parse counts as absent: every region is new.
@@ -111,7 +144,12 @@ fn prepare(path: &Path, language: Language, settings: &Settings, base: Option<&B
         t.parse(&text);
         t
     });
-    Ok(Ready { text, tree, unchanged, same_as_base: false })
+    Ok(Ready {
+        text,
+        tree,
+        unchanged,
+        same_as_base: false,
+    })
 }
 
 #[cfg(test)]
@@ -129,12 +167,18 @@ mod tests {
         }
         files.push((dir.path().join("nul.md"), Language::Markdown));
         std::fs::write(&files[20].0, "a\0b").unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let mut rx = prepare_all(files.clone(), &Settings::default(), None, 3);
         let mut seen = Vec::new();
         while let Some(p) = runtime.block_on(rx.recv()) {
             match &p.outcome {
-                Ok(ready) => assert!(ready.tree.is_some() && ready.text.contains("Some text.") && ready.unchanged.is_none()),
+                Ok(ready) => assert!(
+                    ready.tree.is_some()
+                        && ready.text.contains("Some text.")
+                        && ready.unchanged.is_none()
+                ),
                 Err(FileProblem::Skipped(why)) => assert!(why.contains("NUL"), "{why}"),
                 Err(FileProblem::Failed(e)) => panic!("{e}"),
             }

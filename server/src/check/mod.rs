@@ -36,7 +36,10 @@ use crate::model::ModelKey;
 use crate::stores::Stores;
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
@@ -76,7 +79,10 @@ async fn check(args: &CheckArgs) -> ExitCode {
     }
     let base = args.changed_since.as_deref().and_then(|reference| {
         let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-        Base::load(reference, &paths).map(Arc::new).inspect_err(|e| eprintln!("margin: {e}; checking whole files")).ok()
+        Base::load(reference, &paths)
+            .map(Arc::new)
+            .inspect_err(|e| eprintln!("margin: {e}; checking whole files"))
+            .ok()
     });
     let config = match ModelKey::from_settings(&settings).config(args.model.as_deref()) {
         Ok(config) => config,
@@ -98,19 +104,38 @@ async fn check(args: &CheckArgs) -> ExitCode {
     let started = Instant::now();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let threads = args.threads.map_or(cores, |t| t as usize);
-    let pass = Pass { engine: &engine, checker: &checker, settings: &settings, stores: &stores, base, threads, progress: true };
+    let pass = Pass {
+        engine: &engine,
+        checker: &checker,
+        settings: &settings,
+        stores: &stores,
+        base,
+        threads,
+        progress: true,
+    };
     let mut report = pass.run(files).await;
     report.file_count += missing.len();
     report.not_checked.extend(missing);
     let level = Level::from(settings.severity);
-    if let Err(e) = std::io::stdout().lock().write_all(output::render(&report, args.format, level).as_bytes()) {
+    if let Err(e) = std::io::stdout()
+        .lock()
+        .write_all(output::render(&report, args.format, level).as_bytes())
+    {
         return fail(&format!("cannot write the output: {e}"));
     }
     let not_checked = report.not_checked.len();
     if not_checked > 0 {
         eprintln!("margin: {not_checked} file(s) not fully checked (see \"skipped\" above)");
     }
-    eprintln!("{}", summary(&report, &checker, args.changed_since.as_deref(), started.elapsed().as_secs_f64()));
+    eprintln!(
+        "{}",
+        summary(
+            &report,
+            &checker,
+            args.changed_since.as_deref(),
+            started.elapsed().as_secs_f64()
+        )
+    );
     exit_code(&report, args.fail_on, level)
 }
 
@@ -144,7 +169,9 @@ fn exit_code(report: &Report, fail_on: FailOn, level: Level) -> ExitCode {
         FailOn::Info => Some(Level::Info),
         FailOn::Never => None,
     };
-    let Some(threshold) = threshold else { return ExitCode::SUCCESS };
+    let Some(threshold) = threshold else {
+        return ExitCode::SUCCESS;
+    };
     if (report.finding_count() > 0 && level >= threshold) || !report.not_checked.is_empty() {
         ExitCode::from(1)
     } else {

@@ -47,7 +47,10 @@ impl Lines {
     }
 
     pub fn span(&self, f: &Finding, encoding: Encoding) -> Span {
-        Span { start: positions::to_line_col(&self.0, f.range.start, encoding), end: positions::to_line_col(&self.0, f.range.end, encoding) }
+        Span {
+            start: positions::to_line_col(&self.0, f.range.start, encoding),
+            end: positions::to_line_col(&self.0, f.range.end, encoding),
+        }
     }
 }
 
@@ -68,7 +71,9 @@ pub fn render(report: &Report, format: Format, level: Level) -> String {
 }
 
 fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).map(|s| s + "\n").unwrap_or_default()
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
 }
 
 fn text(report: &Report) -> String {
@@ -77,7 +82,14 @@ fn text(report: &Report) -> String {
         let lines = Lines::new(&file.text);
         for f in &file.findings {
             let at = lines.span(f, Encoding::Utf32).start;
-            out += &format!("{}:{}:{}: {}: {}\n", shown(&file.path), at.line + 1, at.col + 1, f.category_name(), f.message);
+            out += &format!(
+                "{}:{}:{}: {}: {}\n",
+                shown(&file.path),
+                at.line + 1,
+                at.col + 1,
+                f.category_name(),
+                f.message
+            );
         }
     }
     out
@@ -142,7 +154,9 @@ fn github(report: &Report, level: Level) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

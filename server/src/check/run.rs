@@ -63,9 +63,18 @@ pub struct Pass<'a> {
 
 impl Pass<'_> {
     pub async fn run(&self, files: Vec<(PathBuf, Language)>) -> Report {
-        let mut report = Report { file_count: files.len(), ..Report::default() };
-        let bars = MultiProgress::with_draw_target(if self.progress { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-        let style = |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
+        let mut report = Report {
+            file_count: files.len(),
+            ..Report::default()
+        };
+        let bars = MultiProgress::with_draw_target(if self.progress {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        let style = |t: &str| {
+            ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar())
+        };
         let file_bar = bars.add(ProgressBar::new(files.len() as u64));
         file_bar.set_style(style("{pos}/{len} files {wide_msg}"));
         let region_bar = bars.add(ProgressBar::new(0));
@@ -80,7 +89,10 @@ impl Pass<'_> {
                 region_bar.set_position(done as u64);
             };
             let outcome = match file.outcome {
-                Ok(ready) => self.check(&file.path, file.language, ready, on_region).await,
+                Ok(ready) => {
+                    self.check(&file.path, file.language, ready, on_region)
+                        .await
+                }
                 Err(problem) => Err(problem),
             };
             match outcome {
@@ -88,7 +100,11 @@ impl Pass<'_> {
                     report.checked_files += 1;
                     report.unchanged_files += 1;
                 }
-                Ok(Checked::Text { findings, text, unchecked }) => {
+                Ok(Checked::Text {
+                    findings,
+                    text,
+                    unchecked,
+                }) => {
                     report.checked_files += 1;
                     if unchecked > 0 {
                         let why = format!("skipped: {unchecked} bytes of over-long prose regions (only the first {MAX_REGION_BYTES} bytes of each are checked)");
@@ -96,12 +112,18 @@ impl Pass<'_> {
                         report.not_checked.push((file.path.clone(), why));
                     }
                     if !findings.is_empty() {
-                        report.files.push(FileFindings { path: file.path, text, findings });
+                        report.files.push(FileFindings {
+                            path: file.path,
+                            text,
+                            findings,
+                        });
                     }
                 }
                 Err(FileProblem::Skipped(why)) => {
                     say(format!("{}: skipped: {why}", file.path.display()));
-                    report.not_checked.push((file.path, format!("skipped: {why}")));
+                    report
+                        .not_checked
+                        .push((file.path, format!("skipped: {why}")));
                 }
                 Err(FileProblem::Failed(e)) => {
                     say(format!("{}: {e}", file.path.display()));
@@ -132,7 +154,11 @@ impl Pass<'_> {
         }
         let key = self.stores.file_key(path);
         let ignored = |k: &margin_proofread::FindingKey| self.stores.ignores.is_ignored(&key, k);
-        let choices = UserChoices { disabled: self.stores.ignores.is_disabled(&key), dictionary: &self.stores.dictionary, ignored: &ignored };
+        let choices = UserChoices {
+            disabled: self.stores.ignores.is_disabled(&key),
+            dictionary: &self.stores.dictionary,
+            ignored: &ignored,
+        };
         let doc = DocumentInput {
             text: ready.text.clone(),
             language,
@@ -142,11 +168,22 @@ impl Pass<'_> {
             cancel: Arc::new(AtomicBool::new(false)),
             unchanged: ready.unchanged,
         };
-        let checked = proofread(self.engine, self.checker, doc, self.settings, &choices, on_region)
-            .await
-            .map_err(|e| FileProblem::Failed(e.to_string()))?;
+        let checked = proofread(
+            self.engine,
+            self.checker,
+            doc,
+            self.settings,
+            &choices,
+            on_region,
+        )
+        .await
+        .map_err(|e| FileProblem::Failed(e.to_string()))?;
         let unchecked = checked.unchecked.iter().map(|r| r.len()).sum();
-        Ok(Checked::Text { findings: checked.findings, text: ready.text, unchecked })
+        Ok(Checked::Text {
+            findings: checked.findings,
+            text: ready.text,
+            unchecked,
+        })
     }
 }
 
@@ -154,5 +191,9 @@ enum Checked {
     /// Identical to the base version: nothing to check.
     Unchanged,
     /// Findings in `text`, and the bytes left out by the per-region bound.
-    Text { findings: Vec<Finding>, text: String, unchecked: usize },
+    Text {
+        findings: Vec<Finding>,
+        text: String,
+        unchecked: usize,
+    },
 }

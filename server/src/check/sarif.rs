@@ -16,11 +16,19 @@ use crate::checking::Finding;
 use crate::text::Encoding;
 
 /// Characters a relative URI path keeps as they are.
-const PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
 
 const RULES: [(&str, &str); 4] = [
     ("spelling", "A word that looks misspelled"),
-    ("grammar", "A likely grammar mistake (agreement, confusable words, missing or extra words)"),
+    (
+        "grammar",
+        "A likely grammar mistake (agreement, confusable words, missing or extra words)",
+    ),
     ("punctuation", "A likely punctuation mistake"),
     ("style", "A wording the model finds clearly better"),
 ];
@@ -60,7 +68,10 @@ pub fn log(report: &Report, level: Level) -> Value {
         "results": results,
         "invocations": [{"executionSuccessful": report.not_checked.is_empty(), "toolExecutionNotifications": notifications}],
     });
-    if let Some(root) = std::env::current_dir().ok().and_then(|d| url::Url::from_directory_path(d).ok()) {
+    if let Some(root) = std::env::current_dir()
+        .ok()
+        .and_then(|d| url::Url::from_directory_path(d).ok())
+    {
         run["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": root.as_str()}});
     }
     json!({
@@ -73,9 +84,21 @@ pub fn log(report: &Report, level: Level) -> Value {
 fn result(path: &Path, lines: &Lines, f: &Finding, level: &str) -> Value {
     let Span { start, end } = lines.span(f, Encoding::Utf16);
     let region = json!({"startLine": start.line + 1, "startColumn": start.col + 1, "endLine": end.line + 1, "endColumn": end.col + 1});
-    let rule = RULES.iter().position(|(id, _)| *id == f.category_name()).unwrap_or(0);
+    let rule = RULES
+        .iter()
+        .position(|(id, _)| *id == f.category_name())
+        .unwrap_or(0);
     let key = f.key();
-    let fingerprint = stable_hash(format!("{}\u{0}{}\u{0}{}\u{0}{:x}", shown(path), key.original, key.replacement, key.context).as_bytes());
+    let fingerprint = stable_hash(
+        format!(
+            "{}\u{0}{}\u{0}{}\u{0}{:x}",
+            shown(path),
+            key.original,
+            key.replacement,
+            key.context
+        )
+        .as_bytes(),
+    );
     let mut located = region.clone();
     located["snippet"] = json!({"text": f.original});
     json!({
@@ -114,7 +137,13 @@ mod tests {
 
     #[test]
     fn paths_become_uri_references() {
-        assert_eq!(artifact(Path::new("./docs/my notes.md")), json!({"uri": "docs/my%20notes.md", "uriBaseId": "%SRCROOT%"}));
-        assert_eq!(artifact(Path::new("/tmp/ä.md")), json!({"uri": "file:///tmp/%C3%A4.md"}));
+        assert_eq!(
+            artifact(Path::new("./docs/my notes.md")),
+            json!({"uri": "docs/my%20notes.md", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            artifact(Path::new("/tmp/ä.md")),
+            json!({"uri": "file:///tmp/%C3%A4.md"})
+        );
     }
 }

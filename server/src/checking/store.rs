@@ -105,11 +105,19 @@ impl ResultStore {
     /// The store the server and a plain `margin check` share: `results` in margin's cache
     /// directory (`$MARGIN_CACHE_DIR`, else ~/.cache/margin).
     pub fn shared() -> Arc<ResultStore> {
-        Self::new(&margin_engine::margin_cache_root().join("results"), "margin's cache directory, MARGIN_CACHE_DIR")
+        Self::new(
+            &margin_engine::margin_cache_root().join("results"),
+            "margin's cache directory, MARGIN_CACHE_DIR",
+        )
     }
 
     pub fn with_max_bytes(dir: &Path, origin: &str, max_bytes: u64) -> Arc<ResultStore> {
-        Arc::new(ResultStore { dir: dir.to_path_buf(), origin: origin.to_string(), max_bytes, state: Mutex::default() })
+        Arc::new(ResultStore {
+            dir: dir.to_path_buf(),
+            origin: origin.to_string(),
+            max_bytes,
+            state: Mutex::default(),
+        })
     }
 
     /// The database file.
@@ -140,13 +148,19 @@ impl ResultStore {
         let now = now_ms();
         let mut touch = Vec::new();
         let (mut hits, mut bad) = (0, 0);
-        let Some(conn) = state.conn.as_ref() else { return out };
+        let Some(conn) = state.conn.as_ref() else {
+            return out;
+        };
         let read = (|| -> rusqlite::Result<()> {
-            let mut select = conn.prepare_cached("SELECT used, sum, value FROM results WHERE key = ?1")?;
+            let mut select =
+                conn.prepare_cached("SELECT used, sum, value FROM results WHERE key = ?1")?;
             for (slot, key) in out.iter_mut().zip(keys) {
-                let row: Option<(i64, i64, Vec<u8>)> =
-                    select.query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
-                let Some((used, sum, value)) = row else { continue };
+                let row: Option<(i64, i64, Vec<u8>)> = select
+                    .query_row([&key.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                let Some((used, sum, value)) = row else {
+                    continue;
+                };
                 match decode(key, sum, &value) {
                     Some(scored) => {
                         hits += 1;
@@ -177,7 +191,9 @@ impl ResultStore {
             return;
         }
         let touch = std::mem::take(&mut state.touch);
-        let Some(conn) = state.conn.as_mut() else { return };
+        let Some(conn) = state.conn.as_mut() else {
+            return;
+        };
         let written = (|| -> rusqlite::Result<usize> {
             let now = now_ms();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -187,7 +203,8 @@ impl ResultStore {
                     let value = encode(key, scored);
                     insert.execute(params![&key.0[..], now, checksum(&value), value])?;
                 }
-                let mut refresh = tx.prepare_cached("UPDATE results SET used = ?2 WHERE key = ?1")?;
+                let mut refresh =
+                    tx.prepare_cached("UPDATE results SET used = ?2 WHERE key = ?1")?;
                 for key in &touch {
                     refresh.execute(params![&key.0[..], now])?;
                 }
@@ -199,7 +216,12 @@ impl ResultStore {
             Ok(n) => state.stats.written += n,
             Err(e) => return self.failed(&mut state, "cannot be written", &e),
         }
-        match state.conn.as_ref().map(|c| evict(c, self.max_bytes)).transpose() {
+        match state
+            .conn
+            .as_ref()
+            .map(|c| evict(c, self.max_bytes))
+            .transpose()
+        {
             Ok(n) => state.stats.evicted += n.unwrap_or(0),
             Err(e) => self.failed(&mut state, "cannot be trimmed", &e),
         }
@@ -212,7 +234,10 @@ impl ResultStore {
             match self.open() {
                 Ok((conn, replaced)) => {
                     if let Some(why) = replaced {
-                        state.problems.push(format!("result cache {}: {why}; started a new one", self.path().display()));
+                        state.problems.push(format!(
+                            "result cache {}: {why}; started a new one",
+                            self.path().display()
+                        ));
                     }
                     state.conn = Some(conn);
                 }
@@ -238,7 +263,9 @@ impl ResultStore {
                     p.push(suffix);
                     let _ = std::fs::remove_file(p);
                 }
-                connect(&self.path()).map(|c| (c, Some(why))).map_err(|e| e.to_string())
+                connect(&self.path())
+                    .map(|c| (c, Some(why)))
+                    .map_err(|e| e.to_string())
             }
             Err(e) => Err(e.to_string()),
         }
@@ -248,7 +275,10 @@ impl ResultStore {
     /// corrupt database is closed (the next process replaces it).
     fn failed(&self, state: &mut State, what: &str, e: &rusqlite::Error) {
         let code = e.sqlite_error_code();
-        if matches!(code, Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)) {
+        if matches!(
+            code,
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+        ) {
             state.conn = None;
         }
         if what != READ {
@@ -259,7 +289,9 @@ impl ResultStore {
         }
         let hint = match code {
             Some(ErrorCode::DiskFull) => " (disk full)",
-            Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => " (read-only?)",
+            Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                " (read-only?)"
+            }
             _ => "",
         };
         state.problems.push(format!(

@@ -43,7 +43,9 @@ impl std::fmt::Display for Problem {
 impl From<rusqlite::Error> for Problem {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Problem::Foreign(format!("not a database ({e})")),
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                Problem::Foreign(format!("not a database ({e})"))
+            }
             _ => Problem::Other(e),
         }
     }
@@ -60,7 +62,9 @@ pub(super) fn connect(path: &Path) -> Result<Connection, Problem> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     if id != APPLICATION_ID && !(id == 0 && tables == 0) {
-        return Err(Problem::Foreign(format!("not a margin result cache (application id {id:#x}, {tables} schema entries)")));
+        return Err(Problem::Foreign(format!(
+            "not a margin result cache (application id {id:#x}, {tables} schema entries)"
+        )));
     }
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -81,7 +85,12 @@ pub(super) fn encode(key: &StoreKey, scored: &[Scored]) -> Vec<u8> {
         key: String,
         scored: &'a [Scored],
     }
-    serde_json::to_vec(&EntryRef { format: FORMAT, key: key.hex(), scored }).unwrap_or_default()
+    serde_json::to_vec(&EntryRef {
+        format: FORMAT,
+        key: key.hex(),
+        scored,
+    })
+    .unwrap_or_default()
 }
 
 /// A row's scored candidates, when it passes every check.
@@ -98,7 +107,9 @@ pub(super) fn checksum(value: &[u8]) -> i64 {
 }
 
 pub(super) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Delete the least recently used rows while the database holds more than `max_bytes`; the
@@ -120,7 +131,10 @@ pub(super) fn evict(conn: &Connection, max_bytes: u64) -> rusqlite::Result<usize
         // Down to 90 % of the bound, by the share of rows that is over it.
         let over = (used - max_bytes * 9 / 10) as f64 / used as f64;
         let n = ((rows as f64 * over).ceil() as i64).clamp(1, rows);
-        evicted += conn.execute("DELETE FROM results WHERE key IN (SELECT key FROM results ORDER BY used LIMIT ?1)", [n])?;
+        evicted += conn.execute(
+            "DELETE FROM results WHERE key IN (SELECT key FROM results ORDER BY used LIMIT ?1)",
+            [n],
+        )?;
         used = used_bytes()?;
     }
     Ok(evicted)

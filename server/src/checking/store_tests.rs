@@ -7,8 +7,20 @@ use margin_proofread::{Candidate, EditKind};
 
 fn scored(word: &str, gain: f64) -> Arc<Vec<Scored>> {
     let text = format!("She {word} them.");
-    let candidate = Candidate::new(&text, 4..4 + word.len(), format!("{word}s"), EditKind::Agreement);
-    Arc::new(vec![Scored { candidate, gain, original_tokens: 3, variant_tokens: 4, surprise: 6.25, technical: false }])
+    let candidate = Candidate::new(
+        &text,
+        4..4 + word.len(),
+        format!("{word}s"),
+        EditKind::Agreement,
+    );
+    Arc::new(vec![Scored {
+        candidate,
+        gain,
+        original_tokens: 3,
+        variant_tokens: 4,
+        surprise: 6.25,
+        technical: false,
+    }])
 }
 
 fn key(text: &str) -> StoreKey {
@@ -26,7 +38,11 @@ fn results_come_back_exactly_in_another_store_on_the_same_directory() {
     ResultStore::new(dir.path(), "test").put_many(&[(key("She eat them."), value.clone())]);
     let other = ResultStore::new(dir.path(), "test");
     let got = other.get_many(&[key("She eat them."), key("Another text.")]);
-    assert_eq!(got[0].as_deref(), Some(&value[..]), "f64 gains must round-trip bit for bit");
+    assert_eq!(
+        got[0].as_deref(),
+        Some(&value[..]),
+        "f64 gains must round-trip bit for bit"
+    );
     assert_eq!(got[1], None);
     assert_eq!((other.stats().hits, other.stats().misses), (1, 1));
     assert!(other.take_problems().is_empty());
@@ -36,9 +52,18 @@ fn results_come_back_exactly_in_another_store_on_the_same_directory() {
 fn every_part_of_the_key_counts() {
     let base = CheckKey::new("model-a", 7, Some("en"), "Text.");
     let k = StoreKey::new(&base, "Text.");
-    assert_ne!(k, StoreKey::new(&CheckKey::new("model-b", 7, Some("en"), "Text."), "Text."));
-    assert_ne!(k, StoreKey::new(&CheckKey::new("model-a", 8, Some("en"), "Text."), "Text."));
-    assert_ne!(k, StoreKey::new(&CheckKey::new("model-a", 7, Some("de"), "Text."), "Text."));
+    assert_ne!(
+        k,
+        StoreKey::new(&CheckKey::new("model-b", 7, Some("en"), "Text."), "Text.")
+    );
+    assert_ne!(
+        k,
+        StoreKey::new(&CheckKey::new("model-a", 8, Some("en"), "Text."), "Text.")
+    );
+    assert_ne!(
+        k,
+        StoreKey::new(&CheckKey::new("model-a", 7, Some("de"), "Text."), "Text.")
+    );
     assert_ne!(k, StoreKey::new(&base, "Text!"));
 }
 
@@ -51,15 +76,29 @@ fn a_corrupt_or_foreign_row_is_ignored_and_rewritten() {
     // A damaged value (checksum no longer matches) and a row of another format version whose
     // checksum is right.
     let conn = raw(dir.path());
-    conn.execute("UPDATE results SET value = X'7B7D' WHERE key = ?1", [&a.0[..]]).unwrap();
+    conn.execute(
+        "UPDATE results SET value = X'7B7D' WHERE key = ?1",
+        [&a.0[..]],
+    )
+    .unwrap();
     let old = br#"{"format":0,"key":"x","scored":[]}"#;
-    conn.execute("UPDATE results SET value = ?2, sum = ?3 WHERE key = ?1", params![&b.0[..], &old[..], checksum(old)]).unwrap();
+    conn.execute(
+        "UPDATE results SET value = ?2, sum = ?3 WHERE key = ?1",
+        params![&b.0[..], &old[..], checksum(old)],
+    )
+    .unwrap();
     let store = ResultStore::new(dir.path(), "test");
     assert_eq!(store.get_many(&[a, b]), vec![None, None]);
     assert_eq!(store.stats().bad_rows, 2);
     store.put_many(&[(a, scored("eat", 1.5)), (b, scored("eats", 2.5))]);
     let again = ResultStore::new(dir.path(), "test").get_many(&[a, b]);
-    assert_eq!(again, vec![Some(scored("eat", 1.5).to_vec()), Some(scored("eats", 2.5).to_vec())]);
+    assert_eq!(
+        again,
+        vec![
+            Some(scored("eat", 1.5).to_vec()),
+            Some(scored("eats", 2.5).to_vec())
+        ]
+    );
 }
 
 #[test]
@@ -68,17 +107,30 @@ fn a_file_that_is_not_a_result_cache_is_replaced_and_said_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         if foreign == "garbage" {
-            std::fs::write(&path, b"this is not SQLite at all, just some bytes".repeat(200)).unwrap();
+            std::fs::write(
+                &path,
+                b"this is not SQLite at all, just some bytes".repeat(200),
+            )
+            .unwrap();
         } else {
-            Connection::open(&path).unwrap().execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('keep?');").unwrap();
+            Connection::open(&path)
+                .unwrap()
+                .execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('keep?');")
+                .unwrap();
         }
         let store = ResultStore::new(dir.path(), "test");
         assert_eq!(store.get_many(&[key("A.")]), vec![None], "{foreign}");
         let problems = store.take_problems();
         assert_eq!(problems.len(), 1, "{foreign}: {problems:?}");
-        assert!(problems[0].contains(FILE_NAME) && problems[0].contains("started a new one"), "{foreign}: {problems:?}");
+        assert!(
+            problems[0].contains(FILE_NAME) && problems[0].contains("started a new one"),
+            "{foreign}: {problems:?}"
+        );
         store.put_many(&[(key("A."), scored("eat", 1.0))]);
-        assert!(ResultStore::new(dir.path(), "test").get_many(&[key("A.")])[0].is_some(), "{foreign}");
+        assert!(
+            ResultStore::new(dir.path(), "test").get_many(&[key("A.")])[0].is_some(),
+            "{foreign}"
+        );
         assert!(store.take_problems().is_empty(), "{foreign}: reported once");
     }
 }
@@ -88,11 +140,25 @@ fn least_recently_used_rows_go_when_the_bound_is_reached() {
     let dir = tempfile::tempdir().unwrap();
     let bound = 200 * 1024;
     let store = ResultStore::with_max_bytes(dir.path(), "test", bound);
-    let big = |i: usize| Arc::new((0..20).flat_map(|j| scored(&format!("word{i}x{j}"), j as f64).to_vec()).collect::<Vec<_>>());
+    let big = |i: usize| {
+        Arc::new(
+            (0..20)
+                .flat_map(|j| scored(&format!("word{i}x{j}"), j as f64).to_vec())
+                .collect::<Vec<_>>(),
+        )
+    };
     let first: Vec<StoreKey> = (0..10).map(|i| key(&format!("first {i}"))).collect();
-    store.put_many(&first.iter().enumerate().map(|(i, k)| (*k, big(i))).collect::<Vec<_>>());
+    store.put_many(
+        &first
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, big(i)))
+            .collect::<Vec<_>>(),
+    );
     // Make them old, then read one of them: it becomes recently used again (with the next write).
-    raw(dir.path()).execute("UPDATE results SET used = 0", []).unwrap();
+    raw(dir.path())
+        .execute("UPDATE results SET used = 0", [])
+        .unwrap();
     assert!(store.get_many(&[first[0]])[0].is_some());
     let mut later = Vec::new();
     while store.stats().evicted == 0 {
@@ -104,11 +170,20 @@ fn least_recently_used_rows_go_when_the_bound_is_reached() {
     let bytes: i64 = raw(dir.path())
         .query_row("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size", [], |r| r.get(0))
         .unwrap();
-    assert!(bytes as u64 <= bound, "{bytes} bytes in use over the bound {bound}");
+    assert!(
+        bytes as u64 <= bound,
+        "{bytes} bytes in use over the bound {bound}"
+    );
     let survived = store.get_many(&first);
     assert!(survived[0].is_some(), "the row read recently stays");
-    assert!(survived[1..].iter().any(Option::is_none), "rows not used for longest go first");
-    assert!(store.get_many(&later).iter().all(Option::is_some), "newer rows stay");
+    assert!(
+        survived[1..].iter().any(Option::is_none),
+        "rows not used for longest go first"
+    );
+    assert!(
+        store.get_many(&later).iter().all(Option::is_some),
+        "newer rows stay"
+    );
 }
 
 #[test]
@@ -123,7 +198,10 @@ fn an_unusable_directory_is_reported_once_and_nothing_fails() {
     assert_eq!(store.get_many(&[key("A.")]), vec![None]);
     let problems = store.take_problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains("--cache-dir") && problems[0].contains("a-file"), "{problems:?}");
+    assert!(
+        problems[0].contains("--cache-dir") && problems[0].contains("a-file"),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -132,15 +210,37 @@ fn a_full_disk_is_reported_once_and_reading_goes_on() {
     let store = ResultStore::new(dir.path(), "--cache-dir");
     store.put_many(&[(key("A."), scored("eat", 1.0))]);
     // SQLite answers SQLITE_FULL when the database may not grow: what a full disk gives.
-    let pages: i64 = store.lock().conn.as_ref().unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    let _: i64 = store.lock().conn.as_ref().unwrap().query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0)).unwrap();
-    let many: Vec<_> = (0..200).map(|i| (key(&format!("text {i}")), scored(&format!("w{i}"), 1.0))).collect();
+    let pages: i64 = store
+        .lock()
+        .conn
+        .as_ref()
+        .unwrap()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    let _: i64 = store
+        .lock()
+        .conn
+        .as_ref()
+        .unwrap()
+        .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let many: Vec<_> = (0..200)
+        .map(|i| (key(&format!("text {i}")), scored(&format!("w{i}"), 1.0)))
+        .collect();
     store.put_many(&many);
     store.put_many(&many);
     let problems = store.take_problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains("disk full") && problems[0].contains("--cache-dir"), "{problems:?}");
-    assert!(store.get_many(&[key("A.")])[0].is_some(), "what was stored is still read");
+    assert!(
+        problems[0].contains("disk full") && problems[0].contains("--cache-dir"),
+        "{problems:?}"
+    );
+    assert!(
+        store.get_many(&[key("A.")])[0].is_some(),
+        "what was stored is still read"
+    );
 }
 
 #[test]
@@ -153,14 +253,20 @@ fn stores_on_many_threads_at_once_lose_nothing() {
                 // One store per thread: separate connections, as separate processes have.
                 let store = ResultStore::new(dir, "test");
                 for i in 0..50 {
-                    store.put_many(&[(key(&format!("{t} {i}")), scored("eat", i as f64)), (key("shared"), scored("eat", 9.0))]);
+                    store.put_many(&[
+                        (key(&format!("{t} {i}")), scored("eat", i as f64)),
+                        (key("shared"), scored("eat", 9.0)),
+                    ]);
                 }
                 assert!(store.take_problems().is_empty());
             });
         }
     });
     let store = ResultStore::new(dir.path(), "test");
-    let keys: Vec<StoreKey> = (0..4).flat_map(|t| (0..50).map(move |i| key(&format!("{t} {i}")))).chain([key("shared")]).collect();
+    let keys: Vec<StoreKey> = (0..4)
+        .flat_map(|t| (0..50).map(move |i| key(&format!("{t} {i}"))))
+        .chain([key("shared")])
+        .collect();
     let got = store.get_many(&keys);
     assert!(got.iter().all(Option::is_some));
     assert_eq!(store.stats().bad_rows, 0);

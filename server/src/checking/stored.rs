@@ -13,16 +13,23 @@ impl Checker {
     /// Copy what the persistent store has for the jobs that are not in memory into memory
     /// (on a blocking thread: the store is a file that other processes use too).
     pub(super) async fn load_stored(&self, jobs: &[Job]) {
-        let Some(store) = self.store.clone().filter(|_| self.tuning.cache) else { return };
+        let Some(store) = self.store.clone().filter(|_| self.tuning.cache) else {
+            return;
+        };
         let missing: Vec<(CheckKey, StoreKey)> = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            jobs.iter().filter(|j| !cache.contains(&j.key)).map(|j| (j.key.clone(), j.stored)).collect()
+            jobs.iter()
+                .filter(|j| !cache.contains(&j.key))
+                .map(|j| (j.key.clone(), j.stored))
+                .collect()
         };
         if missing.is_empty() {
             return;
         }
         let keys: Vec<StoreKey> = missing.iter().map(|(_, k)| *k).collect();
-        let found = tokio::task::spawn_blocking(move || store.get_many(&keys)).await.unwrap_or_default();
+        let found = tokio::task::spawn_blocking(move || store.get_many(&keys))
+            .await
+            .unwrap_or_default();
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let mut hits = 0;
         for ((key, _), scored) in missing.into_iter().zip(found) {
@@ -37,8 +44,11 @@ impl Checker {
 
     /// Write freshly scored pieces to the persistent store.
     pub(super) async fn save_stored(&self, scored: &[(Job, Arc<Vec<Scored>>)]) {
-        let Some(store) = self.store.clone().filter(|_| self.tuning.cache) else { return };
-        let rows: Vec<(StoreKey, Arc<Vec<Scored>>)> = scored.iter().map(|(j, s)| (j.stored, s.clone())).collect();
+        let Some(store) = self.store.clone().filter(|_| self.tuning.cache) else {
+            return;
+        };
+        let rows: Vec<(StoreKey, Arc<Vec<Scored>>)> =
+            scored.iter().map(|(j, s)| (j.stored, s.clone())).collect();
         let _ = tokio::task::spawn_blocking(move || store.put_many(&rows)).await;
     }
 }

@@ -23,7 +23,11 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "margin: setting `{}` ({}): {}", self.key, self.source, self.message)
+        write!(
+            f,
+            "margin: setting `{}` ({}): {}",
+            self.key, self.source, self.message
+        )
     }
 }
 
@@ -144,14 +148,23 @@ impl Options {
     }
 }
 
-fn read_object(options: &mut Options, object: &Map<String, Value>, source: &str, problems: &mut Vec<Problem>) {
+fn read_object(
+    options: &mut Options,
+    object: &Map<String, Value>,
+    source: &str,
+    problems: &mut Vec<Problem>,
+) {
     for (raw_key, value) in object {
         if value.is_null() {
             continue;
         }
         let key = camel_case(raw_key);
         if let Err(message) = options.set(&key, value) {
-            problems.push(Problem { source: source.to_string(), key: raw_key.clone(), message });
+            problems.push(Problem {
+                source: source.to_string(),
+                key: raw_key.clone(),
+                message,
+            });
         }
     }
 }
@@ -183,7 +196,9 @@ fn language_code(v: &String) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""))
+        Err(format!(
+            "`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""
+        ))
     }
 }
 
@@ -196,9 +211,15 @@ fn translation_language(v: &String) -> Result<(), String> {
 
 fn unknown_key(key: &str) -> String {
     let lower = key.to_ascii_lowercase();
-    match Options::KEYS.iter().find(|k| k.to_ascii_lowercase() == lower) {
+    match Options::KEYS
+        .iter()
+        .find(|k| k.to_ascii_lowercase() == lower)
+    {
         Some(known) => format!("unknown setting; did you mean `{known}`?"),
-        None => format!("unknown setting; known settings: {}", Options::KEYS.join(", ")),
+        None => format!(
+            "unknown setting; known settings: {}",
+            Options::KEYS.join(", ")
+        ),
     }
 }
 
@@ -254,7 +275,11 @@ mod tests {
         assert_eq!(o.debounce_ms, None);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].key, "debounceMs");
-        assert!(problems[0].message.contains("\"soon\""), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("\"soon\""),
+            "{}",
+            problems[0].message
+        );
         assert_eq!(o.resolve().debounce_ms, 400);
     }
 
@@ -273,8 +298,12 @@ mod tests {
     #[test]
     fn unknown_keys_suggest_the_known_one() {
         let (_, problems) = Options::from_json(&json!({"debounceMS": 10, "colour": "red"}), "x");
-        assert!(problems.iter().any(|p| p.message.contains("did you mean `debounceMs`")));
-        assert!(problems.iter().any(|p| p.key == "colour" && p.message.contains("known settings")));
+        assert!(problems
+            .iter()
+            .any(|p| p.message.contains("did you mean `debounceMs`")));
+        assert!(problems
+            .iter()
+            .any(|p| p.key == "colour" && p.message.contains("known settings")));
     }
 
     #[test]

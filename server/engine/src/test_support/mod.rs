@@ -16,7 +16,11 @@ pub fn real_model() -> Option<PathBuf> {
     match std::env::var_os("MARGIN_TEST_MODEL") {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
-            assert!(p.is_file(), "MARGIN_TEST_MODEL={} is not a file", p.display());
+            assert!(
+                p.is_file(),
+                "MARGIN_TEST_MODEL={} is not a file",
+                p.display()
+            );
             Some(p)
         }
         _ if std::env::var_os("CI").is_some() => panic!(

@@ -59,7 +59,11 @@ pub fn run(ctx: &Ctx) -> Status {
             bytes: doc.len_bytes(),
             in_sync: doc.in_sync(),
             skipped: doc.skipped().map(|s| s.to_string()),
-            findings: state.findings.get(uri).filter(|f| f.version == doc.version() && f.complete).map(|f| f.findings.len()),
+            findings: state
+                .findings
+                .get(uri)
+                .filter(|f| f.version == doc.version() && f.complete)
+                .map(|f| f.findings.len()),
         })
         .collect();
     documents.sort_by(|a, b| a.uri.cmp(&b.uri));
@@ -86,6 +90,9 @@ pub fn run(ctx: &Ctx) -> Status {
         checks: ctx.checker.stats(),
         translations: ctx.translator.stats(),
         suggestions: ctx.suggester.stats(),
-        superseded_suggestions: ctx.in_flight.superseded.load(std::sync::atomic::Ordering::Relaxed),
+        superseded_suggestions: ctx
+            .in_flight
+            .superseded
+            .load(std::sync::atomic::Ordering::Relaxed),
     }
 }
