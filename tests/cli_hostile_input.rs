@@ -1,5 +1,6 @@
 //! `margin check` and `margin translate` on whatever a user (or a script) passes:
-//! files that are not analysed are reported as skipped and the run is not clean;
+//! files that are not analysed are reported as skipped, once each, and the run is not clean
+//! (exit 1, or 2 when nothing at all could be checked);
 //! FIFOs, devices and directories are named for what they are (and never block);
 //! over-long prose is checked only up to a bound, and says so; input is read only
 //! up to `maxFileBytes`; a closed standard output is an error. The model here is
@@ -68,13 +69,73 @@ fn check_reports_what_it_skipped_and_is_not_clean() {
             stderr(&out)
         );
     }
-    // Mixed with a clean file, the run still is not clean.
+    // Mixed with a clean file, the run still is not clean: 1, not 2 (something was checked).
     let out = d.margin(&["check", "ok.md", "nul.md"]);
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(
         stderr(&out).contains("1 file(s) not fully checked"),
         "{}",
         stderr(&out)
+    );
+    assert_eq!(
+        d.margin(&["check", "--fail-on", "never", "ok.md", "nul.md"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Nothing checkable at all: 2.
+    assert_eq!(
+        d.margin(&["check", "nul.md", "huge.md"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn each_bad_input_is_named_once_and_the_run_goes_on_with_the_rest() {
+    let d = setup();
+    std::fs::write(d.path("nul.md"), "Some text\0 with a NUL byte.\n").unwrap();
+    std::fs::write(d.path("huge.md"), "word ".repeat(500_000)).unwrap();
+    std::fs::write(d.path("latin1.md"), b"caf\xe9 au lait\n").unwrap();
+    std::fs::write(d.path("not-a-dir"), "x").unwrap();
+    // /proc/self/mem is a regular file that cannot be read, whoever runs the test (root too).
+    let out = d.margin(&[
+        "check",
+        "--changed-since",
+        "HEAD",
+        "--cache-dir",
+        "not-a-dir/cache",
+        "ok.md",
+        "nul.md",
+        "huge.md",
+        "latin1.md",
+        "missing.md",
+        "/proc/self/mem",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "ok.md was checked: {err}");
+    for name in [
+        "nul.md: skipped",
+        "huge.md: skipped",
+        "latin1.md: skipped",
+        "missing.md: no such file",
+        "/proc/self/mem: ",
+    ] {
+        assert_eq!(err.matches(name).count(), 1, "{name}: {err}");
+    }
+    assert_eq!(
+        err.matches("--changed-since HEAD: not in a git repository")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(err.matches("--cache-dir").count(), 1, "{err}");
+    assert!(
+        err.contains("not-a-dir") && err.contains("result cache"),
+        "{err}"
+    );
+    assert!(
+        err.contains("5 file(s) not fully checked") && err.contains("margin: 6 files"),
+        "{err}"
     );
 }
 
@@ -125,7 +186,11 @@ fn a_one_megabyte_line_is_checked_only_up_to_the_bound_and_says_so() {
     let line: String = "the cat sat on the mat and she eat them ".repeat(26_000);
     std::fs::write(d.path("long.md"), format!("{line}\n")).unwrap();
     let out = d.margin(&["check", "long.md"]);
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "checked in part: not clean, but not 'nothing checked' either: {out:?}"
+    );
     let err = stderr(&out);
     assert!(
         err.contains("long.md: skipped: ") && err.contains("over-long prose regions"),

@@ -49,7 +49,8 @@ async fn incremental_changes_in_each_encoding() {
     let original = "# 見出し\r\nHello 👋 wrld.\r\n\r\nZweite Zeile 日本語\n";
     let expected = "# 見出し!\r\nHello 👋🏽 world.\r\n\r\nZweite Zeile 日本語 ok\n";
     // (line, start col, end col, new text) per encoding, applied in order.
-    let edits: [(&str, [(u32, u32, u32, &str); 4]); 3] = [
+    type Edit<'a> = (u32, u32, u32, &'a str);
+    let edits: [(&str, [Edit; 4]); 3] = [
         (
             "utf-8",
             [

@@ -57,7 +57,8 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Output format.
+    /// Output format: text, json, sarif (SARIF 2.1.0), github (workflow commands) or rdjson
+    /// (reviewdog).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// GGUF model to use (else config `model`, `MARGIN_MODEL`, the model cache).
@@ -66,6 +67,24 @@ pub struct CheckArgs {
     /// Language of the text (`auto` detects per region).
     #[arg(long, default_value = "auto")]
     pub language: String,
+    /// Check only regions whose text differs from the file at this git ref (new and edited
+    /// paragraphs); files that did not exist there are checked whole.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Exit with 1 when a finding is at least this severe (findings have the `severity`
+    /// setting's level); `never`: findings never fail the run.
+    #[arg(long, value_enum, default_value_t = FailOn::Info)]
+    pub fail_on: FailOn,
+    /// Threads for the model and for reading and parsing files (default: automatic).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
+    /// Directory of the persistent result cache (default: `results` in margin's cache
+    /// directory, `$MARGIN_CACHE_DIR` or ~/.cache/margin).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the persistent result cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
     /// Files and directories to check.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -75,6 +94,18 @@ pub struct CheckArgs {
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Github,
+    Rdjson,
+}
+
+/// The least severe finding that fails a `margin check` run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
 }
 
 pub fn run() -> ExitCode {

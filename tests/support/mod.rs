@@ -46,8 +46,13 @@ impl TestClient {
     ) -> Self {
         // Tests never read the developer's own settings file.
         std::env::set_var("MARGIN_CONFIG", "/nonexistent/margin/config.toml");
-        // …nor find a model unless a test gives one in its settings.
-        let cache = std::env::temp_dir().join(format!("margin-test-cache-{}", std::process::id()));
+        // …nor find a model unless a test gives one in its settings. Each client gets its own
+        // cache directory, so no test finds another test's results in the persistent result
+        // cache (a first check is a first check).
+        static CLIENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CLIENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let cache =
+            std::env::temp_dir().join(format!("margin-test-cache-{}-{n}", std::process::id()));
         std::env::set_var("MARGIN_CACHE_DIR", cache);
         std::env::remove_var("MARGIN_MODEL");
         let (client_end, server_end) = tokio::io::duplex(1 << 20);

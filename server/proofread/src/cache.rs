@@ -100,6 +100,11 @@ impl<K: Hash + Eq + Clone, V: Clone> ResultCache<K, V> {
         self.map.insert(key, (value, self.tick));
     }
 
+    /// Whether `key` is cached (not counted, not marked used).
+    pub fn contains(&self, key: &K) -> bool {
+        self.map.contains_key(key)
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }

@@ -1,10 +1,11 @@
 //! `margin bench`: speed and precision figures measured in one process with
 //! one model, printed as one JSON object (`--json`) or a short table.
 //! `engine` runs the engine's own benchmark; `proofread` measures
-//! proofreading on this repository's README; `translate`, `suggest` and
+//! proofreading on this repository's README; `check`, `translate`, `suggest` and
 //! `load` (a server process under many edited documents) are in their own
 //! modules.
 
+mod check;
 mod load;
 mod load_client;
 mod suggest;
@@ -32,6 +33,8 @@ pub enum BenchCommand {
     Engine(BenchArgs),
     /// Proofreading: edit latency, first-check throughput, false flags on clean text.
     Proofread(BenchArgs),
+    /// `margin check` over 200 Markdown files: first run, unchanged run, one paragraph changed.
+    Check(BenchArgs),
     /// Translation: hover latency cold vs cached, placeholders kept over i18n strings.
     Translate(BenchArgs),
     /// Suggestions: time to suggestion per keystroke warm vs cold, tokens evaluated, drops.
@@ -61,6 +64,10 @@ pub fn run(command: &BenchCommand) -> ExitCode {
         BenchCommand::Proofread(args) => (
             args,
             resolve(args).and_then(|m| proofread_bench(&m, args.threads)),
+        ),
+        BenchCommand::Check(args) => (
+            args,
+            resolve(args).and_then(|m| check::run(&m, args.threads)),
         ),
         BenchCommand::Translate(args) => (
             args,

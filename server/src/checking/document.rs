@@ -2,8 +2,11 @@
 //! its syntax tree when the caller keeps one) and what the user decided for its file (disabled,
 //! dictionary words, ignored findings) in, findings out. The server passes a snapshot of the
 //! document's incremental tree, so nothing is parsed again; the CLI parses here. Regions over
-//! [`MAX_REGION_BYTES`] are checked up to there, and the rest is reported as unchecked.
+//! [`MAX_REGION_BYTES`] are checked up to there, and the rest is reported as unchecked. A caller
+//! that knows an earlier version of the file (`margin check --changed-since`) passes the texts
+//! of its regions: regions with exactly such a text are not checked.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -12,7 +15,7 @@ use margin_engine::{Engine, Priority};
 use margin_proofread::{Dictionary, FindingKey};
 use margin_syntax::{Language, SyntaxTree};
 
-use super::{prepare_with, CheckError, CheckInput, Checker, Finding};
+use super::{lowercase_names, prepare_with, CheckError, CheckInput, Checker, Finding};
 use crate::config::Settings;
 use crate::region_limit::{limit_regions, MAX_REGION_BYTES};
 
@@ -26,6 +29,9 @@ pub struct DocumentInput {
     pub focus: Option<usize>,
     pub priority: Priority,
     pub cancel: Arc<AtomicBool>,
+    /// Texts of the regions of an earlier version: regions with one of these texts are left
+    /// out (`None`: check every region).
+    pub unchanged: Option<HashSet<String>>,
 }
 
 /// What the user decided for the document's file.
@@ -66,6 +72,7 @@ pub async fn proofread(
         focus,
         priority,
         cancel,
+        unchanged,
     } = doc;
     let prepared = {
         let (text, settings) = (text.clone(), settings.clone());
@@ -76,6 +83,11 @@ pub async fn proofread(
         Ok(Err(e)) => return Err(CheckError::Regions(e)),
         Err(e) => return Err(CheckError::Regions(e.to_string())),
     };
+    // The document's own names come from all its regions, checked or not.
+    let names = lowercase_names(&regions);
+    if let Some(unchanged) = &unchanged {
+        regions.retain(|r| !unchanged.contains(&r.text));
+    }
     // Bounded work per region: a huge single-line paragraph is checked up to a limit.
     let unchecked = limit_regions(&mut regions, MAX_REGION_BYTES);
     let input = CheckInput {
@@ -88,7 +100,7 @@ pub async fn proofread(
         priority,
     };
     let findings = checker
-        .check_document(engine, &input, &regions, &identifiers, on_region)
+        .check_regions(engine, &input, &regions, &identifiers, &names, on_region)
         .await?;
     let findings = findings
         .into_iter()

@@ -3,13 +3,18 @@
 //! by model, settings, language and text, else scored by the model ([`pipeline`]: detection,
 //! candidates, verification by plain likelihood); then [`decide`] keeps what passes the
 //! filters (protected spans, URLs and paths, identifiers, dictionary words) and the model's
-//! calibrated thresholds. No LSP types: findings are byte ranges and plain strings.
+//! calibrated thresholds. No LSP types: findings are byte ranges and plain strings. Under the
+//! in-memory cache, an optional [`ResultStore`] keeps the scored pieces on disk for every
+//! margin process (server, CLI, CI) and the next run.
 
 mod decide;
 mod document;
 pub mod model_call;
 pub mod pipeline;
 mod resources;
+mod store;
+mod store_db;
+mod stored;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -26,9 +31,10 @@ use margin_syntax::{
 };
 
 use crate::config::Settings;
-pub use decide::{admissible, is_technical, region_findings, to_findings};
+pub use decide::{admissible, is_technical, lowercase_names, region_findings, to_findings};
 pub use document::{proofread, DocumentInput, Proofread, UserChoices};
 use pipeline::Piece;
+pub use store::{ResultStore, StoreKey, StoreStats};
 
 /// One proofreading finding, in document bytes.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +104,8 @@ pub struct CheckStats {
     /// Pieces of prose looked at.
     pub regions: usize,
     pub cache_hits: usize,
+    /// Of the cache hits, pieces found in the persistent result store.
+    pub disk_hits: usize,
     /// Pieces scored by the model.
     pub model_calls: usize,
     /// Pieces whose text is not prose (hashes, base64, minified code), skipped.
@@ -144,6 +152,8 @@ pub struct Checker {
     calibration: Mutex<Option<(String, Arc<Calibration>)>>,
     /// Variant scores by text before the window end (see `pipeline::Options::variant_cache`).
     variants: Mutex<ResultCache<u64, margin_engine::VariantScore>>,
+    /// The persistent layer under `cache` (when the tuning keeps a cache at all).
+    store: Option<Arc<ResultStore>>,
 }
 
 impl Default for Checker {
@@ -262,6 +272,7 @@ struct Job {
     range: Range<usize>,
     piece: Piece,
     key: CheckKey,
+    stored: StoreKey,
 }
 
 impl Checker {
@@ -273,7 +284,19 @@ impl Checker {
             languages: Default::default(),
             calibration: Mutex::default(),
             variants: Mutex::new(ResultCache::new(65_536)),
+            store: None,
         }
+    }
+
+    /// Keep scored pieces in `store` too (read before the model is asked, written after).
+    pub fn with_store(mut self, store: Arc<ResultStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The persistent store, when there is one.
+    pub fn store(&self) -> Option<&Arc<ResultStore>> {
+        self.store.as_ref()
     }
 
     pub fn stats(&self) -> CheckStats {
@@ -286,7 +309,9 @@ impl Checker {
 
     /// Problems to show the user once (a missing or broken dictionary).
     pub fn take_problems(&self) -> Vec<String> {
-        self.languages.take_problems()
+        let mut problems = self.languages.take_problems();
+        problems.extend(self.store.iter().flat_map(|s| s.take_problems()));
+        problems
     }
 
     /// Use `calibration` for every model (`margin eval`).
@@ -324,10 +349,25 @@ impl Checker {
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
         identifiers: &HashSet<String>,
+        on_region: impl FnMut(usize, usize, &[Finding]),
+    ) -> Result<Vec<Finding>, CheckError> {
+        let names = decide::lowercase_names(regions);
+        self.check_regions(engine, input, regions, identifiers, &names, on_region)
+            .await
+    }
+
+    /// [`Checker::check_document`] for some of a document's regions, with the lower-case
+    /// names of all of them (see [`lowercase_names`]).
+    pub async fn check_regions(
+        &self,
+        engine: &Engine,
+        input: &CheckInput<'_>,
+        regions: &[ProseRegion],
+        identifiers: &HashSet<String>,
+        names: &HashSet<String>,
         mut on_region: impl FnMut(usize, usize, &[Finding]),
     ) -> Result<Vec<Finding>, CheckError> {
         let calibration = self.calibration(engine);
-        let names = decide::lowercase_names(regions);
         let mut findings = Vec::new();
         self.score_document(engine, input, regions, |done, total, finished| {
             if let Some((i, pieces)) = finished {
@@ -338,7 +378,7 @@ impl Checker {
                         scored,
                         input,
                         identifiers,
-                        &names,
+                        names,
                         &calibration,
                     ));
                 }
@@ -363,6 +403,7 @@ impl Checker {
         let doc_language = self.document_language(input, regions);
         let kinds = self.kinds(engine, input);
         let mut jobs = self.pieces(engine, input, regions, doc_language.as_deref(), &kinds);
+        self.load_stored(&jobs).await;
         if let Some(focus) = input.focus {
             jobs.sort_by_key(|j| {
                 !(regions[j.region].doc_range.start <= focus
@@ -505,6 +546,7 @@ impl Checker {
             }
             out.push((job, scored));
         }
+        self.save_stored(&out).await;
         Ok(out)
     }
 
@@ -586,6 +628,7 @@ impl Checker {
                     language.as_deref(),
                     &text,
                 );
+                let stored = StoreKey::new(&key, &text);
                 let piece = Piece {
                     text,
                     language: language.clone(),
@@ -597,6 +640,7 @@ impl Checker {
                     range,
                     piece,
                     key,
+                    stored,
                 });
             }
         }

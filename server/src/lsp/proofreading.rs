@@ -96,6 +96,7 @@ pub async fn run(
                         focus,
                         priority,
                         cancel: cancel.clone(),
+                        unchanged: None,
                     };
                     Ok((input, doc.version(), settings, dictionary, first))
                 })

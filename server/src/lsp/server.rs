@@ -11,7 +11,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::api::{notifications, requests};
 use super::proofreading::{self, Ctx};
 use super::session::Session;
-use crate::checking::Checker;
+use crate::checking::{Checker, ResultStore};
 use crate::model::ModelService;
 
 pub struct Server {
@@ -27,7 +27,7 @@ impl Server {
             client: client.clone(),
             session: session.clone(),
             model: Arc::new(ModelService::default()),
-            checker: Arc::new(Checker::default()),
+            checker: Arc::new(Checker::default().with_store(ResultStore::shared())),
             translator: Arc::default(),
             pending_hints: Arc::default(),
             suggester: Arc::default(),
