@@ -47,6 +47,10 @@ impl TestClient {
         std::env::set_var("MARGIN_CONFIG", "/nonexistent/margin/config.toml");
         // …nor find a model unless a test gives one in its settings.
         let cache = std::env::temp_dir().join(format!("margin-test-cache-{}", std::process::id()));
+        // …nor the models other tools keep on this machine (Ollama, Hugging Face, llama.cpp).
+        for store in ["OLLAMA_MODELS", "HF_HUB_CACHE", "LLAMA_CACHE"] {
+            std::env::set_var(store, cache.join("no-stores"));
+        }
         std::env::set_var("MARGIN_CACHE_DIR", cache);
         std::env::remove_var("MARGIN_MODEL");
         let (client_end, server_end) = tokio::io::duplex(1 << 20);

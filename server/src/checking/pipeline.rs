@@ -245,6 +245,8 @@ fn too_large(text: &str, rewrite: &[Candidate], share: f32) -> bool {
 /// the model and no candidate covers it.
 fn wants_rewrite(opts: &Options<'_>, engine: &Engine, text: &str, tokens: &[TokenScore], cands: &[Candidate]) -> bool {
     match opts.rewrite {
+        // A base model (no chat template) cannot rewrite: plain likelihood alone decides.
+        _ if !engine.model_info().can_chat => false,
         RewriteMode::Never => false,
         RewriteMode::Always => true,
         RewriteMode::Auto if !opts.rewrite_useful => false,
