@@ -44,7 +44,7 @@ fn candidates(c: &mut Criterion) {
     let scored: Vec<Scored> = propose(text, &sources, |_| true)
         .into_iter()
         .enumerate()
-        .map(|(i, candidate)| Scored { candidate, gain: (i % 7) as f64, original_tokens: 3, variant_tokens: 3, surprise: 1.0 })
+        .map(|(i, candidate)| Scored { candidate, gain: (i % 7) as f64, original_tokens: 3, variant_tokens: 3, surprise: 1.0, technical: false })
         .collect();
     let calibration = Calibration::conservative();
     c.bench_function("decide_sentence", |b| b.iter(|| decide(&scored, &calibration, &Default::default(), 0.5)));

@@ -126,3 +126,20 @@ fn a_german_misspelling_is_flagged_with_a_german_dictionary() {
     assert!(items.iter().any(|i| i["original"] == "langweillig" && i["replacement"] == "langweilig"), "{items:#?}");
     assert_eq!(items.len(), 1, "{items:#?}");
 }
+
+#[test]
+fn a_broken_dictionary_is_reported_once_on_stderr_and_checking_goes_on() {
+    let Some(model) = support::test_model() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dicts")).unwrap();
+    std::fs::write(dir.path().join("dicts/en.aff"), "SET UTF-8\n").unwrap();
+    std::fs::write(dir.path().join("margin.toml"), "dictionary_paths = [\"dicts\"]\n").unwrap();
+    std::fs::write(dir.path().join("a.md"), "The first file is fine.\n").unwrap();
+    std::fs::write(dir.path().join("b.md"), "The second file is fine too.\n").unwrap();
+    let out = margin(dir.path(), &["check", "--model", &model, "a.md", "b.md"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("cannot use the spelling dictionary").count(), 1, "{stderr}");
+    assert!(stderr.contains("en.dic"), "{stderr}");
+    assert!(stderr.contains("2 files,"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

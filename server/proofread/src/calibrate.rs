@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::candidates::EditKind;
-use crate::verify::{Calibration, Scored};
+use crate::verify::{Calibration, Scored, Threshold};
 
 /// The candidates of one evaluated text.
 #[derive(Clone, Debug)]
@@ -21,6 +21,8 @@ pub struct Labelled {
     pub correct: Vec<bool>,
     /// Clean text (every finding is false).
     pub clean: bool,
+    /// Technical text (see [`Calibration::technical`]).
+    pub technical: bool,
 }
 
 /// What the thresholds must reach.
@@ -73,7 +75,7 @@ const LEADS: [f64; 6] = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0];
 
 /// Lowest threshold for one kind at a given lead, with the correct findings it keeps, if the
 /// kind can make it.
-fn threshold(items: &[Labelled], kind: EditKind, per_token: f64, lead: f64, t: &Targets) -> Option<(f64, usize)> {
+fn threshold(items: &[&Labelled], kind: EditKind, per_token: f64, lead: f64, t: &Targets) -> Option<(f64, usize)> {
     let clean_texts = items.iter().filter(|i| i.clean).count();
     // (gain, correct, clean)
     let mut all: Vec<(f64, bool, bool)> = items
@@ -110,6 +112,27 @@ fn threshold(items: &[Labelled], kind: EditKind, per_token: f64, lead: f64, t: &
     best
 }
 
+/// The threshold of a kind in technical text: at least `prose`, and `clean_margin` above the
+/// first technical clean-text candidate over the false-flag budget (or off when that is beyond
+/// any gain a correction reaches). `None`: the prose threshold does.
+fn technical_threshold(clean: &[&Labelled], kind: EditKind, per_token: f64, lead: f64, prose: f64, t: &Targets) -> Option<Threshold> {
+    let mut gains: Vec<f64> =
+        clean.iter().flat_map(|i| sites(i, kind, per_token)).filter(|s| s.lead >= lead).map(|s| s.gain).collect();
+    gains.sort_by(|a, b| b.total_cmp(a));
+    let allowed = (t.clean_per_100 * clean.len() as f64 / 100.0).floor() as usize;
+    let needed = gains.get(allowed)? + t.clean_margin;
+    if needed <= prose {
+        None
+    } else if needed > MAX_TECHNICAL {
+        Some(Threshold::Off)
+    } else {
+        Some(Threshold::Nats((needed * 100.0).ceil() / 100.0))
+    }
+}
+
+/// A technical-text threshold above this is as good as off.
+const MAX_TECHNICAL: f64 = 30.0;
+
 /// Length penalties tried per kind.
 const PER_TOKEN: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
 
@@ -119,21 +142,27 @@ pub fn calibrate(model: &str, items: &[Labelled], targets: &Targets) -> Calibrat
     let mut cal = Calibration {
         model: model.to_string(),
         thresholds: BTreeMap::new(),
+        technical: BTreeMap::new(),
         per_extra_token: BTreeMap::new(),
         leads: BTreeMap::new(),
         note: format!(
-            "per kind: lowest gain reaching precision {:.2} with at least {} findings and at most {:.1} false flags per 100 clean texts",
-            targets.precision, targets.min_findings, targets.clean_per_100
+            "per kind: lowest gain reaching precision {:.2} with at least {} findings and at most {:.1} false flags per 100 clean texts; in technical text also {:.1} nats above the clean-text candidates over that budget",
+            targets.precision, targets.min_findings, targets.clean_per_100, targets.clean_margin
         ),
     };
+    let prose: Vec<&Labelled> = items.iter().filter(|i| !i.technical).collect();
+    let technical: Vec<&Labelled> = items.iter().filter(|i| i.technical && i.clean).collect();
     for kind in EditKind::ALL {
         let best = PER_TOKEN
             .iter()
             .flat_map(|&p| LEADS.iter().map(move |&l| (p, l)))
-            .filter_map(|(p, l)| threshold(items, kind, p, l, targets).map(|(t, g)| (p, l, t, g)))
+            .filter_map(|(p, l)| threshold(&prose, kind, p, l, targets).map(|(t, g)| (p, l, t, g)))
             .max_by(|a, b| a.3.cmp(&b.3).then(b.0.total_cmp(&a.0)).then(b.1.total_cmp(&a.1)));
         if let Some((per_token, lead, t, _)) = best {
             cal.thresholds.insert(kind, (t * 100.0).floor() / 100.0);
+            if let Some(tech) = technical_threshold(&technical, kind, per_token, lead, t, targets) {
+                cal.technical.insert(kind, tech);
+            }
             if per_token != 0.0 {
                 cal.per_extra_token.insert(kind, per_token);
             }
@@ -160,10 +189,11 @@ mod tests {
                     original_tokens: 1,
                     variant_tokens: 1,
                     surprise: 0.0,
+                    technical: false,
                 }
             })
             .collect();
-        Labelled { scored, correct: cands.iter().map(|c| c.4).collect(), clean }
+        Labelled { scored, correct: cands.iter().map(|c| c.4).collect(), clean, technical: false }
     }
 
     #[test]
@@ -197,5 +227,24 @@ mod tests {
         let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5, clean_margin: 1.0 });
         assert!(cal.thresholds[&EditKind::Spelling] >= 16.5, "a margin above the clean false flag: {cal:?}");
         assert!(cal.thresholds[&EditKind::Spelling] > 15.5, "{cal:?}");
+    }
+
+    #[test]
+    fn technical_clean_text_raises_only_the_technical_threshold() {
+        let mut items = Vec::new();
+        for i in 0..20 {
+            items.push(item("They siences it.", &[("siences", "sciences", EditKind::Spelling, 10.0 + i as f64, true)], false));
+        }
+        let mut flagged = item("Use semver here.", &[("semver", "server", EditKind::Spelling, 15.5, false)], true);
+        flagged.technical = true;
+        items.push(flagged);
+        for _ in 0..99 {
+            let mut clean = item("A fine text.", &[], true);
+            clean.technical = true;
+            items.push(clean);
+        }
+        let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5, clean_margin: 1.0 });
+        assert!(cal.thresholds[&EditKind::Spelling] <= 10.0, "{cal:?}");
+        assert_eq!(cal.technical[&EditKind::Spelling], Threshold::Nats(16.5), "{cal:?}");
     }
 }

@@ -24,6 +24,11 @@ pub struct Calibration {
     pub model: String,
     /// Minimum gain (nats) per kind; a kind missing here is not shown on this model.
     pub thresholds: BTreeMap<EditKind, f64>,
+    /// Per kind, for technical text (prose with inline code or links, code comments and
+    /// strings), where unknown words are mostly names: a higher threshold, or "off". A kind
+    /// missing here uses its threshold above.
+    #[serde(default)]
+    pub technical: BTreeMap<EditKind, Threshold>,
     /// Per kind: subtracted from the gain per token the variant has more than the original
     /// over the compared stretch (a shorter text is more likely for free; a longer one pays).
     #[serde(default)]
@@ -51,6 +56,7 @@ impl Calibration {
         Calibration {
             model: "uncalibrated".into(),
             thresholds: [(EditKind::Spelling, 6.0)].into_iter().collect(),
+            technical: [(EditKind::Spelling, Threshold::Nats(12.0))].into_iter().collect(),
             per_extra_token: [(EditKind::Spelling, 1.0)].into_iter().collect(),
             leads: [(EditKind::Spelling, 3.0)].into_iter().collect(),
             note: "no calibration for this model: only confident spelling corrections are shown".into(),
@@ -76,6 +82,19 @@ impl Calibration {
             Some(Threshold::Off) => None,
             Some(Threshold::Nats(n)) => Some(*n),
             None => self.thresholds.get(&kind).copied(),
+        }
+    }
+
+    /// The threshold of `kind` in technical text or not, after user overrides (which apply to
+    /// both).
+    pub fn threshold_in(&self, kind: EditKind, technical: bool, overrides: &Overrides) -> Option<f64> {
+        if overrides.contains_key(&kind) || !technical {
+            return self.threshold(kind, overrides);
+        }
+        match self.technical.get(&kind) {
+            Some(Threshold::Off) => None,
+            Some(Threshold::Nats(n)) => Some(*n),
+            None => self.threshold(kind, overrides),
         }
     }
 }
@@ -119,6 +138,9 @@ pub struct Scored {
     /// word's, nats; see the detection pass).
     #[serde(default)]
     pub surprise: f32,
+    /// The text is technical (see [`Calibration::technical`]); set when deciding, not cached.
+    #[serde(default)]
+    pub technical: bool,
 }
 
 impl Scored {
@@ -160,7 +182,7 @@ pub fn decide(scored: &[Scored], cal: &Calibration, overrides: &Overrides, min_c
     let mut ranked: Vec<(f64, &Scored)> = scored
         .iter()
         .filter_map(|s| {
-            let t = cal.threshold(s.candidate.kind, overrides)?;
+            let t = cal.threshold_in(s.candidate.kind, s.technical, overrides)?;
             let margin = s.adjusted_gain(cal) - t;
             let short = cal.leads.get(&s.candidate.kind).copied().unwrap_or(0.0) - lead(s, scored, cal);
             // A hesitant best alternative still blocks the others (it stays in the ranking).
@@ -194,13 +216,14 @@ mod tests {
 
     fn scored(text: &str, word: &str, to: &str, kind: EditKind, gain: f64) -> Scored {
         let start = text.find(word).unwrap();
-        Scored { candidate: Candidate::new(text, start..start + word.len(), to, kind), gain, original_tokens: 2, variant_tokens: 2, surprise: 0.0 }
+        Scored { candidate: Candidate::new(text, start..start + word.len(), to, kind), gain, original_tokens: 2, variant_tokens: 2, surprise: 0.0, technical: false }
     }
 
     fn cal() -> Calibration {
         Calibration {
             model: "test".into(),
             thresholds: [(EditKind::Spelling, 2.0), (EditKind::Agreement, 5.0)].into_iter().collect(),
+            technical: [(EditKind::Agreement, Threshold::Off)].into_iter().collect(),
             per_extra_token: [(EditKind::Spelling, 0.5)].into_iter().collect(),
             leads: BTreeMap::new(),
             note: String::new(),
@@ -237,6 +260,19 @@ mod tests {
         let v = decide(&s, &cal(), &Overrides::new(), 0.5);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].candidate.edit.replacement, "science");
+    }
+
+    #[test]
+    fn technical_text_has_its_own_thresholds() {
+        let t = "She eat siences every day.";
+        let mut s = [scored(t, "eat", "eats", EditKind::Agreement, 6.0), scored(t, "siences", "sciences", EditKind::Spelling, 3.0)];
+        assert_eq!(decide(&s, &cal(), &Overrides::new(), 0.5).len(), 2);
+        s.iter_mut().for_each(|s| s.technical = true);
+        let v = decide(&s, &cal(), &Overrides::new(), 0.5);
+        assert_eq!(v.iter().map(|v| v.candidate.kind).collect::<Vec<_>>(), [EditKind::Spelling], "agreement is off in technical text");
+        // A user override applies everywhere.
+        let on: Overrides = [(EditKind::Agreement, Threshold::Nats(5.0))].into();
+        assert_eq!(decide(&s, &cal(), &on, 0.5).len(), 2);
     }
 
     #[test]

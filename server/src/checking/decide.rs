@@ -80,6 +80,7 @@ pub fn admissible(
     let context = FilterContext { protected: &protected, identifiers, dictionary: input.dictionary, config: &config };
     let edits: Vec<_> = scored.iter().map(|s| &s.candidate.edit).collect();
     let reasons = guard(&text, &edits, &context);
+    let technical = is_technical(region, &piece, &text, identifiers);
     scored
         .iter()
         .zip(reasons)
@@ -89,9 +90,18 @@ pub fn admissible(
                 None
             }
             None if is_symbol_edit(&s.candidate.edit.original, &s.candidate.edit.replacement) => None,
-            None => Some(s.clone()),
+            None => Some(Scored { technical, ..s.clone() }),
         })
         .collect()
+}
+
+/// Whether a piece (its region text `text`, line breaks as spaces) is technical: prose with
+/// inline code, links or other protected spans, code-like words, URLs or paths, or words of the
+/// file's identifiers (see `margin_proofread::Calibration::technical`).
+pub fn is_technical(region: &ProseRegion, piece: &Range<usize>, text: &str, identifiers: &HashSet<String>) -> bool {
+    region.protected.iter().any(|p| p.start < piece.end && piece.start < p.end)
+        || margin_proofread::candidates::looks_technical(text)
+        || text.unicode_words().any(|w| w.chars().count() > 1 && identifiers.contains(w))
 }
 
 /// Verdicts on a piece's candidates as findings in document bytes.

@@ -21,7 +21,7 @@ use margin_proofread::{detect, split, stable_hash, Calibration, Category, CheckK
 use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree};
 
 use crate::config::Settings;
-pub use decide::{admissible, region_findings, to_findings};
+pub use decide::{admissible, is_technical, region_findings, to_findings};
 pub use document::{proofread, DocumentInput, Proofread, UserChoices};
 use pipeline::Piece;
 
@@ -197,9 +197,41 @@ pub fn prepare_with(
     let (tree, regions) = regions_of(text, tree, language, settings.check_strings, settings)?;
     let identifiers = match tree.as_ref().and_then(|t| t.tree()) {
         Some(t) if language != Language::Markdown => margin_proofread::identifiers_from_tree(text, t),
+        _ if language == Language::Markdown => markdown_code_words(text),
         _ => HashSet::new(),
     };
     Ok((regions, identifiers))
+}
+
+/// Words written as code anywhere in a Markdown document (inline code, code blocks): the
+/// document's own names ("`semver`" makes "semver" in its prose a name, not a misspelling).
+fn markdown_code_words(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut add = |code: &str| {
+        for w in code.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')) {
+            if w.chars().count() > 1 {
+                out.insert(w.to_string());
+            }
+        }
+    };
+    let mut fenced = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            add(line);
+            continue;
+        }
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 1 {
+                add(part);
+            }
+        }
+    }
+    out
 }
 
 /// A piece of a region (its range in the region text) and its scored candidates.
@@ -479,5 +511,18 @@ impl Checker {
             }
         }
         jobs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_words_of_a_markdown_document() {
+        let doc = "Use `semver::Version` here.\n\n```toml\n[dependencies]\nureq = \"2\"\n```\n\nPlain semver text.\n";
+        let words = super::markdown_code_words(doc);
+        for w in ["semver", "Version", "dependencies", "ureq"] {
+            assert!(words.contains(w), "{w}: {words:?}");
+        }
+        assert!(!words.contains("Plain") && !words.contains("text"));
     }
 }

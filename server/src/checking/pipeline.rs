@@ -211,6 +211,7 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
                     gain: s.gain(),
                     original_tokens: s.original_tokens,
                     variant_tokens: s.variant_tokens,
+                    technical: false,
                 })
                 .collect()
         })

@@ -277,9 +277,11 @@ async fn evaluate(
     let t0 = Instant::now();
     let scored = checker.score_document(engine, &input, &regions, |_, _, _| {}).await.map_err(|e| e.to_string())?;
     let millis = t0.elapsed().as_secs_f64() * 1e3;
-    let mut labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: false };
+    let mut labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: false, technical: false };
     for (region, pieces) in regions.iter().zip(scored) {
         for (range, scored) in pieces {
+            let text = region.text[range.clone()].replace('\n', " ");
+            labelled.technical |= crate::checking::is_technical(region, &range, &text, &identifiers);
             for mut s in admissible(region, range.clone(), &scored, &input, &identifiers) {
                 // Document bytes, so findings compare with the references.
                 let e = &mut s.candidate.edit;

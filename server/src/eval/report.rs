@@ -120,12 +120,15 @@ pub fn dump(out: &mut impl Write, model: &str, all: &[Evaluated]) -> std::io::Re
                 "kind": c.kind, "start": c.edit.range.start, "end": c.edit.range.end,
                 "original": c.edit.original, "replacement": c.edit.replacement,
                 "gain": s.gain, "original_tokens": s.original_tokens, "variant_tokens": s.variant_tokens,
-                "surprise": s.surprise, "correct": ok,
+                "surprise": s.surprise, "correct": ok, "technical": s.technical,
             });
             writeln!(out, "{line}")?;
         }
         if e.labelled.scored.is_empty() {
-            let line = json!({"model": model, "item": i, "clean": e.labelled.clean, "wrong": e.wrong, "millis": e.millis, "kind": null});
+            let line = json!({
+                "model": model, "item": i, "clean": e.labelled.clean, "wrong": e.wrong, "millis": e.millis, "kind": null,
+                "technical": e.labelled.technical,
+            });
             writeln!(out, "{line}")?;
         }
     }
@@ -159,6 +162,8 @@ struct DumpLine {
     surprise: f32,
     #[serde(default)]
     correct: bool,
+    #[serde(default)]
+    technical: bool,
 }
 
 /// Evaluated texts per model from a `--dump` file (to recalibrate without the model).
@@ -174,9 +179,10 @@ pub fn load_dump(path: &std::path::Path) -> Result<Vec<(String, Vec<Evaluated>)>
         }
         let items = &mut models.last_mut().expect("pushed").1;
         while items.len() <= d.item {
-            let labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: d.clean };
+            let labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: d.clean, technical: false };
             items.push(Evaluated { labelled, wrong: d.wrong, millis: d.millis });
         }
+        items[d.item].labelled.technical |= d.technical;
         if let Some(kind) = d.kind {
             // The category only phrases messages; the eval does not read it.
             let edit = Edit { range: d.start..d.end, original: d.original, replacement: d.replacement, category: Category::Style };
@@ -186,7 +192,9 @@ pub fn load_dump(path: &std::path::Path) -> Result<Vec<(String, Vec<Evaluated>)>
                 original_tokens: d.original_tokens,
                 variant_tokens: d.variant_tokens,
                 surprise: d.surprise,
+                technical: d.technical,
             };
+
             items[d.item].labelled.scored.push(scored);
             items[d.item].labelled.correct.push(d.correct);
         }

@@ -161,8 +161,14 @@ impl Lexicon {
             word.strip_prefix(p.as_str()).is_some_and(|rest| long_enough(rest) && (known(rest) || known(rest.trim_start_matches('-'))))
         });
         let derived = self.suffixes.iter().any(|s| word.strip_suffix(s.as_str()).is_some_and(|base| long_enough(base) && known(base)));
-        let inflected = self.rules.iter().filter(|r| r.left != "+").filter_map(|r| r.unapply(word)).any(|base| {
-            long_enough(&base) && known(&base) && !self.forms(&base, &known).iter().any(|f| crate::classify::damerau(f, word) <= 2)
+        // Not when the base has a known form of the same ending close to the word: that form is
+        // what was meant ("familys": "families", not "sharded": "shards").
+        let inflected = self.rules.iter().filter(|r| r.left != "+").any(|r| {
+            r.unapply(word).is_some_and(|base| {
+                long_enough(&base)
+                    && known(&base)
+                    && !self.forms(&base, &known).iter().any(|f| f.ends_with(r.right.as_str()) && crate::classify::damerau(f, word) <= 2)
+            })
         });
         prefixed || derived || inflected
     }
@@ -255,6 +261,8 @@ mod tests {
         assert!(lex.known_by_parts("pointee", known));
         assert!(lex.known_by_parts("matchers", known));
         assert!(!lex.known_by_parts("familys", known), "a misspelt plural the dictionary knows");
+        let words: HashSet<&str> = ["shard", "shards"].into_iter().collect();
+        assert!(lex.known_by_parts("sharded", |w: &str| words.contains(w)), "'shards' is not what 'sharded' misspells");
     }
 
     #[test]

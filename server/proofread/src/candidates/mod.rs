@@ -183,6 +183,16 @@ fn capitalization(text: &str, w: &Word<'_>, sources: &Sources<'_>) -> Option<Can
         .then(|| Candidate::new(text, w.range.clone(), cased(w.text, "A"), EditKind::Capitalization))
 }
 
+/// Whether an unknown word is two known words of three letters or more written together
+/// ("datastructure", "thiserror", "spellbook"): a name or a term, not a misspelling.
+fn compound(speller: &Speller, word: &str) -> bool {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    (3..chars.len().saturating_sub(2)).any(|i| {
+        let at = chars[i].0;
+        speller.check(&word[..at]) && speller.check(&word[at..])
+    })
+}
+
 /// Whether the dictionary knows `word`, trying its lower-case form for a capitalised word and
 /// each part of a hyphenated one.
 pub fn known(speller: &Speller, word: &str) -> bool {
@@ -212,7 +222,8 @@ pub fn propose(text: &str, sources: &Sources<'_>, suspicious: impl Fn(&Range<usi
         }
         if let Some(speller) = sources.speller {
             let dictionary = |f: &str| speller.check(f);
-            if spellable(w) && !known(speller, w.text) && !sources.lexicon.known_by_parts(&lower, dictionary) {
+            let unknown = spellable(w) && !known(speller, w.text);
+            if unknown && !sources.lexicon.known_by_parts(&lower, dictionary) && !compound(speller, &lower) {
                 if sources.kinds.contains(&EditKind::Spelling) {
                     for s in speller.suggest(&lower).into_iter().filter(|s| plausible(&lower, s)).take(SPELLING_SUGGESTIONS) {
                         out.push(Candidate::new(text, w.range.clone(), cased(&s, w.text), EditKind::Spelling));
@@ -262,6 +273,12 @@ pub fn looks_like_prose(text: &str) -> bool {
         .map(|c| c.chars().count())
         .sum();
     total > 0 && wordy * 2 >= total
+}
+
+/// Whether `text` reads as technical: it has code-like words, URLs or file paths in it
+/// (`snake_case`, `HashMap`, `parse()`, `src/main.rs`, `https://…`).
+pub fn looks_technical(text: &str) -> bool {
+    !sensitive_spans(text).is_empty()
 }
 
 /// The edits of a model rewrite of `text` as candidates (kind from what changed).

@@ -119,3 +119,12 @@ fn lower_case_names_and_sentence_starts_get_capitals() {
     let cands = propose("We use foo here, then stop, e.g. when done.", &sources, |_| false);
     assert!(cands.iter().all(|c| c.kind != EditKind::Capitalization), "{cands:#?}");
 }
+
+#[test]
+fn two_known_words_written_together_are_a_name_not_a_misspelling() {
+    let (speller, lexicon) = english();
+    let sources = Sources { speller: Some(&speller), lexicon: &lexicon, kinds: &EditKind::ALL, opens_sentence: true };
+    let cands = propose("We use thiserror and a datastructure from spellbook here.", &sources, |_| false);
+    assert!(cands.is_empty(), "{cands:#?}");
+    assert!(compound(&speller, "datastructure") && !compound(&speller, "siences"));
+}
