@@ -74,7 +74,8 @@ fn models_list_shows_every_store_with_facts_and_tasks() {
     assert!(row("ollama:llama3.1:70b").contains(" -  "), "70B suits nothing here: {table}");
     let coder = row("lmstudio:lmstudio-community/Qwen2.5-Coder-1.5B-Q8_0.gguf");
     assert!(coder.contains("LM Studio") && coder.contains("proofread,suggest"), "{coder}");
-    assert!(row("hf:unsloth/gemma-3-1b-it-GGUF/gemma-3-1b-it-Q4_K_M.gguf").contains("Hugging Face cache"));
+    // A catalog file in the Hugging Face cache is listed by its catalog name.
+    assert!(row("gemma3-1b ").contains("Hugging Face cache"), "{table}");
     assert!(row("base-2b").contains("llama.cpp cache"));
     let (code, json, _) = run(&home, &["models", "list", "--json"]);
     assert_eq!(code, 0);
@@ -82,6 +83,8 @@ fn models_list_shows_every_store_with_facts_and_tasks() {
     let coder = rows.as_array().unwrap().iter().find(|r| r["store"] == "lmstudio").unwrap();
     assert_eq!((coder["fim"].as_bool(), coder["chatTemplate"].as_bool(), coder["params"].as_u64()), (Some(true), Some(false), Some(1_540_000_000)));
     assert_eq!(coder["suits"], serde_json::json!(["proofread", "suggest"]));
+    let gemma = rows.as_array().unwrap().iter().find(|r| r["name"] == "gemma3-1b").unwrap();
+    assert_eq!(gemma["reference"], "hf:unsloth/gemma-3-1b-it-GGUF/gemma-3-1b-it-Q4_K_M.gguf");
     // Nothing anywhere: a hint, not an error.
     let empty = tempfile::tempdir().unwrap();
     let (code, text, _) = run(&FakeHome::new(empty.path()), &["models", "list"]);

@@ -3,8 +3,8 @@
 //! 302 to a storage host with `X-Repo-Commit`, `X-Linked-Etag` (the sha256), `X-Linked-Size`
 //! and `ETag`), renamed repositories get a relative 307, gated ones a 401 with
 //! `X-Error-Code: GatedRepo` unless `Authorization: Bearer <token>` is right, and
-//! `/cdn/<sha256>` serves the bytes with Range support. Every request is logged so tests can
-//! check what the client sent.
+//! `/cdn/<sha256>` on a second port (another origin, like the hub's CDN) serves the bytes with
+//! Range support. Every request is logged so tests can check what the client sent.
 
 #![allow(dead_code)]
 
@@ -64,18 +64,25 @@ pub const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
 impl Hub {
     /// Starts serving `files`; repositories in `gated` need `Bearer <token>`.
     pub fn start(files: Vec<HubFile>, gated: &[&str], token: &str, drops: Drops) -> Hub {
+        // The hub and its storage host listen on different ports: different origins, as
+        // huggingface.co and its CDN are (a token must never reach the storage host).
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let storage = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let cdn = format!("http://{}", storage.local_addr().unwrap());
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let state = Arc::new(Mutex::new(0usize)); // downloads so far
         let gated: Vec<String> = gated.iter().map(|s| s.to_string()).collect();
-        let (b, log, token) = (base.clone(), seen.clone(), token.to_owned());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (files, gated, b, log, token, state) = (files.clone(), gated.clone(), b.clone(), log.clone(), token.clone(), state.clone());
-                std::thread::spawn(move || serve(stream, &files, &gated, &token, drops, &b, &log, &state));
-            }
-        });
+        let token = token.to_owned();
+        for listener in [listener, storage] {
+            let (files, gated, cdn, log, token, state) = (files.clone(), gated.clone(), cdn.clone(), seen.clone(), token.clone(), state.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    let (files, gated, cdn, log, token, state) = (files.clone(), gated.clone(), cdn.clone(), log.clone(), token.clone(), state.clone());
+                    std::thread::spawn(move || serve(stream, &files, &gated, &token, drops, &cdn, &log, &state));
+                }
+            });
+        }
         Hub { base, seen }
     }
 
@@ -85,7 +92,7 @@ impl Hub {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, drops: Drops, base: &str, log: &Mutex<Vec<Seen>>, downloads: &Mutex<usize>) {
+fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, drops: Drops, cdn: &str, log: &Mutex<Vec<Seen>>, downloads: &Mutex<usize>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
@@ -162,7 +169,7 @@ fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, dr
     };
     let sha = sha256(&f.bytes);
     let headers = [
-        ("Location", format!("{base}/cdn/{sha}/{file}?X-Amz-Signature=abc")),
+        ("Location", format!("{cdn}/cdn/{sha}/{file}?X-Amz-Signature=abc")),
         ("X-Repo-Commit", COMMIT.to_owned()),
         ("X-Linked-Etag", format!("\"{}\"", f.advertised)),
         ("X-Linked-Size", f.bytes.len().to_string()),

@@ -64,7 +64,7 @@ pub enum ModelError {
         architecture: String,
     },
     /// Unknown name given to `pull`.
-    #[error("unknown model `{0}`; the catalog has {}, or pull any Hugging Face file as `hf:<org>/<repo>/<file>.gguf`", crate::models::catalog::names())]
+    #[error("unknown model `{0}`; the catalog has {names}, or pull any Hugging Face file as `hf:<org>/<repo>/<file>.gguf`", names = crate::models::catalog::names())]
     UnknownCatalogModel(String),
     /// A reference that matches several models.
     #[error("model `{reference}` matches {} models: {}; name one of them", candidates.len(), candidates.join(", "))]

@@ -17,7 +17,6 @@ use super::cancel::CancelOnDrop;
 use super::proofreading::Ctx;
 use super::snapshot::Snapshot;
 use crate::suggesting::{SuggestFailure, SuggestRequest, Suggestion};
-use margin_engine::models::Task;
 
 /// The in-flight suggestion request of each document.
 #[derive(Default)]
@@ -68,7 +67,7 @@ async fn run(ctx: &Ctx, snap: &Snapshot, cursor: usize, guard: &CancelOnDrop) ->
     if guard.0.load(Ordering::SeqCst) {
         return None;
     }
-    let engine = ctx.engine(&snap.settings, Task::Suggest).await.ok()?;
+    let engine = ctx.engine(&snap.settings, margin_engine::models::Task::Suggest).await.ok()?;
     let request = request(snap, cursor, Task::Complete);
     match ctx.suggester.suggest(&engine, &request, Priority::Interactive, guard.flag()).await {
         Ok(s) => Some(s),

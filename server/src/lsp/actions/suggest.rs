@@ -20,7 +20,6 @@ use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 use crate::lsp::suggestions::{is_code, request};
 use crate::suggesting::SuggestFailure;
-use margin_engine::models::Task;
 
 /// What `codeAction/resolve` needs.
 #[derive(Serialize, Deserialize, Debug, Clone)]
@@ -82,7 +81,7 @@ pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<Co
     action.edit = None;
     let snap = Snapshot::take_at(&ctx.session, &data.uri, data.version)?;
     let task = parse_task(&data.task).ok_or_else(|| Error::invalid_params(format!("unknown task `{}`", data.task)))?;
-    let engine = ctx.engine(&snap.settings, Task::Suggest).await.map_err(Error::invalid_params)?;
+    let engine = ctx.engine(&snap.settings, margin_engine::models::Task::Suggest).await.map_err(Error::invalid_params)?;
     let guard = CancelOnDrop::new();
     let req = request(&snap, data.cursor.min(snap.text.len()), task);
     match ctx.suggester.suggest(&engine, &req, Priority::Interactive, guard.flag()).await {
