@@ -3,11 +3,13 @@
 //! template; required under CI): Gemma proofreads by plain likelihood while SmolLM2 (the `model`
 //! setting) serves the other tasks, `margin/status` names each task's model and where it came
 //! from, a translate action on the base model says why it cannot translate, and
-//! `{"doctor": true}` adds the doctor report.
+//! `{"doctor": true}` adds the doctor report. The same with tiny generated models runs
+//! everywhere (no real model needed).
 
 mod support;
 
 use serde_json::{json, Value};
+use margin_engine::test_support::{write_tiny_model, TinyModelSpec};
 use support::{start_resolving_client, test_model};
 
 fn gemma() -> Option<String> {
@@ -56,5 +58,34 @@ async fn each_task_runs_on_its_own_model_and_a_base_model_cannot_translate() {
     assert_eq!(doctor["models"][0]["from"], "setting `models.proofread`");
     assert!(doctor["models"][1]["problem"].as_str().unwrap().contains("can proofread but not translate"));
     assert!(doctor["caches"].is_array() && doctor["editors"].is_array() && doctor["threads"]["physicalCores"].is_number());
+    client.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn status_names_each_tasks_model_and_the_doctor_report_says_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let (chat, base) = (dir.path().join("chat.gguf"), dir.path().join("base.gguf"));
+    write_tiny_model(&chat, &TinyModelSpec { fim: false, ..Default::default() }).unwrap();
+    write_tiny_model(&base, &TinyModelSpec { seed: 3, chat_template: None, fim: false, ..Default::default() }).unwrap();
+    let options = json!({"model": chat, "models": {"translate": base}, "threads": 1, "debounceMs": 0});
+    let mut client = start_resolving_client(options).await;
+    let status = client.request("margin/status", json!({})).await.unwrap();
+    assert!(status.get("doctor").is_none() && status.get("doctorText").is_none(), "only when asked: {status}");
+    let proofread = task(&status, "proofread");
+    assert_eq!((proofread["path"].as_str(), proofread["from"].as_str()), (chat.to_str(), Some("setting `model`")), "{status}");
+    assert_eq!(proofread["state"], "idle", "nothing loaded before a task needs it");
+    let translate = task(&status, "translate");
+    assert_eq!(translate["state"], "failed");
+    assert!(translate["problem"].as_str().unwrap().contains("is a base model (no chat template)"), "{translate}");
+    assert_eq!(task(&status, "suggest")["from"], "setting `model`", "a chat model can suggest");
+    let status = client.request("margin/status", json!({"doctor": true})).await.unwrap();
+    let doctor = &status["doctor"];
+    assert_eq!(doctor["models"][0]["path"], chat.to_str().unwrap());
+    assert!(doctor["defaultNote"].is_null(), "every model was set: {}", doctor["defaultNote"]);
+    let text = status["doctorText"].as_str().unwrap();
+    for words in ["Models", "from setting `model`", "is a base model (no chat template)", "Caches", "Config files"] {
+        assert!(text.contains(words), "{words} in:\n{text}");
+    }
+    assert!(!text.contains('\x1b'), "no colour codes for editors");
     client.shutdown_and_exit().await;
 }

@@ -10,6 +10,11 @@ mod render;
 
 pub use render::size;
 
+/// The report in plain words, without colour (what `margin doctor` prints off a terminal).
+pub fn text(report: &Report) -> String {
+    render::text(report, false)
+}
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -65,8 +65,12 @@ mod tests {
         let gone = evict(&mut loaded, 300, 1000, |l| *l);
         assert_eq!(gone, [(300, 1)]);
         assert_eq!(loaded, [(300, 3), (300, 2)]);
+        // Exactly at the limit fits.
         let gone = evict(&mut loaded, 700, 1000, |l| *l);
-        assert_eq!(gone, [(300, 2), (300, 3)]);
+        assert_eq!(gone, [(300, 2)]);
+        assert_eq!(loaded, [(300, 3)]);
+        let gone = evict(&mut loaded, 701, 1000, |l| *l);
+        assert_eq!(gone, [(300, 3)]);
         // Larger than the limit: it runs alone.
         let mut loaded = vec![(10, 1)];
         assert_eq!(evict(&mut loaded, 5000, 1000, |l| *l).len(), 1);

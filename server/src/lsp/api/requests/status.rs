@@ -1,6 +1,7 @@
 //! `margin/status`: what the server is doing, for status commands in editors: documents,
 //! cache and model-call counts, and the model of each task (where it came from, its state).
-//! With `{"doctor": true}` it adds the `margin doctor` report for this workspace.
+//! With `{"doctor": true}` it adds the `margin doctor` report for this workspace, as data
+//! (`doctor`) and in the same words the command prints (`doctorText`).
 
 use margin_engine::models::Task;
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub struct Status {
     /// The `margin doctor` report (when asked for).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doctor: Option<Report>,
+    /// The same report in the words of `margin doctor` (for editors' status commands).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor_text: Option<String>,
 }
 
 /// A task's model and its state.
@@ -39,6 +43,7 @@ pub struct TaskStatus {
     pub model: TaskModel,
     /// `idle`, `loading`, `ready` or `failed`.
     pub state: &'static str,
+    /// Why loading the chosen model failed (a choice that failed says why in `problem`).
     pub error: Option<String>,
 }
 
@@ -47,6 +52,7 @@ pub struct TaskStatus {
 pub struct ModelStatus {
     /// `idle`, `loading`, `ready` or `failed`.
     pub state: &'static str,
+    /// Why loading the chosen model failed (a choice that failed says why in `problem`).
     pub error: Option<String>,
     pub name: Option<String>,
     pub path: Option<String>,
@@ -88,7 +94,10 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
         .iter()
         .map(|(task, choice)| {
             let (state, error) = state_words(ctx.model.state(*task));
-            TaskStatus { model: TaskModel::new(*task, choice), state, error }
+            let model = TaskModel::new(*task, choice);
+            // A choice that failed is the `problem` already; `error` is a load failure.
+            let error = error.filter(|e| model.problem.as_ref() != Some(e));
+            TaskStatus { model, state, error }
         })
         .collect();
     let roots = ctx.model.roots();
@@ -138,6 +147,7 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
         translations: ctx.translator.stats(),
         suggestions: ctx.suggester.stats(),
         superseded_suggestions: ctx.in_flight.superseded.load(std::sync::atomic::Ordering::Relaxed),
+        doctor_text: doctor.as_ref().map(|r| crate::doctor::text(r)),
         doctor,
     }
 }
