@@ -37,6 +37,9 @@ async fn encoding_falls_back_to_utf16_then_utf32() {
     }
 }
 
+/// An edit: line, start column, end column, new text.
+type Edit = (u32, u32, u32, &'static str);
+
 /// Incremental edits near CJK, emoji and CRLF, in each encoding, end in the
 /// same text the client has.
 #[tokio::test]
@@ -44,7 +47,7 @@ async fn incremental_changes_in_each_encoding() {
     let original = "# 見出し\r\nHello 👋 wrld.\r\n\r\nZweite Zeile 日本語\n";
     let expected = "# 見出し!\r\nHello 👋🏽 world.\r\n\r\nZweite Zeile 日本語 ok\n";
     // (line, start col, end col, new text) per encoding, applied in order.
-    let edits: [(&str, [(u32, u32, u32, &str); 4]); 3] = [
+    let edits: [(&str, [Edit; 4]); 3] = [
         ("utf-8", [(0, 11, 11, "!"), (1, 10, 10, "🏽"), (1, 15, 19, "world"), (3, 22, 22, " ok")]),
         ("utf-16", [(0, 5, 5, "!"), (1, 8, 8, "🏽"), (1, 11, 15, "world"), (3, 16, 16, " ok")]),
         ("utf-32", [(0, 5, 5, "!"), (1, 7, 7, "🏽"), (1, 9, 13, "world"), (3, 16, 16, " ok")]),

@@ -313,6 +313,6 @@ mod tests {
         assert_eq!(o[&EditKind::Spelling], Threshold::Nats(3.5));
         assert_eq!(o[&EditKind::Rewording], Threshold::Off);
         assert!(serde_json::from_str::<Overrides>(r#"{"spelling": "loud"}"#).is_err());
-        assert!(Calibration::for_model("no such model").1 == false);
+        assert!(!Calibration::for_model("no such model").1);
     }
 }

@@ -80,7 +80,7 @@ pub struct Options<'a> {
 /// Cache key of a variant: the model, the text up to the end of its window, the edit.
 fn variant_key(fingerprint: &str, text: &str, v: &Variant) -> u64 {
     let mut bytes = fingerprint.as_bytes().to_vec();
-    bytes.extend_from_slice(text[..v.until].as_bytes());
+    bytes.extend_from_slice(&text.as_bytes()[..v.until]);
     bytes.extend_from_slice(&(v.range.start as u64).to_le_bytes());
     bytes.extend_from_slice(&(v.range.end as u64).to_le_bytes());
     bytes.extend_from_slice(v.replacement.as_bytes());

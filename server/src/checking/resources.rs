@@ -11,9 +11,12 @@ use margin_proofread::{Lexicon, Speller, SpellerError};
 
 use super::pipeline::Resources;
 
+/// A language's dictionary (if it could be loaded) and word data.
+type Loaded = (Option<Arc<Speller>>, Arc<Lexicon>);
+
 #[derive(Default)]
 pub struct Languages {
-    loaded: Mutex<HashMap<String, (Option<Arc<Speller>>, Arc<Lexicon>)>>,
+    loaded: Mutex<HashMap<String, Loaded>>,
     /// Problems not yet taken by the caller, and every problem ever reported (to say each once).
     problems: Mutex<(Vec<String>, Vec<String>)>,
 }

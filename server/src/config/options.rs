@@ -207,7 +207,7 @@ fn language_code(v: &String) -> Result<(), String> {
     }
 }
 
-fn model_reference(v: &String) -> Result<(), String> {
+fn model_reference(v: &str) -> Result<(), String> {
     match v.trim().is_empty() {
         true => Err("an empty model reference; give a path, `ollama:NAME`, `lmstudio:PUBLISHER/FILE`, `hf:ORG/REPO/FILE.gguf` or a catalog name".into()),
         false => Ok(()),

@@ -14,7 +14,7 @@ test('every server setting in server/src/config/options.rs is contributed as mar
   const rs = fs.readFileSync(path.join(repo, 'server/src/config/options.rs'), 'utf8');
   const block = /options!\s*\{([\s\S]*?)\n\}/.exec(rs);
   assert.ok(block, 'options! block in options.rs');
-  const serverKeys = [...block[1].matchAll(/=\s*"([A-Za-z]+)"/g)].map((m) => m[1]).sort();
+  const serverKeys = [...block[1].matchAll(/=\s*"([A-Za-z.]+)"/g)].map((m) => m[1]).sort();
   assert.ok(serverKeys.length > 10, `parsed ${serverKeys.length} keys`);
   const contributed = s.SERVER_SETTINGS.map((x) => x.key).sort();
   assert.deepEqual(contributed, serverKeys);

@@ -147,7 +147,7 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
         translations: ctx.translator.stats(),
         suggestions: ctx.suggester.stats(),
         superseded_suggestions: ctx.in_flight.superseded.load(std::sync::atomic::Ordering::Relaxed),
-        doctor_text: doctor.as_ref().map(|r| crate::doctor::text(r)),
+        doctor_text: doctor.as_ref().map(crate::doctor::text),
         doctor,
     }
 }
