@@ -3,7 +3,7 @@
 //! interrupted download resumed with Range (within one run and by the next run), a wrong
 //! checksum refused with nothing left that looks like a model, a renamed repository's
 //! redirect, and a gated repository's 401 without a token, with a wrong one and with the
-//! right one (which never reaches the storage host).
+//! right one (which never reaches the storage host), from HF_TOKEN or the token file.
 
 mod hf_hub;
 
@@ -186,4 +186,12 @@ fn a_gated_repository_needs_hf_token() {
     let seen = hub.seen();
     assert!(seen.iter().any(|s| s.method == "HEAD" && s.authorization.as_deref() == Some("Bearer good-token")));
     assert!(seen.iter().filter(|s| s.path.starts_with("/cdn/")).all(|s| s.authorization.is_none()), "{seen:?}");
+    // The token file `huggingface-cli login` writes serves as well as HF_TOKEN.
+    let token_file = home.home.join(".cache/huggingface/token");
+    std::fs::create_dir_all(token_file.parent().unwrap()).unwrap();
+    std::fs::write(&token_file, "good-token\n").unwrap();
+    let before = hub.seen().len();
+    let out = pull(None);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(hub.seen()[before].authorization.as_deref(), Some("Bearer good-token"));
 }

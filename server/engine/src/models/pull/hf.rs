@@ -33,7 +33,8 @@ pub fn endpoint() -> String {
 }
 
 /// `$HF_TOKEN`, else the token file (`$HF_TOKEN_PATH`, else `$HF_HOME/token`, else
-/// `~/.cache/huggingface/token`).
+/// `$XDG_CACHE_HOME/huggingface/token`, else `~/.cache/huggingface/token`), as the Hugging Face
+/// tools look for it.
 pub fn token() -> Option<String> {
     if let Some(t) = std::env::var("HF_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
         return Some(t.trim().to_owned());
@@ -41,6 +42,7 @@ pub fn token() -> Option<String> {
     let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty()).map(PathBuf::from);
     let path = var("HF_TOKEN_PATH")
         .or_else(|| var("HF_HOME").map(|h| h.join("token")))
+        .or_else(|| var("XDG_CACHE_HOME").map(|c| c.join("huggingface/token")))
         .or_else(|| dirs::home_dir().map(|h| h.join(".cache/huggingface/token")))?;
     std::fs::read_to_string(path).ok().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
