@@ -6,13 +6,19 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use margin_engine::{Engine, EngineConfig, GenerateRequest, Job, PromptInput, Slot};
 
-const SYSTEM: &str = "You are a careful proofreader. Fix spelling, grammar and punctuation mistakes in the text \
+const SYSTEM: &str =
+    "You are a careful proofreader. Fix spelling, grammar and punctuation mistakes in the text \
 the user sends. Reply with only the corrected text.";
-const PARAGRAPH: &str = "The quick brown fox jump over the lazy dog while the farmer watch from the porch, \
+const PARAGRAPH: &str =
+    "The quick brown fox jump over the lazy dog while the farmer watch from the porch, \
 wondering whether the fence he build last summer would hold.";
 
 fn chat(text: &str) -> PromptInput {
-    PromptInput::Chat { system: SYSTEM.to_string(), user_stable: String::new(), user_tail: text.to_string() }
+    PromptInput::Chat {
+        system: SYSTEM.to_string(),
+        user_stable: String::new(),
+        user_tail: text.to_string(),
+    }
 }
 
 fn engine_paths(c: &mut Criterion) {
@@ -28,7 +34,10 @@ fn engine_paths(c: &mut Criterion) {
         if draft {
             req.draft_source = Some(text.to_string());
         }
-        engine.submit(Job::generate(slot, req)).blocking_wait().unwrap()
+        engine
+            .submit(Job::generate(slot, req))
+            .blocking_wait()
+            .unwrap()
     };
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
@@ -44,15 +53,26 @@ fn engine_paths(c: &mut Criterion) {
             n += 1;
             // A different system text each time: nothing to reuse.
             let mut req = GenerateRequest::new(
-                PromptInput::Chat { system: format!("{n} {SYSTEM}"), user_stable: String::new(), user_tail: PARAGRAPH.into() },
+                PromptInput::Chat {
+                    system: format!("{n} {SYSTEM}"),
+                    user_stable: String::new(),
+                    user_tail: PARAGRAPH.into(),
+                },
                 1,
             );
             req.stop.clear();
-            engine.submit(Job::generate(Slot::Scratch, req)).blocking_wait().unwrap()
+            engine
+                .submit(Job::generate(Slot::Scratch, req))
+                .blocking_wait()
+                .unwrap()
         })
     });
-    group.bench_function("rewrite_greedy", |b| b.iter(|| run(Slot::Translate, PARAGRAPH, false, 64)));
-    group.bench_function("rewrite_speculative", |b| b.iter(|| run(Slot::Suggest, PARAGRAPH, true, 64)));
+    group.bench_function("rewrite_greedy", |b| {
+        b.iter(|| run(Slot::Translate, PARAGRAPH, false, 64))
+    });
+    group.bench_function("rewrite_speculative", |b| {
+        b.iter(|| run(Slot::Suggest, PARAGRAPH, true, 64))
+    });
     group.finish();
 }
 

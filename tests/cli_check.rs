@@ -25,9 +25,15 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn findings_in_text_and_json_with_exit_codes() {
-    let Some(model) = support::test_model() else { return };
+    let Some(model) = support::test_model() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("notes.md"), "# Notes\n\nShe dont like apples, but she eat them anyway.\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "# Notes\n\nShe dont like apples, but she eat them anyway.\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("clean.md"), "The weather is nice today.\n").unwrap();
     std::fs::create_dir(dir.path().join("build")).unwrap();
     std::fs::write(dir.path().join("build/out.md"), "She eat them.\n").unwrap();
@@ -37,16 +43,36 @@ fn findings_in_text_and_json_with_exit_codes() {
     let out = margin(dir.path(), &["check", "--model", &model, "notes.md"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let text = stdout(&out);
-    assert!(text.contains("notes.md:3:31: grammar: Possible grammar mistake: 'eat' → 'eats'"), "{text}");
+    assert!(
+        text.contains("notes.md:3:31: grammar: Possible grammar mistake: 'eat' → 'eats'"),
+        "{text}"
+    );
 
-    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "."]);
+    let out = margin(
+        dir.path(),
+        &["check", "--format", "json", "--model", &model, "."],
+    );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let items = items.as_array().unwrap();
-    assert!(items.iter().all(|i| !i["file"].as_str().unwrap().contains("build")), "gitignored dir walked: {items:#?}");
-    let eat = items.iter().find(|i| i["original"] == "eat").expect("finding on 'eat'");
-    assert_eq!(eat["range"]["start"], serde_json::json!({"line": 2, "character": 30, "byte": 39}));
-    assert_eq!((eat["category"].as_str(), eat["replacement"].as_str()), (Some("grammar"), Some("eats")));
+    assert!(
+        items
+            .iter()
+            .all(|i| !i["file"].as_str().unwrap().contains("build")),
+        "gitignored dir walked: {items:#?}"
+    );
+    let eat = items
+        .iter()
+        .find(|i| i["original"] == "eat")
+        .expect("finding on 'eat'");
+    assert_eq!(
+        eat["range"]["start"],
+        serde_json::json!({"line": 2, "character": 30, "byte": 39})
+    );
+    assert_eq!(
+        (eat["category"].as_str(), eat["replacement"].as_str()),
+        (Some("grammar"), Some("eats"))
+    );
 
     let out = margin(dir.path(), &["check", "--model", &model, "clean.md"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -65,29 +91,48 @@ fn errors_exit_with_2_and_say_what_to_do() {
     std::fs::write(dir.path().join("notes.md"), "Text.\n").unwrap();
     let out = margin(dir.path(), &["check", "notes.md"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("margin models pull smollm2-135m"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("margin models pull smollm2-135m"),
+        "{out:?}"
+    );
     let out = margin(dir.path(), &["check", "--model", "notes.md", "notes.md"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a GGUF"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a GGUF"),
+        "{out:?}"
+    );
     let out = margin(dir.path(), &["check", "missing.md"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn german_is_never_corrected_into_english() {
-    let Some(model) = support::test_model() else { return };
+    let Some(model) = support::test_model() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let german = "Wir haben gestern ein schönes Haus gesehen, aber es war leider viel zu teuer für uns.\n\n\
+    let german =
+        "Wir haben gestern ein schönes Haus gesehen, aber es war leider viel zu teuer für uns.\n\n\
                   Ich habe gestern ein neues Auto gekauft, aber es ist sehr teuer gewesen.\n";
     std::fs::write(dir.path().join("brief.md"), german).unwrap();
-    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "brief.md"]);
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{out:?}");
+    let out = margin(
+        dir.path(),
+        &["check", "--format", "json", "--model", &model, "brief.md"],
+    );
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{out:?}"
+    );
     let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let english = ["the", "a", "and", "but", "we", "have", "very", "is", "was", "house", "car"];
+    let english = [
+        "the", "a", "and", "but", "we", "have", "very", "is", "was", "house", "car",
+    ];
     for item in items.as_array().unwrap() {
         let replacement = item["replacement"].as_str().unwrap().to_lowercase();
         assert!(
-            !replacement.split_whitespace().any(|w| english.contains(&w.trim_matches(|c: char| !c.is_alphabetic()))),
+            !replacement
+                .split_whitespace()
+                .any(|w| english.contains(&w.trim_matches(|c: char| !c.is_alphabetic()))),
             "English replacement offered for German text: {item:#}"
         );
     }
@@ -98,47 +143,79 @@ fn german_is_never_corrected_into_english() {
 /// changes).
 #[test]
 fn the_readme_gets_at_most_three_findings() {
-    let Some(model) = support::test_model() else { return };
+    let Some(model) = support::test_model() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     std::fs::write(dir.path().join("README.md"), &readme).unwrap();
-    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "README.md"]);
+    let out = margin(
+        dir.path(),
+        &["check", "--format", "json", "--model", &model, "README.md"],
+    );
     let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let items = items.as_array().unwrap();
     assert!(items.len() <= 3, "{items:#?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("1 file,"), "summary line: {out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 file,"),
+        "summary line: {out:?}"
+    );
 }
 
 #[test]
 fn a_german_misspelling_is_flagged_with_a_german_dictionary() {
-    let Some(model) = support::test_model() else { return };
+    let Some(model) = support::test_model() else {
+        return;
+    };
     if !Path::new("/usr/share/hunspell/de_DE.aff").exists() {
-        assert!(std::env::var_os("CI").is_none(), "CI installs hunspell-de-de (scripts/install-deps)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs hunspell-de-de (scripts/install-deps)"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let text = "Wir haben gestern ein schönes Haus gesehen, aber es war leider viel zu teuer für uns.\n\n\
                 Ich habe das Buch gelesen, aber die Geschichte war sehr langweillig und viel zu lang.\n";
     std::fs::write(dir.path().join("brief.md"), text).unwrap();
-    let out = margin(dir.path(), &["check", "--format", "json", "--model", &model, "brief.md"]);
+    let out = margin(
+        dir.path(),
+        &["check", "--format", "json", "--model", &model, "brief.md"],
+    );
     let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let items = items.as_array().unwrap();
-    assert!(items.iter().any(|i| i["original"] == "langweillig" && i["replacement"] == "langweilig"), "{items:#?}");
+    assert!(
+        items
+            .iter()
+            .any(|i| i["original"] == "langweillig" && i["replacement"] == "langweilig"),
+        "{items:#?}"
+    );
     assert_eq!(items.len(), 1, "{items:#?}");
 }
 
 #[test]
 fn a_broken_dictionary_is_reported_once_on_stderr_and_checking_goes_on() {
-    let Some(model) = support::test_model() else { return };
+    let Some(model) = support::test_model() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("dicts")).unwrap();
     std::fs::write(dir.path().join("dicts/en.aff"), "SET UTF-8\n").unwrap();
-    std::fs::write(dir.path().join("margin.toml"), "dictionary_paths = [\"dicts\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("margin.toml"),
+        "dictionary_paths = [\"dicts\"]\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("a.md"), "The first file is fine.\n").unwrap();
     std::fs::write(dir.path().join("b.md"), "The second file is fine too.\n").unwrap();
     let out = margin(dir.path(), &["check", "--model", &model, "a.md", "b.md"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.matches("cannot use the spelling dictionary").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("cannot use the spelling dictionary").count(),
+        1,
+        "{stderr}"
+    );
     assert!(stderr.contains("en.dic"), "{stderr}");
     assert!(stderr.contains("2 files,"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{out:?}");

@@ -13,7 +13,10 @@ use proptest::prelude::*;
 const LIMIT: usize = 64 * 1024;
 
 fn cases(short: u32) -> u32 {
-    std::env::var("MARGIN_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(short)
+    std::env::var("MARGIN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(short)
 }
 
 #[derive(Clone, Debug)]
@@ -35,7 +38,10 @@ enum Bad {
 }
 
 fn valid_body(n: usize) -> String {
-    format!(r#"{{"jsonrpc":"2.0","id":{n},"method":"margin/status","params":{{"pad":"{}"}}}}"#, "x".repeat(n % 300))
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{n},"method":"margin/status","params":{{"pad":"{}"}}}}"#,
+        "x".repeat(n % 300)
+    )
 }
 
 fn bad_body(n: usize) -> String {
@@ -43,11 +49,14 @@ fn bad_body(n: usize) -> String {
 }
 
 fn contains_header_name(bytes: &[u8]) -> bool {
-    bytes.windows(15).any(|w| w.eq_ignore_ascii_case(b"content-length:"))
+    bytes
+        .windows(15)
+        .any(|w| w.eq_ignore_ascii_case(b"content-length:"))
 }
 
 fn item() -> impl Strategy<Value = Item> {
-    let garbage = prop::collection::vec(any::<u8>(), 1..400).prop_filter("no header name", |g| !contains_header_name(g));
+    let garbage = prop::collection::vec(any::<u8>(), 1..400)
+        .prop_filter("no header name", |g| !contains_header_name(g));
     let bad = prop_oneof![
         Just(Bad::TooSmall),
         (1usize..5000).prop_map(Bad::TooLarge),

@@ -14,8 +14,26 @@ use margin::text::{Document, Encoding, LineCol};
 use proptest::prelude::*;
 
 const PIECES: &[&str] = &[
-    "a", "word ", "é", "e\u{301}", "日本", "語", "👋", "👋🏽", "\n", "\r\n", "\r", " ", "# ", "- ", "// ", "`code`",
-    "*", "fn x() {}", "\"str\"", "\t",
+    "a",
+    "word ",
+    "é",
+    "e\u{301}",
+    "日本",
+    "語",
+    "👋",
+    "👋🏽",
+    "\n",
+    "\r\n",
+    "\r",
+    " ",
+    "# ",
+    "- ",
+    "// ",
+    "`code`",
+    "*",
+    "fn x() {}",
+    "\"str\"",
+    "\t",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -26,7 +44,9 @@ fn text_strategy() -> impl Strategy<Value = String> {
 fn addressable(text: &str) -> Vec<usize> {
     (0..=text.len())
         .filter(|&i| text.is_char_boundary(i))
-        .filter(|&i| !(i > 0 && text.as_bytes()[i - 1] == b'\r' && text.as_bytes().get(i) == Some(&b'\n')))
+        .filter(|&i| {
+            !(i > 0 && text.as_bytes()[i - 1] == b'\r' && text.as_bytes().get(i) == Some(&b'\n'))
+        })
         .collect()
 }
 
@@ -62,17 +82,28 @@ struct Edit {
 }
 
 fn edits_strategy() -> impl Strategy<Value = Vec<Edit>> {
-    prop::collection::vec((any::<usize>(), any::<usize>(), text_strategy()), 1..12)
-        .prop_map(|v| v.into_iter().map(|(a, b, insert)| Edit { a, b, insert }).collect())
+    prop::collection::vec((any::<usize>(), any::<usize>(), text_strategy()), 1..12).prop_map(|v| {
+        v.into_iter()
+            .map(|(a, b, insert)| Edit { a, b, insert })
+            .collect()
+    })
 }
 
 fn cases(short: u32) -> u32 {
-    std::env::var("MARGIN_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(short)
+    std::env::var("MARGIN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(short)
 }
 
 /// Where `tracked` (a range of the text before `start..end` was replaced by `new_len` bytes) is
 /// after it, or `None` if the edit touched it (bordering counts).
-fn track(tracked: Option<std::ops::Range<usize>>, start: usize, end: usize, new_len: usize) -> Option<std::ops::Range<usize>> {
+fn track(
+    tracked: Option<std::ops::Range<usize>>,
+    start: usize,
+    end: usize,
+    new_len: usize,
+) -> Option<std::ops::Range<usize>> {
     let r = tracked?;
     if end < r.start {
         Some(r.start + new_len - (end - start)..r.end + new_len - (end - start))
@@ -88,16 +119,25 @@ fn run(initial: &str, edits: &[Edit], enc: Encoding, language_id: &str) {
     let mut doc = Document::new(initial, 1, language_id, 1 << 20);
     // A range of the first version to follow through the edits (from the first edit's numbers).
     let offsets = addressable(initial);
-    let (a, b) = (offsets[edits[0].b % offsets.len()], offsets[(edits[0].a / 7) % offsets.len()]);
+    let (a, b) = (
+        offsets[edits[0].b % offsets.len()],
+        offsets[(edits[0].a / 7) % offsets.len()],
+    );
     let first = a.min(b)..a.max(b);
     let mut tracked = Some(first.clone());
     for (version, edit) in edits.iter().enumerate() {
         let offsets = addressable(&reference);
-        let (mut start, mut end) = (offsets[edit.a % offsets.len()], offsets[edit.b % offsets.len()]);
+        let (mut start, mut end) = (
+            offsets[edit.a % offsets.len()],
+            offsets[edit.b % offsets.len()],
+        );
         if start > end {
             std::mem::swap(&mut start, &mut end);
         }
-        let (s, e) = (reference_position(&reference, start, enc), reference_position(&reference, end, enc));
+        let (s, e) = (
+            reference_position(&reference, start, enc),
+            reference_position(&reference, end, enc),
+        );
         let range = doc.byte_range(s, e, enc).expect("valid range");
         assert_eq!(range, start..end, "position conversion in {enc:?}");
         doc.apply_edit(range, &edit.insert).unwrap();
@@ -105,16 +145,30 @@ fn run(initial: &str, edits: &[Edit], enc: Encoding, language_id: &str) {
         reference.replace_range(start..end, &edit.insert);
         assert_eq!(doc.text(), reference);
         tracked = track(tracked, start, end, edit.insert.len());
-        assert_eq!(doc.map_range(1, first.clone()), tracked, "edit log after version {}", version + 2);
+        assert_eq!(
+            doc.map_range(1, first.clone()),
+            tracked,
+            "edit log after version {}",
+            version + 2
+        );
     }
     if let Some(now) = tracked {
-        assert_eq!(&reference[now], &initial[first], "a mapped range holds the same text");
+        assert_eq!(
+            &reference[now], &initial[first],
+            "a mapped range holds the same text"
+        );
     }
     let fresh = Document::new(&reference, 0, language_id, 1 << 20);
-    let (incremental, fresh) = (doc.syntax().map(|s| s.dump()), fresh.syntax().map(|s| s.dump()));
+    let (incremental, fresh) = (
+        doc.syntax().map(|s| s.dump()),
+        fresh.syntax().map(|s| s.dump()),
+    );
     // tree-sitter's error recovery may group broken code differently in an incremental and a
     // fresh parse (found by this test on random Rust): only trees without errors must match.
-    if fresh.as_deref().is_some_and(|d| d.contains("ERROR") || d.contains("MISSING")) {
+    if fresh
+        .as_deref()
+        .is_some_and(|d| d.contains("ERROR") || d.contains("MISSING"))
+    {
         return;
     }
     assert_eq!(incremental, fresh, "tree after edits");

@@ -30,10 +30,16 @@ async fn start(model: &str, root: &std::path::Path) -> TestClient {
 /// Diagnostics published after the `n`-th publish for `uri`.
 async fn publish_after(client: &mut TestClient, uri: &str, n: usize) -> Vec<Value> {
     loop {
-        let found: Vec<Value> =
-            client.received("textDocument/publishDiagnostics").into_iter().filter(|p| p["params"]["uri"] == uri).collect();
+        let found: Vec<Value> = client
+            .received("textDocument/publishDiagnostics")
+            .into_iter()
+            .filter(|p| p["params"]["uri"] == uri)
+            .collect();
         if found.len() > n {
-            return found[n]["params"]["diagnostics"].as_array().unwrap().clone();
+            return found[n]["params"]["diagnostics"]
+                .as_array()
+                .unwrap()
+                .clone();
         }
         client.drain(Duration::from_millis(100)).await;
     }
@@ -44,12 +50,20 @@ async fn action(client: &mut TestClient, uri: &str, d: &Value, prefix: &str) -> 
         .request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}))
         .await
         .unwrap();
-    let found = actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with(prefix)).cloned();
+    let found = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with(prefix))
+        .cloned();
     found.unwrap_or_else(|| panic!("no action {prefix:?} in {actions:#}"))
 }
 
 fn originals(diagnostics: &[Value]) -> Vec<&str> {
-    diagnostics.iter().map(|d| d["data"]["original"].as_str().unwrap()).collect()
+    diagnostics
+        .iter()
+        .map(|d| d["data"]["original"].as_str().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -66,9 +80,16 @@ async fn ignore_dictionary_and_disable() {
     assert!(originals(&first).contains(&"eat"), "{first:#?}");
 
     // Ignore the 'eat' finding: gone after the re-check, stored in the workspace.
-    let eat = first.iter().find(|d| d["data"]["original"] == "eat").unwrap().clone();
+    let eat = first
+        .iter()
+        .find(|d| d["data"]["original"] == "eat")
+        .unwrap()
+        .clone();
     let ignore = action(&mut client, &uri, &eat, "Ignore this finding").await;
-    client.request("workspace/executeCommand", ignore["command"].clone()).await.unwrap();
+    client
+        .request("workspace/executeCommand", ignore["command"].clone())
+        .await
+        .unwrap();
     let second = publish_after(&mut client, &uri, 1).await;
     assert!(!originals(&second).contains(&"eat"), "{second:#?}");
     assert!(dir.path().join(".margin/ignored.json").is_file());
@@ -76,27 +97,47 @@ async fn ignore_dictionary_and_disable() {
     // Add the other flagged word to the workspace dictionary.
     if let Some(other) = second.first().cloned() {
         let word = other["data"]["original"].as_str().unwrap().to_string();
-        let add = action(&mut client, &uri, &other, &format!("Add '{word}' to the workspace dictionary")).await;
-        client.request("workspace/executeCommand", add["command"].clone()).await.unwrap();
+        let add = action(
+            &mut client,
+            &uri,
+            &other,
+            &format!("Add '{word}' to the workspace dictionary"),
+        )
+        .await;
+        client
+            .request("workspace/executeCommand", add["command"].clone())
+            .await
+            .unwrap();
         let third = publish_after(&mut client, &uri, 2).await;
         assert!(!originals(&third).contains(&word.as_str()), "{third:#?}");
-        let dictionary = std::fs::read_to_string(dir.path().join(".margin/dictionary.txt")).unwrap();
+        let dictionary =
+            std::fs::read_to_string(dir.path().join(".margin/dictionary.txt")).unwrap();
         assert!(dictionary.lines().any(|l| l == word), "{dictionary}");
     }
     client.shutdown_and_exit().await;
 
     // After a restart the ignore still holds; then disable the file entirely.
     let mut client = start(&model, dir.path()).await;
-    client.open(&uri, "markdown", &format!("{DOC}\nI has a dog.\n")).await;
+    client
+        .open(&uri, "markdown", &format!("{DOC}\nI has a dog.\n"))
+        .await;
     let after = publish_after(&mut client, &uri, 0).await;
     assert!(!originals(&after).contains(&"eat"), "{after:#?}");
     if let Some(d) = after.first().cloned() {
         let disable = action(&mut client, &uri, &d, "Disable margin for this file").await;
-        client.request("workspace/executeCommand", disable["command"].clone()).await.unwrap();
+        client
+            .request("workspace/executeCommand", disable["command"].clone())
+            .await
+            .unwrap();
         let cleared = publish_after(&mut client, &uri, 1).await;
         assert!(cleared.is_empty(), "{cleared:#?}");
     }
-    let bad = client.request("workspace/executeCommand", json!({"command": "margin.nope", "arguments": []})).await;
+    let bad = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "margin.nope", "arguments": []}),
+        )
+        .await;
     assert!(bad.is_err());
     client.shutdown_and_exit().await;
 }

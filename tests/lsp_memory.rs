@@ -31,13 +31,24 @@ fn closing_large_documents_gives_their_memory_back() {
     server.initialize(None);
     let pid = server.child.id();
     let mut id = 10;
-    let skipped = format!("{}\n", "She dont like apples, but she eat them anyway. ".repeat(6_000_000 / 48));
-    let parsed = format!("# Notes\n\n{}\n", "The weather is nice today and she eat apples. ".repeat(1_500_000 / 47));
+    let skipped = format!(
+        "{}\n",
+        "She dont like apples, but she eat them anyway. ".repeat(6_000_000 / 48)
+    );
+    let parsed = format!(
+        "# Notes\n\n{}\n",
+        "The weather is nice today and she eat apples. ".repeat(1_500_000 / 47)
+    );
     let open = |server: &mut ServerProcess, uri: &str, text: &str| {
         let doc = json!({"uri": uri, "languageId": "markdown", "version": 1, "text": text});
         server.notify("textDocument/didOpen", json!({"textDocument": doc}));
     };
-    let close = |server: &mut ServerProcess, uri: &str| server.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let close = |server: &mut ServerProcess, uri: &str| {
+        server.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        )
+    };
     open(&mut server, "file:///w/small.md", "Some text.\n");
     settle(&mut server, &mut id);
     close(&mut server, "file:///w/small.md");
@@ -45,7 +56,10 @@ fn closing_large_documents_gives_their_memory_back() {
     let before = rss_kib(pid);
     let mut after = Vec::new();
     for cycle in 0..4 {
-        let (a, b) = (format!("file:///w/skipped{cycle}.md"), format!("file:///w/parsed{cycle}.md"));
+        let (a, b) = (
+            format!("file:///w/skipped{cycle}.md"),
+            format!("file:///w/parsed{cycle}.md"),
+        );
         open(&mut server, &a, &skipped);
         open(&mut server, &b, &parsed);
         settle(&mut server, &mut id);
@@ -56,8 +70,14 @@ fn closing_large_documents_gives_their_memory_back() {
     }
     eprintln!("resident memory: {before} KiB before, {after:?} KiB after each cycle");
     let last = *after.last().unwrap();
-    assert!(last <= before + before / 10 + 1024, "{last} KiB after closing, {before} KiB before: {after:?}");
-    assert!(last <= after[0] + 2048, "memory grows from cycle to cycle: {after:?}");
+    assert!(
+        last <= before + before / 10 + 1024,
+        "{last} KiB after closing, {before} KiB before: {after:?}"
+    );
+    assert!(
+        last <= after[0] + 2048,
+        "memory grows from cycle to cycle: {after:?}"
+    );
     server.send_request(99, "shutdown", json!(null));
     server.notify("exit", json!(null));
     assert_eq!(server.exits_within(Duration::from_secs(10)), Some(0));

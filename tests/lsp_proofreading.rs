@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use support::{capabilities, test_model, text_at, TestClient};
 
 const URI: &str = "file:///w/notes.md";
-const DOC: &str = "# Notes\n\nShe dont like apples, but she eat them anyway.\n\nThe weather is nice today.\n";
+const DOC: &str =
+    "# Notes\n\nShe dont like apples, but she eat them anyway.\n\nThe weather is nice today.\n";
 
 async fn start(model: &str, pull: bool) -> TestClient {
     start_with(model, pull, pull).await
@@ -27,7 +28,12 @@ async fn start_with(model: &str, pull: bool, refresh: bool) -> TestClient {
     if refresh {
         caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
     }
-    client.initialize(caps, json!({"model": model, "debounceMs": 50, "threads": 1})).await;
+    client
+        .initialize(
+            caps,
+            json!({"model": model, "debounceMs": 50, "threads": 1}),
+        )
+        .await;
     client
 }
 
@@ -41,7 +47,13 @@ async fn diagnostics_for(client: &mut TestClient, version: i64) -> Vec<Value> {
 async fn pull_until(client: &mut TestClient, done: impl Fn(&[Value]) -> bool) -> Value {
     loop {
         let refreshes = client.received("workspace/diagnostic/refresh").len();
-        let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+        let report = client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": URI}}),
+            )
+            .await
+            .unwrap();
         assert_eq!(report["kind"], "full");
         assert!(report["resultId"].is_string(), "{report}");
         if done(report["items"].as_array().unwrap()) {
@@ -82,14 +94,20 @@ async fn diagnostics_quick_fix_cache_and_incremental_recheck() {
     let mut client = start(&model, false).await;
     client.open(URI, "markdown", DOC).await;
     let diagnostics = diagnostics_for(&mut client, 1).await;
-    assert!(!diagnostics.is_empty(), "SmolLM2 fixes 'she eat': {diagnostics:#?}");
+    assert!(
+        !diagnostics.is_empty(),
+        "SmolLM2 fixes 'she eat': {diagnostics:#?}"
+    );
     for d in &diagnostics {
         let original = d["data"]["original"].as_str().unwrap();
         assert_eq!(text_at(DOC, &d["range"], "utf-16"), original, "{d:#}");
         assert_eq!(d["source"], "margin");
         assert_eq!(d["severity"], 3);
     }
-    let eat = diagnostics.iter().find(|d| d["data"]["original"] == "eat").expect("a finding on 'eat'");
+    let eat = diagnostics
+        .iter()
+        .find(|d| d["data"]["original"] == "eat")
+        .expect("a finding on 'eat'");
     assert_eq!(eat["code"], "grammar");
     assert_eq!(eat["message"], "Possible grammar mistake: 'eat' → 'eats'");
 
@@ -99,20 +117,36 @@ async fn diagnostics_quick_fix_cache_and_incremental_recheck() {
         .await
         .unwrap();
     let actions = actions.as_array().unwrap();
-    let fix = actions.iter().find(|a| a["isPreferred"] == true).expect("preferred fix");
+    let fix = actions
+        .iter()
+        .find(|a| a["isPreferred"] == true)
+        .expect("preferred fix");
     let fixed = apply(DOC, fix["edit"]["changes"][URI].as_array().unwrap());
     assert!(fixed.contains("but she eats them anyway."), "{fixed}");
-    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert!(titles.contains(&"Ignore this finding in this file"), "{titles:?}");
-    assert!(titles.iter().any(|t| t.starts_with("Add 'eat' to")), "{titles:?}");
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Ignore this finding in this file"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Add 'eat' to")),
+        "{titles:?}"
+    );
 
     // Re-checking unchanged text costs no model call.
     let before = status(&mut client).await["checks"].clone();
-    let same = json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": DOC}]});
+    let same =
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": DOC}]});
     client.notify("textDocument/didChange", same).await;
     diagnostics_for(&mut client, 2).await;
     let after = status(&mut client).await["checks"].clone();
-    assert_eq!(after["modelCalls"], before["modelCalls"], "{before} → {after}");
+    assert_eq!(
+        after["modelCalls"], before["modelCalls"],
+        "{before} → {after}"
+    );
     assert!(after["cacheHits"].as_u64() > before["cacheHits"].as_u64());
 
     // Editing one paragraph re-checks that paragraph only.
@@ -121,7 +155,11 @@ async fn diagnostics_quick_fix_cache_and_incremental_recheck() {
     client.notify("textDocument/didChange", edit).await;
     diagnostics_for(&mut client, 3).await;
     let last = status(&mut client).await["checks"].clone();
-    assert_eq!(last["modelCalls"].as_u64().unwrap(), after["modelCalls"].as_u64().unwrap() + 1, "{after} → {last}");
+    assert_eq!(
+        last["modelCalls"].as_u64().unwrap(),
+        after["modelCalls"].as_u64().unwrap() + 1,
+        "{after} → {last}"
+    );
     client.shutdown_and_exit().await;
 }
 
@@ -131,24 +169,48 @@ async fn pull_diagnostics_and_no_stale_versions() {
     let mut client = start(&model, true).await;
     client.open(URI, "markdown", DOC).await;
     let started = std::time::Instant::now();
-    let report = pull_until(&mut client, |items| items.iter().any(|d| d["data"]["original"] == "eat")).await;
+    let report = pull_until(&mut client, |items| {
+        items.iter().any(|d| d["data"]["original"] == "eat")
+    })
+    .await;
     assert!(started.elapsed() < Duration::from_secs(60), "{report:#}");
     // Asking again with the result id: nothing changed.
     let params = json!({"textDocument": {"uri": URI}, "previousResultId": report["resultId"]});
-    let again = client.request("textDocument/diagnostic", params).await.unwrap();
-    assert_eq!((again["kind"].as_str(), &again["resultId"]), (Some("unchanged"), &report["resultId"]));
+    let again = client
+        .request("textDocument/diagnostic", params)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["kind"].as_str(), &again["resultId"]),
+        (Some("unchanged"), &report["resultId"])
+    );
     // A pulling client gets no pushed diagnostics (no duplicates).
-    assert!(client.received("textDocument/publishDiagnostics").is_empty());
+    assert!(client
+        .received("textDocument/publishDiagnostics")
+        .is_empty());
 
     // Two quick edits: the pull answers for the newest version only.
-    for (version, text) in [(2, "She dont like pears.\n"), (3, "He go to school every day.\n")] {
+    for (version, text) in [
+        (2, "She dont like pears.\n"),
+        (3, "He go to school every day.\n"),
+    ] {
         let change = json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]});
         client.notify("textDocument/didChange", change).await;
     }
-    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap();
     for d in report["items"].as_array().unwrap() {
         let original = d["data"]["original"].as_str().unwrap();
-        assert_eq!(text_at("He go to school every day.\n", &d["range"], "utf-16"), original, "{d:#}");
+        assert_eq!(
+            text_at("He go to school every day.\n", &d["range"], "utf-16"),
+            original,
+            "{d:#}"
+        );
     }
     let status = status(&mut client).await;
     assert_eq!(status["documents"][0]["version"], 3);
@@ -161,8 +223,21 @@ async fn a_pull_from_a_client_that_cannot_be_asked_again_waits_for_the_check() {
     // Like Neovim 0.11: pulls, but has no workspace/diagnostic/refresh.
     let mut client = start_with(&model, true, false).await;
     client.open(URI, "markdown", DOC).await;
-    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}})).await.unwrap();
-    assert!(report["items"].as_array().unwrap().iter().any(|d| d["data"]["original"] == "eat"), "{report:#}");
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["data"]["original"] == "eat"),
+        "{report:#}"
+    );
     assert!(client.received("workspace/diagnostic/refresh").is_empty());
     client.shutdown_and_exit().await;
 }
@@ -185,6 +260,10 @@ async fn pushed_diagnostics_never_carry_a_superseded_version() {
         .iter()
         .map(|p| p["params"]["version"].as_i64().unwrap())
         .collect();
-    assert_eq!(versions, [1, 6], "only the opened and the newest version are published");
+    assert_eq!(
+        versions,
+        [1, 6],
+        "only the opened and the newest version are published"
+    );
     client.shutdown_and_exit().await;
 }

@@ -30,7 +30,9 @@ fn published(client: &TestClient) -> HashMap<String, Vec<i64>> {
     let mut out: HashMap<String, Vec<i64>> = HashMap::new();
     for p in client.received("textDocument/publishDiagnostics") {
         let uri = p["params"]["uri"].as_str().unwrap().to_string();
-        out.entry(uri).or_default().push(p["params"]["version"].as_i64().unwrap_or(-1));
+        out.entry(uri)
+            .or_default()
+            .push(p["params"]["version"].as_i64().unwrap_or(-1));
     }
     out
 }
@@ -39,15 +41,27 @@ fn published(client: &TestClient) -> HashMap<String, Vec<i64>> {
 async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() {
     let Some(model) = test_model() else { return };
     let mut client = TestClient::start();
-    client.initialize(capabilities(&["utf-8"]), json!({"model": model, "debounceMs": 150, "threads": 1})).await;
+    client
+        .initialize(
+            capabilities(&["utf-8"]),
+            json!({"model": model, "debounceMs": 150, "threads": 1}),
+        )
+        .await;
     for i in 0..DOCS {
-        let text = format!("# Doc {i}\n\nThe weather is nice today.\n\n{}\n", paragraph(0));
+        let text = format!(
+            "# Doc {i}\n\nThe weather is nice today.\n\n{}\n",
+            paragraph(0)
+        );
         client.open(&uri(i), "markdown", &text).await;
     }
     // Every document's first check, before the load starts.
     let deadline = Instant::now() + Duration::from_secs(120);
     while published(&client).len() < DOCS {
-        assert!(Instant::now() < deadline, "opened documents not all checked: {:?}", published(&client));
+        assert!(
+            Instant::now() < deadline,
+            "opened documents not all checked: {:?}",
+            published(&client)
+        );
         client.drain(Duration::from_millis(100)).await;
     }
     let before = client.received("textDocument/publishDiagnostics").len();
@@ -65,11 +79,18 @@ async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() 
             "text": "1"}]});
         client.notify("textDocument/didChange", change).await;
         let next = started + Duration::from_millis(1000 * (n as u64 + 1) / EDITS_PER_SECOND);
-        client.drain(next.saturating_duration_since(Instant::now())).await;
+        client
+            .drain(next.saturating_duration_since(Instant::now()))
+            .await;
     }
     let during: Vec<Value> = client.received("textDocument/publishDiagnostics")[before..].to_vec();
-    let docs_during = during.iter().filter(|p| p["params"]["version"].as_i64() > Some(1)).map(|p| p["params"]["uri"].clone());
-    let docs_during: std::collections::HashSet<String> = docs_during.map(|u| u.as_str().unwrap().to_string()).collect();
+    let docs_during = during
+        .iter()
+        .filter(|p| p["params"]["version"].as_i64() > Some(1))
+        .map(|p| p["params"]["uri"].clone());
+    let docs_during: std::collections::HashSet<String> = docs_during
+        .map(|u| u.as_str().unwrap().to_string())
+        .collect();
     assert!(
         docs_during.len() >= DOCS / 2,
         "only {} of {DOCS} documents got diagnostics during {EDITING:?} of edits ({} publishes)",
@@ -81,13 +102,21 @@ async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() 
     let stopped = Instant::now();
     loop {
         let got = published(&client);
-        let missing: Vec<usize> = (0..DOCS).filter(|&i| !got.get(&uri(i)).is_some_and(|v| v.contains(&versions[i]))).collect();
+        let missing: Vec<usize> = (0..DOCS)
+            .filter(|&i| !got.get(&uri(i)).is_some_and(|v| v.contains(&versions[i])))
+            .collect();
         if missing.is_empty() {
             break;
         }
-        assert!(stopped.elapsed() < Duration::from_secs(90), "final versions of {missing:?} not published");
+        assert!(
+            stopped.elapsed() < Duration::from_secs(90),
+            "final versions of {missing:?} not published"
+        );
         client.drain(Duration::from_millis(100)).await;
     }
-    eprintln!("final diagnostics of {DOCS} documents {:?} after the last edit", stopped.elapsed());
+    eprintln!(
+        "final diagnostics of {DOCS} documents {:?} after the last edit",
+        stopped.elapsed()
+    );
     client.shutdown_and_exit().await;
 }

@@ -23,7 +23,12 @@ fn commands(server: usize, root: &std::path::Path) -> Vec<Value> {
             out.push(json!({"command": "margin.addToDictionary", "arguments": [format!("word{server}x{i}"), "workspace"]}));
         }
         if i < IGNORES {
-            let args = json!([file("notes.md".into()), format!("teh{server}x{i}"), "the", format!("Sentence {i} of {server}.")]);
+            let args = json!([
+                file("notes.md".into()),
+                format!("teh{server}x{i}"),
+                "the",
+                format!("Sentence {i} of {server}.")
+            ]);
             out.push(json!({"command": "margin.ignoreFinding", "arguments": args}));
         }
         if i < DISABLED {
@@ -49,16 +54,30 @@ fn two_servers_writing_the_same_workspace_files_lose_nothing() {
     for (s, (server, batch)) in servers.iter_mut().zip(&batches).enumerate() {
         for (i, command) in batch.iter().enumerate() {
             let reply = server.response(100 + i as i64, Duration::from_secs(120));
-            assert!(reply.get("error").is_none(), "server {s}, {command}: {reply}");
+            assert!(
+                reply.get("error").is_none(),
+                "server {s}, {command}: {reply}"
+            );
         }
     }
 
     let words = std::fs::read_to_string(root.path().join(".margin/dictionary.txt")).unwrap();
     let words: BTreeSet<&str> = words.lines().collect();
     assert_eq!(words.len(), 2 * WORDS, "dictionary words kept");
-    let store: Value = serde_json::from_str(&std::fs::read_to_string(root.path().join(".margin/ignored.json")).unwrap()).unwrap();
-    assert_eq!(store["ignored"]["notes.md"].as_array().map(Vec::len), Some(2 * IGNORES), "ignored findings kept");
-    assert_eq!(store["disabled_files"].as_array().map(Vec::len), Some(2 * DISABLED), "disabled files kept");
+    let store: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.path().join(".margin/ignored.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        store["ignored"]["notes.md"].as_array().map(Vec::len),
+        Some(2 * IGNORES),
+        "ignored findings kept"
+    );
+    assert_eq!(
+        store["disabled_files"].as_array().map(Vec::len),
+        Some(2 * DISABLED),
+        "disabled files kept"
+    );
     for server in &mut servers {
         server.send_request(9, "shutdown", json!(null));
         server.notify("exit", json!(null));

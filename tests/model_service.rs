@@ -25,9 +25,15 @@ fn settings(options: serde_json::Value) -> Settings {
 
 fn service(dir: &Path) -> ModelService {
     // No stores: only what the settings name.
-    std::env::set_var("MARGIN_CACHE_DIR", std::env::temp_dir().join(format!("margin-model-service-{}", std::process::id())));
+    std::env::set_var(
+        "MARGIN_CACHE_DIR",
+        std::env::temp_dir().join(format!("margin-model-service-{}", std::process::id())),
+    );
     std::env::remove_var("MARGIN_MODEL");
-    ModelService::with_roots(Roots { margin: dir.join("none"), ..Roots::default() })
+    ModelService::with_roots(Roots {
+        margin: dir.join("none"),
+        ..Roots::default()
+    })
 }
 
 fn loaded(s: &ModelService) -> Vec<PathBuf> {
@@ -38,8 +44,22 @@ fn loaded(s: &ModelService) -> Vec<PathBuf> {
 async fn tasks_share_files_and_the_least_recently_used_model_is_unloaded() {
     let dir = tempfile::tempdir().unwrap();
     let a = tiny(dir.path(), "a.gguf", TinyModelSpec::default());
-    let b = tiny(dir.path(), "b.gguf", TinyModelSpec { seed: 2, ..Default::default() });
-    let c = tiny(dir.path(), "c.gguf", TinyModelSpec { seed: 3, ..Default::default() });
+    let b = tiny(
+        dir.path(),
+        "b.gguf",
+        TinyModelSpec {
+            seed: 2,
+            ..Default::default()
+        },
+    );
+    let c = tiny(
+        dir.path(),
+        "c.gguf",
+        TinyModelSpec {
+            seed: 3,
+            ..Default::default()
+        },
+    );
     let s = service(dir.path());
     // Each tiny model is estimated at ~161 MB (file, KV cache, compute buffers): two fit in 400.
     let base = json!({"threads": 1, "contextTokens": 256, "maxModelMemoryMb": 400, "model": b, "models": {"proofread": a, "translate": a}});
@@ -49,7 +69,11 @@ async fn tasks_share_files_and_the_least_recently_used_model_is_unloaded() {
     assert_eq!(proofread.model_info().path, translate.model_info().path);
     assert_eq!(loaded(&s), [PathBuf::from(&a)], "one engine for two tasks");
     let suggest = s.engine(&one, Task::Suggest).await.unwrap();
-    assert_eq!(suggest.model_info().path, PathBuf::from(&b), "suggest falls back to `model`");
+    assert_eq!(
+        suggest.model_info().path,
+        PathBuf::from(&b),
+        "suggest falls back to `model`"
+    );
     assert_eq!(loaded(&s), [PathBuf::from(&a), PathBuf::from(&b)]);
     drop((proofread, translate, suggest));
     // Translation moves to a third model: `a` was used last (proofreading), so `b` goes.
@@ -78,18 +102,38 @@ async fn tasks_share_files_and_the_least_recently_used_model_is_unloaded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_that_cannot_do_its_task_is_refused_with_what_to_set() {
     let dir = tempfile::tempdir().unwrap();
-    let base = tiny(dir.path(), "base.gguf", TinyModelSpec { chat_template: None, fim: false, ..Default::default() });
+    let base = tiny(
+        dir.path(),
+        "base.gguf",
+        TinyModelSpec {
+            chat_template: None,
+            fim: false,
+            ..Default::default()
+        },
+    );
     let s = service(dir.path());
     let set = settings(json!({"threads": 1, "contextTokens": 256, "model": base}));
-    assert!(s.engine(&set, Task::Proofread).await.is_ok(), "plain likelihood needs no template");
+    assert!(
+        s.engine(&set, Task::Proofread).await.is_ok(),
+        "plain likelihood needs no template"
+    );
     let err = s.engine(&set, Task::Translate).await.unwrap_err();
-    assert!(err.contains("is a base model (no chat template): it can proofread but not translate"), "{err}");
+    assert!(
+        err.contains("is a base model (no chat template): it can proofread but not translate"),
+        "{err}"
+    );
     assert!(err.contains("Set `models.translate`"), "{err}");
     let err = s.engine(&set, Task::Suggest).await.unwrap_err();
-    assert!(err.contains("neither fill-in-the-middle tokens nor a chat template") && err.contains("models.suggest"), "{err}");
+    assert!(
+        err.contains("neither fill-in-the-middle tokens nor a chat template")
+            && err.contains("models.suggest"),
+        "{err}"
+    );
     assert!(matches!(s.state(Task::Translate), ModelState::Failed(_)));
     // A chat template from the settings makes translation possible.
-    let with_template = settings(json!({"threads": 1, "contextTokens": 256, "model": base, "chatTemplate": "chatml"}));
+    let with_template = settings(
+        json!({"threads": 1, "contextTokens": 256, "model": base, "chatTemplate": "chatml"}),
+    );
     assert!(s.engine(&with_template, Task::Translate).await.is_ok());
 }
 
@@ -97,8 +141,17 @@ async fn a_model_that_cannot_do_its_task_is_refused_with_what_to_set() {
 async fn nothing_set_and_nothing_found_names_every_place_looked() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(dir.path());
-    let err = s.engine(&Settings::default(), Task::Proofread).await.unwrap_err();
-    for place in ["--model", "models.proofread", "$MARGIN_MODEL", "margin models list", "margin models pull smollm2-135m"] {
+    let err = s
+        .engine(&Settings::default(), Task::Proofread)
+        .await
+        .unwrap_err();
+    for place in [
+        "--model",
+        "models.proofread",
+        "$MARGIN_MODEL",
+        "margin models list",
+        "margin models pull smollm2-135m",
+    ] {
         assert!(err.contains(place), "{place} in {err}");
     }
 }

@@ -20,14 +20,17 @@ use serde_json::json;
 use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
 use crate::cli::{CheckArgs, Format};
 use crate::cli_input::{text_of, FileProblem};
-use crate::region_limit::MAX_REGION_BYTES;
 use crate::config::{Layers, Settings};
 use crate::model::ModelKey;
+use crate::region_limit::MAX_REGION_BYTES;
 use crate::stores::Stores;
 use crate::text::{positions, Encoding};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
@@ -68,7 +71,8 @@ async fn check(args: &CheckArgs) -> ExitCode {
     let started = std::time::Instant::now();
     // On a terminal: a bar of files and one of the current file's regions (hidden otherwise).
     let bars = MultiProgress::new();
-    let style = |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
     let file_bar = bars.add(ProgressBar::new(files.len() as u64));
     file_bar.set_style(style("{pos}/{len} files {wide_msg}"));
     let region_bar = bars.add(ProgressBar::new(0));
@@ -82,7 +86,11 @@ async fn check(args: &CheckArgs) -> ExitCode {
             region_bar.set_length(total as u64);
             region_bar.set_position(done as u64);
         };
-        match check_file(&engine, &checker, &settings, &stores, &path, language, on_region).await {
+        match check_file(
+            &engine, &checker, &settings, &stores, &path, language, on_region,
+        )
+        .await
+        {
             Ok(findings) => {
                 for unchecked in findings.iter().filter(|f| f.unchecked > 0) {
                     let why = format!("{} bytes of over-long prose regions (only the first {MAX_REGION_BYTES} bytes of each are checked)", unchecked.unchecked);
@@ -159,7 +167,11 @@ async fn check_file(
     let text = text_of(path, settings.max_file_bytes)?;
     let key = stores.file_key(path);
     let ignored = |k: &margin_proofread::FindingKey| stores.ignores.is_ignored(&key, k);
-    let choices = UserChoices { disabled: stores.ignores.is_disabled(&key), dictionary: &stores.dictionary, ignored: &ignored };
+    let choices = UserChoices {
+        disabled: stores.ignores.is_disabled(&key),
+        dictionary: &stores.dictionary,
+        ignored: &ignored,
+    };
     let doc = DocumentInput {
         text: text.clone(),
         language,
@@ -172,7 +184,11 @@ async fn check_file(
         .await
         .map_err(|e| FileProblem::Failed(e.to_string()))?;
     let unchecked = checked.unchecked.iter().map(|r| r.len()).sum();
-    Ok(vec![FileFindings { text, findings: checked.findings, unchecked }])
+    Ok(vec![FileFindings {
+        text,
+        findings: checked.findings,
+        unchecked,
+    }])
 }
 
 /// Files to check: explicit files (any language; unknown ones as plain text; FIFOs and devices
@@ -182,7 +198,10 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Language)>, String> 
     let mut files = Vec::new();
     for path in paths {
         if path.exists() && !path.is_dir() {
-            files.push((path.clone(), Language::from_path(path).unwrap_or(Language::PlainText)));
+            files.push((
+                path.clone(),
+                Language::from_path(path).unwrap_or(Language::PlainText),
+            ));
             continue;
         }
         if !path.is_dir() {
@@ -210,7 +229,14 @@ fn print(all: &[(PathBuf, FileFindings)], format: Format) {
                 let rope = Rope::from_str(&file.text);
                 for f in &file.findings {
                     let at = positions::to_line_col(&rope, f.range.start, Encoding::Utf32);
-                    println!("{}:{}:{}: {}: {}", path.display(), at.line + 1, at.col + 1, f.category_name(), f.message);
+                    println!(
+                        "{}:{}:{}: {}: {}",
+                        path.display(),
+                        at.line + 1,
+                        at.col + 1,
+                        f.category_name(),
+                        f.message
+                    );
                 }
             }
         }
@@ -236,7 +262,10 @@ fn print(all: &[(PathBuf, FileFindings)], format: Format) {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string()));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+            );
         }
     }
 }

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "margin", version, about = "Offline proofreading, translation and code suggestions for your editor")]
+#[command(
+    name = "margin",
+    version,
+    about = "Offline proofreading, translation and code suggestions for your editor"
+)]
 pub struct Cli {
     /// Run the language server on stdio (same as `margin serve`; some clients add this flag).
     #[arg(long, global = true)]
@@ -85,7 +89,9 @@ pub enum Format {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let serve = cli.stdio || matches!(cli.command, Some(Command::Serve) | None);
-    if let Err(e) = crate::logging::init(cli.log_file.as_deref(), if serve { "info" } else { "warn" }) {
+    if let Err(e) =
+        crate::logging::init(cli.log_file.as_deref(), if serve { "info" } else { "warn" })
+    {
         eprintln!("margin: {e}");
         return ExitCode::from(2);
     }
@@ -96,7 +102,11 @@ pub fn run() -> ExitCode {
         Some(Command::Models(command)) if !cli.stdio => crate::models_cmd::run(&command),
         Some(Command::Doctor { json }) if !cli.stdio => crate::doctor::run(json),
         Some(Command::Eval(command)) if !cli.stdio => crate::eval::run(&command),
-        Some(Command::Regions { paths, strings, queries_dir }) if !cli.stdio => {
+        Some(Command::Regions {
+            paths,
+            strings,
+            queries_dir,
+        }) if !cli.stdio => {
             let max_bytes = crate::config::Settings::default().max_file_bytes;
             crate::regions_cmd::run(&paths, strings, queries_dir.as_deref(), max_bytes)
         }
@@ -109,7 +119,11 @@ pub fn run() -> ExitCode {
 
 fn serve_stdio() -> ExitCode {
     crate::memory::configure_for_server();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("margin: cannot start the async runtime: {e}");

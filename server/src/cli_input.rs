@@ -52,18 +52,31 @@ pub fn read_file(path: &Path, max_bytes: usize) -> Result<Input, String> {
         _ => e.to_string(),
     })?;
     if !meta.is_file() {
-        return Ok(Input::Skipped(format!("{}, not a regular file", file_kind(&meta))));
+        return Ok(Input::Skipped(format!(
+            "{}, not a regular file",
+            file_kind(&meta)
+        )));
     }
     if meta.len() > max_bytes as u64 {
-        return Ok(Input::Skipped(Skip::TooLarge { bytes: meta.len() as usize, limit: max_bytes }.to_string()));
+        return Ok(Input::Skipped(
+            Skip::TooLarge {
+                bytes: meta.len() as usize,
+                limit: max_bytes,
+            }
+            .to_string(),
+        ));
     }
     let file = File::open(path).map_err(|e| e.to_string())?;
-    decode(read_bounded(file, max_bytes).map_err(|e| e.to_string())?, max_bytes)
+    decode(
+        read_bounded(file, max_bytes).map_err(|e| e.to_string())?,
+        max_bytes,
+    )
 }
 
 /// Read standard input as text of at most `max_bytes` (more is skipped, not buffered).
 pub fn read_stdin(max_bytes: usize) -> Result<Input, String> {
-    let bytes = read_bounded(io::stdin().lock(), max_bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+    let bytes = read_bounded(io::stdin().lock(), max_bytes)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
     decode(bytes, max_bytes)
 }
 
@@ -77,9 +90,13 @@ fn read_bounded(reader: impl Read, max_bytes: usize) -> io::Result<Vec<u8>> {
 fn decode(bytes: Vec<u8>, max_bytes: usize) -> Result<Input, String> {
     if bytes.len() > max_bytes {
         // Read no further: the real size is unknown (a stream, or a file that grew).
-        return Ok(Input::Skipped(format!("more than maxFileBytes ({max_bytes}) bytes; not analysed")));
+        return Ok(Input::Skipped(format!(
+            "more than maxFileBytes ({max_bytes}) bytes; not analysed"
+        )));
     }
-    let Ok(text) = String::from_utf8(bytes) else { return Ok(Input::Skipped("not UTF-8 text; not analysed".into())) };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Ok(Input::Skipped("not UTF-8 text; not analysed".into()));
+    };
     match Skip::of_text(&text, max_bytes) {
         Some(skip) => Ok(Input::Skipped(skip.to_string())),
         None => Ok(Input::Text(text)),
@@ -94,13 +111,20 @@ pub fn stdout_closed() -> bool {
         return false;
     }
     let target = fs::read_link("/proc/self/fd/1").ok();
-    let flags = fs::read_to_string("/proc/self/fdinfo/1").ok().and_then(|info| {
-        let line = info.lines().find_map(|l| l.strip_prefix("flags:"))?.trim().to_string();
-        u32::from_str_radix(&line, 8).ok()
-    });
+    let flags = fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            let line = info
+                .lines()
+                .find_map(|l| l.strip_prefix("flags:"))?
+                .trim()
+                .to_string();
+            u32::from_str_radix(&line, 8).ok()
+        });
     const ACCESS_MODE: u32 = 0o3;
     const READ_WRITE: u32 = 0o2;
-    target.is_some_and(|t| t == Path::new("/dev/null")) && flags.is_some_and(|f| f & ACCESS_MODE == READ_WRITE)
+    target.is_some_and(|t| t == Path::new("/dev/null"))
+        && flags.is_some_and(|f| f & ACCESS_MODE == READ_WRITE)
 }
 
 #[cfg(test)]
@@ -115,12 +139,25 @@ mod tests {
             other => panic!("{}: {other:?}", p.display()),
         };
         assert_eq!(skipped(dir.path()), "a directory, not a regular file");
-        assert_eq!(skipped(Path::new("/dev/zero")), "a character device, not a regular file");
-        assert_eq!(skipped(Path::new("/dev/null")), "a character device, not a regular file");
+        assert_eq!(
+            skipped(Path::new("/dev/zero")),
+            "a character device, not a regular file"
+        );
+        assert_eq!(
+            skipped(Path::new("/dev/null")),
+            "a character device, not a regular file"
+        );
         let fifo = dir.path().join("pipe");
-        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
         assert_eq!(skipped(&fifo), "a FIFO (named pipe), not a regular file");
-        assert_eq!(read_file(&dir.path().join("missing"), 10).unwrap_err(), "no such file or directory");
+        assert_eq!(
+            read_file(&dir.path().join("missing"), 10).unwrap_err(),
+            "no such file or directory"
+        );
     }
 
     #[test]
@@ -138,10 +175,14 @@ mod tests {
         assert!(why(write("big.md", &[b'a'; 101])).contains("over maxFileBytes (100)"));
         assert!(why(write("nul.md", b"a\0b")).contains("NUL"));
         assert!(why(write("latin1.md", b"caf\xe9")).contains("not UTF-8"));
-        assert!(matches!(read_file(&write("ok.md", b"fine"), 100), Ok(Input::Text(t)) if t == "fine"));
+        assert!(
+            matches!(read_file(&write("ok.md", b"fine"), 100), Ok(Input::Text(t)) if t == "fine")
+        );
         // A stream is read only up to the limit.
         let bytes = read_bounded(io::repeat(0), 1 << 20).unwrap();
         assert_eq!(bytes.len(), (1 << 20) + 1);
-        assert!(matches!(decode(bytes, 1 << 20), Ok(Input::Skipped(why)) if why.contains("more than maxFileBytes")));
+        assert!(
+            matches!(decode(bytes, 1 << 20), Ok(Input::Skipped(why)) if why.contains("more than maxFileBytes"))
+        );
     }
 }

@@ -8,8 +8,11 @@ use std::path::Path;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(log_file: Option<&Path>, default_level: &str) -> anyhow::Result<()> {
-    let filter = EnvFilter::try_from_env("MARGIN_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter =
+        EnvFilter::try_from_env("MARGIN_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     match log_file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
@@ -17,7 +20,10 @@ pub fn init(log_file: Option<&Path>, default_level: &str) -> anyhow::Result<()> 
                 .append(true)
                 .open(path)
                 .map_err(|e| anyhow::anyhow!("cannot open log file {}: {e}", path.display()))?;
-            builder.with_ansi(false).with_writer(std::sync::Mutex::new(file)).init();
+            builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .init();
         }
         None => {
             use std::io::IsTerminal;

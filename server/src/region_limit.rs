@@ -16,7 +16,10 @@ pub fn limit_regions(regions: &mut [ProseRegion], max_bytes: usize) -> Vec<Range
     let mut left_out = Vec::new();
     for region in regions.iter_mut().filter(|r| r.text.len() > max_bytes) {
         let mut cut = region.text.floor_char_boundary(max_bytes);
-        if let Some(space) = region.text[..cut].rfind(char::is_whitespace).filter(|&i| i > cut / 2) {
+        if let Some(space) = region.text[..cut]
+            .rfind(char::is_whitespace)
+            .filter(|&i| i > cut / 2)
+        {
             cut = space;
         }
         let end = region.doc_offset(cut);
@@ -41,14 +44,26 @@ mod tests {
         let text = format!("# Title\n\n{}\n", "word ".repeat(200_000));
         let mut tree = SyntaxTree::new(Language::Markdown).unwrap();
         tree.parse(&text);
-        let options = ExtractOptions { include_strings: false, queries_dir: None };
-        let mut regions = extract_regions(&text, Some(&tree), Language::Markdown, &options).unwrap().regions;
+        let options = ExtractOptions {
+            include_strings: false,
+            queries_dir: None,
+        };
+        let mut regions = extract_regions(&text, Some(&tree), Language::Markdown, &options)
+            .unwrap()
+            .regions;
         let left_out = limit_regions(&mut regions, MAX_REGION_BYTES);
         assert_eq!(left_out.len(), 1);
         let long = regions.iter().find(|r| r.text.starts_with("word")).unwrap();
-        assert!(long.text.len() <= MAX_REGION_BYTES && long.text.ends_with("word"), "{}", long.text.len());
+        assert!(
+            long.text.len() <= MAX_REGION_BYTES && long.text.ends_with("word"),
+            "{}",
+            long.text.len()
+        );
         assert_eq!(&text[long.doc_range.clone()], long.text);
         assert_eq!(left_out[0].end, text.trim_end().len());
-        assert!(regions.iter().any(|r| r.text == "Title"), "short regions are untouched");
+        assert!(
+            regions.iter().any(|r| r.text == "Title"),
+            "short regions are untouched"
+        );
     }
 }

@@ -11,7 +11,12 @@ use ropey::Rope;
 use crate::text::document::Skip;
 use crate::text::{positions, Encoding};
 
-pub fn run(paths: &[PathBuf], include_strings: bool, queries_dir: Option<&Path>, max_bytes: usize) -> ExitCode {
+pub fn run(
+    paths: &[PathBuf],
+    include_strings: bool,
+    queries_dir: Option<&Path>,
+    max_bytes: usize,
+) -> ExitCode {
     let mut failed = false;
     for path in paths {
         if let Err(e) = print_file(path, include_strings, queries_dir, max_bytes) {
@@ -26,14 +31,22 @@ pub fn run(paths: &[PathBuf], include_strings: bool, queries_dir: Option<&Path>,
     }
 }
 
-fn print_file(path: &Path, include_strings: bool, queries_dir: Option<&Path>, max_bytes: usize) -> Result<(), String> {
+fn print_file(
+    path: &Path,
+    include_strings: bool,
+    queries_dir: Option<&Path>,
+    max_bytes: usize,
+) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text; skipped".to_string())?;
     if let Some(skip) = Skip::of_text(&text, max_bytes) {
         return Err(skip.to_string());
     }
     let lang = Language::from_path(path).unwrap_or(Language::PlainText);
-    let options = ExtractOptions { include_strings, queries_dir };
+    let options = ExtractOptions {
+        include_strings,
+        queries_dir,
+    };
     let extracted = extract_regions(&text, None, lang, &options).map_err(|e| e.to_string())?;
     for warning in &extracted.warnings {
         eprintln!("margin: {warning}");

@@ -41,7 +41,11 @@ impl Stores {
             Some(path) => IgnoreStore::open(&path),
             None => IgnoreStore::open(&std::env::temp_dir().join("margin-ignored.json")),
         };
-        let stores = Stores { root: root.map(Path::to_path_buf), dictionary: Dictionary::load(&dictionaries), ignores };
+        let stores = Stores {
+            root: root.map(Path::to_path_buf),
+            dictionary: Dictionary::load(&dictionaries),
+            ignores,
+        };
         (stores, warning)
     }
 

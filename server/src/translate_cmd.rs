@@ -53,7 +53,10 @@ fn fail(message: &str) -> ExitCode {
 
 pub fn run(args: &TranslateArgs) -> ExitCode {
     let Some(to) = parse_language(&args.to) else {
-        return fail(&format!("unknown language `{}` (use a code like `de` or a name like `German`)", args.to));
+        return fail(&format!(
+            "unknown language `{}` (use a code like `de` or a name like `German`)",
+            args.to
+        ));
     };
     let from = match args.from.as_deref().map(|f| (f, parse_language(f))) {
         Some((f, None)) => return fail(&format!("unknown language `{f}`")),
@@ -65,7 +68,9 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
         return fail("--in-place needs a file path");
     }
     if path.is_none_or(|_| !args.in_place) && cli_input::stdout_closed() {
-        return fail("standard output is closed: the translation would be lost (redirect it to a file)");
+        return fail(
+            "standard output is closed: the translation would be lost (redirect it to a file)",
+        );
     }
     let mut layers = Layers::default();
     for problem in layers.load_files(std::env::current_dir().ok().as_deref()) {
@@ -73,21 +78,28 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
     }
     let max_bytes = layers.settings().max_file_bytes;
     let input = match path {
-        Some(p) => cli_input::read_file(p, max_bytes).map_err(|e| format!("cannot read {}: {e}", p.display())),
+        Some(p) => cli_input::read_file(p, max_bytes)
+            .map_err(|e| format!("cannot read {}: {e}", p.display())),
         None => cli_input::read_stdin(max_bytes),
     };
     let text = match input {
         Ok(Input::Text(text)) => text,
         Ok(Input::Skipped(why)) => {
-            return fail(&format!("not translating {}: {why}", path.map_or("stdin".into(), |p| p.display().to_string())))
+            return fail(&format!(
+                "not translating {}: {why}",
+                path.map_or("stdin".into(), |p| p.display().to_string())
+            ))
         }
         Err(e) => return fail(&e),
     };
     let markdown = args.markdown || path.and_then(Language::from_path) == Some(Language::Markdown);
-    let config = match ModelKey::for_task(&layers.settings(), margin_engine::models::Task::Translate).config(args.model.as_deref()) {
-        Ok(config) => config,
-        Err(e) => return fail(&e),
-    };
+    let config =
+        match ModelKey::for_task(&layers.settings(), margin_engine::models::Task::Translate)
+            .config(args.model.as_deref())
+        {
+            Ok(config) => config,
+            Err(e) => return fail(&e),
+        };
     let engine = match Engine::start(config) {
         Ok(engine) => engine,
         Err(e) => return fail(&e.to_string()),
@@ -100,7 +112,10 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
         Some(path) => write_atomically(path, &out),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| format!("cannot write the translation: {e}"))
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("cannot write the translation: {e}"))
         }
     };
     match written {
@@ -111,12 +126,21 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
 }
 
 /// The translated document and the blocks left untranslated (with why).
-pub fn translate_document(engine: &Engine, text: &str, from: Option<Lang>, to: Lang, markdown: bool) -> (String, Vec<String>) {
+pub fn translate_document(
+    engine: &Engine,
+    text: &str,
+    from: Option<Lang>,
+    to: Lang,
+    markdown: bool,
+) -> (String, Vec<String>) {
     let segments = margin_translate::document::segments(text, markdown);
     let work = segments.iter().filter(|s| s.translate).count() as u64;
     let bar = if std::io::stderr().is_terminal() && work > 1 {
         let bar = ProgressBar::new(work);
-        bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} blocks {msg}").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} blocks {msg}")
+                .expect("valid template"),
+        );
         bar
     } else {
         ProgressBar::hidden()
@@ -130,7 +154,12 @@ pub fn translate_document(engine: &Engine, text: &str, from: Option<Lang>, to: L
             out.push_str(source);
             continue;
         }
-        let request = Request { text: source.to_string(), from, to, markdown };
+        let request = Request {
+            text: source.to_string(),
+            from,
+            to,
+            markdown,
+        };
         match translate(engine, &request, Priority::Interactive, &cancel) {
             Ok(t) => out.push_str(&t.text),
             Err(Failure::Nothing) => out.push_str(source),
@@ -147,8 +176,14 @@ pub fn translate_document(engine: &Engine, text: &str, from: Option<Lang>, to: L
 }
 
 fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.margin-{}.tmp", std::process::id()));
     let result = std::fs::write(&tmp, text).and_then(|()| {
         if let Ok(meta) = std::fs::metadata(path) {

@@ -15,7 +15,10 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A file the hub serves.
@@ -30,7 +33,12 @@ pub struct HubFile {
 
 impl HubFile {
     pub fn new(repo: &str, file: &str, bytes: Vec<u8>) -> Self {
-        HubFile { repo: repo.into(), file: file.into(), advertised: sha256(&bytes), bytes }
+        HubFile {
+            repo: repo.into(),
+            file: file.into(),
+            advertised: sha256(&bytes),
+            bytes,
+        }
     }
 }
 
@@ -75,11 +83,27 @@ impl Hub {
         let gated: Vec<String> = gated.iter().map(|s| s.to_string()).collect();
         let token = token.to_owned();
         for listener in [listener, storage] {
-            let (files, gated, cdn, log, token, state) = (files.clone(), gated.clone(), cdn.clone(), seen.clone(), token.clone(), state.clone());
+            let (files, gated, cdn, log, token, state) = (
+                files.clone(),
+                gated.clone(),
+                cdn.clone(),
+                seen.clone(),
+                token.clone(),
+                state.clone(),
+            );
             std::thread::spawn(move || {
                 for stream in listener.incoming().flatten() {
-                    let (files, gated, cdn, log, token, state) = (files.clone(), gated.clone(), cdn.clone(), log.clone(), token.clone(), state.clone());
-                    std::thread::spawn(move || serve(stream, &files, &gated, &token, drops, &cdn, &log, &state));
+                    let (files, gated, cdn, log, token, state) = (
+                        files.clone(),
+                        gated.clone(),
+                        cdn.clone(),
+                        log.clone(),
+                        token.clone(),
+                        state.clone(),
+                    );
+                    std::thread::spawn(move || {
+                        serve(stream, &files, &gated, &token, drops, &cdn, &log, &state)
+                    });
                 }
             });
         }
@@ -92,32 +116,55 @@ impl Hub {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, drops: Drops, cdn: &str, log: &Mutex<Vec<Seen>>, downloads: &Mutex<usize>) {
+fn serve(
+    stream: TcpStream,
+    files: &[HubFile],
+    gated: &[String],
+    token: &str,
+    drops: Drops,
+    cdn: &str,
+    log: &Mutex<Vec<Seen>>,
+    downloads: &Mutex<usize>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;
     }
     let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("/").to_owned());
+    let (method, path) = (
+        parts.next().unwrap_or("").to_owned(),
+        parts.next().unwrap_or("/").to_owned(),
+    );
     let (mut range, mut authorization) = (None, None);
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) <= 2 {
             break;
         }
-        let (name, value) = h.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned())).unwrap_or_default();
+        let (name, value) = h
+            .split_once(':')
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .unwrap_or_default();
         match name.as_str() {
             "range" => range = Some(value),
             "authorization" => authorization = Some(value),
             _ => {}
         }
     }
-    log.lock().unwrap().push(Seen { method: method.clone(), path: path.clone(), range: range.clone(), authorization: authorization.clone() });
+    log.lock().unwrap().push(Seen {
+        method: method.clone(),
+        path: path.clone(),
+        range: range.clone(),
+        authorization: authorization.clone(),
+    });
     let mut s = stream;
     let head = method == "HEAD";
     let mut respond = |status: &str, headers: &[(&str, String)], body: &[u8]| {
-        let mut text = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        let mut text = format!(
+            "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
         for (k, v) in headers {
             text.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -129,8 +176,14 @@ fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, dr
     };
     if let Some(rest) = path.strip_prefix("/cdn/") {
         let sha = rest.split('/').next().unwrap_or("");
-        let Some(f) = files.iter().find(|f| sha256(&f.bytes) == sha) else { return respond("404 Not Found", &[], b"") };
-        let start = range.as_deref().and_then(|r| r.strip_prefix("bytes=")).and_then(|r| r.trim_end_matches('-').parse::<usize>().ok()).unwrap_or(0);
+        let Some(f) = files.iter().find(|f| sha256(&f.bytes) == sha) else {
+            return respond("404 Not Found", &[], b"");
+        };
+        let start = range
+            .as_deref()
+            .and_then(|r| r.strip_prefix("bytes="))
+            .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok())
+            .unwrap_or(0);
         if start >= f.bytes.len() {
             return respond("416 Range Not Satisfiable", &[], b"");
         }
@@ -146,7 +199,11 @@ fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, dr
             Drops::First => None,
             Drops::Always(after) => Some(after.min(body.len())),
         };
-        let status = if start > 0 { "206 Partial Content" } else { "200 OK" };
+        let status = if start > 0 {
+            "206 Partial Content"
+        } else {
+            "200 OK"
+        };
         let range_header = format!("bytes {start}-{}/{}", f.bytes.len() - 1, f.bytes.len());
         let header = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\nContent-Range: {range_header}\r\nAccept-Ranges: bytes\r\n\r\n", body.len());
         let _ = s.write_all(header.as_bytes());
@@ -155,25 +212,47 @@ fn serve(stream: TcpStream, files: &[HubFile], gated: &[String], token: &str, dr
         return; // a cut connection closes here
     }
     // /<org>/<repo>/resolve/<revision>/<file>
-    let Some((repo, rest)) = path.trim_start_matches('/').split_once("/resolve/") else { return respond("404 Not Found", &[], b"") };
+    let Some((repo, rest)) = path.trim_start_matches('/').split_once("/resolve/") else {
+        return respond("404 Not Found", &[], b"");
+    };
     let file = rest.split_once('/').map_or("", |(_, f)| f);
     if let Some(new) = repo.strip_prefix("old-") {
-        return respond("307 Temporary Redirect", &[("Location", format!("/{new}/resolve/{rest}"))], b"");
+        return respond(
+            "307 Temporary Redirect",
+            &[("Location", format!("/{new}/resolve/{rest}"))],
+            b"",
+        );
     }
-    if gated.iter().any(|g| g == repo) && authorization.as_deref() != Some(&format!("Bearer {token}")) {
+    if gated.iter().any(|g| g == repo)
+        && authorization.as_deref() != Some(&format!("Bearer {token}"))
+    {
         let code = ("X-Error-Code", "GatedRepo".to_owned());
-        return respond("401 Unauthorized", &[code], b"Access to this model is restricted.");
+        return respond(
+            "401 Unauthorized",
+            &[code],
+            b"Access to this model is restricted.",
+        );
     }
     let Some(f) = files.iter().find(|f| f.repo == repo && f.file == file) else {
-        return respond("404 Not Found", &[("X-Error-Code", "EntryNotFound".to_owned())], b"Entry not found");
+        return respond(
+            "404 Not Found",
+            &[("X-Error-Code", "EntryNotFound".to_owned())],
+            b"Entry not found",
+        );
     };
     let sha = sha256(&f.bytes);
     let headers = [
-        ("Location", format!("{cdn}/cdn/{sha}/{file}?X-Amz-Signature=abc")),
+        (
+            "Location",
+            format!("{cdn}/cdn/{sha}/{file}?X-Amz-Signature=abc"),
+        ),
         ("X-Repo-Commit", COMMIT.to_owned()),
         ("X-Linked-Etag", format!("\"{}\"", f.advertised)),
         ("X-Linked-Size", f.bytes.len().to_string()),
-        ("ETag", "\"5a1b2c3d4e5f60718293a4b5c6d7e8f901234567\"".to_owned()),
+        (
+            "ETag",
+            "\"5a1b2c3d4e5f60718293a4b5c6d7e8f901234567\"".to_owned(),
+        ),
     ];
     respond("302 Found", &headers, b"")
 }

@@ -16,7 +16,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
 use tower_lsp_server::LspServiceBuilder;
 
-
 use margin::lsp::Server;
 
 // Generous: real-model tests share two cores with each other under CI.
@@ -42,7 +41,9 @@ impl TestClient {
     }
 
     /// Start a server whose service builder is extended (e.g. with a test method).
-    pub fn start_with(extend: impl FnOnce(LspServiceBuilder<Server>) -> LspServiceBuilder<Server> + Send + 'static) -> Self {
+    pub fn start_with(
+        extend: impl FnOnce(LspServiceBuilder<Server>) -> LspServiceBuilder<Server> + Send + 'static,
+    ) -> Self {
         // Tests never read the developer's own settings file.
         std::env::set_var("MARGIN_CONFIG", "/nonexistent/margin/config.toml");
         // …nor find a model unless a test gives one in its settings.
@@ -93,7 +94,11 @@ impl TestClient {
     }
 
     /// The response with this id, or `None` if it does not come within `wait`.
-    pub async fn response_within(&mut self, id: Value, wait: Duration) -> Option<Result<Value, Value>> {
+    pub async fn response_within(
+        &mut self,
+        id: Value,
+        wait: Duration,
+    ) -> Option<Result<Value, Value>> {
         tokio::time::timeout(wait, self.response(id)).await.ok()
     }
 
@@ -110,14 +115,16 @@ impl TestClient {
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .await;
     }
 
     /// Send a request and wait for its response: `Ok(result)` or `Err(error)`.
     pub async fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         let id = self.next_id;
         self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
         self.response(json!(id)).await
     }
 
@@ -125,13 +132,17 @@ impl TestClient {
     pub async fn send_request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
         json!(id)
     }
 
     /// Responses with this id seen so far (in the backlog), for exactly-once checks.
     pub fn responses_seen(&self, id: &Value) -> usize {
-        self.backlog.iter().filter(|m| m.get("method").is_none() && &m["id"] == id).count()
+        self.backlog
+            .iter()
+            .filter(|m| m.get("method").is_none() && &m["id"] == id)
+            .count()
     }
 
     /// Wait for the response with this id, handling everything else on the way.
@@ -179,14 +190,24 @@ impl TestClient {
     /// regions are published as they finish, and `margin/status` says when all are done.
     pub async fn checked_diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
         loop {
-            let status = self.request("margin/status", json!({})).await.expect("status");
-            let doc = status["documents"].as_array().unwrap().iter().find(|d| d["uri"] == uri).cloned();
+            let status = self
+                .request("margin/status", json!({}))
+                .await
+                .expect("status");
+            let doc = status["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["uri"] == uri)
+                .cloned();
             let doc = doc.unwrap_or_default();
             if doc["findings"].is_number() && version.is_none_or(|v| doc["version"] == v) {
                 // The final publish follows the stored findings closely.
                 self.drain(Duration::from_millis(200)).await;
                 let published = self.received("textDocument/publishDiagnostics");
-                let mine = |p: &&Value| p["params"]["uri"] == uri && version.is_none_or(|v| p["params"]["version"] == v);
+                let mine = |p: &&Value| {
+                    p["params"]["uri"] == uri && version.is_none_or(|v| p["params"]["version"] == v)
+                };
                 let last = published.iter().rev().find(mine).expect("published");
                 return last["params"]["diagnostics"].as_array().unwrap().clone();
             }
@@ -195,7 +216,11 @@ impl TestClient {
     }
 
     pub fn received(&self, method: &str) -> Vec<Value> {
-        self.received.iter().filter(|m| m["method"] == method).cloned().collect()
+        self.received
+            .iter()
+            .filter(|m| m["method"] == method)
+            .cloned()
+            .collect()
     }
 
     pub async fn initialize(&mut self, capabilities: Value, init_options: Value) -> Value {
@@ -206,24 +231,32 @@ impl TestClient {
             "initializationOptions": init_options,
             "clientInfo": {"name": "margin-test"}
         });
-        let result = self.request("initialize", params).await.expect("initialize failed");
+        let result = self
+            .request("initialize", params)
+            .await
+            .expect("initialize failed");
         self.notify("initialized", json!({})).await;
         result
     }
 
     pub async fn open(&mut self, uri: &str, language_id: &str, text: &str) {
         let item = json!({"uri": uri, "languageId": language_id, "version": 1, "text": text});
-        self.notify("textDocument/didOpen", json!({"textDocument": item})).await;
+        self.notify("textDocument/didOpen", json!({"textDocument": item}))
+            .await;
     }
 
     pub async fn document_text(&mut self, uri: &str) -> Result<Value, Value> {
-        self.request("margin/documentText", json!({"uri": uri})).await
+        self.request("margin/documentText", json!({"uri": uri}))
+            .await
     }
 
     pub async fn shutdown_and_exit(mut self) {
         assert_eq!(self.request("shutdown", Value::Null).await, Ok(Value::Null));
         self.notify("exit", Value::Null).await;
-        tokio::time::timeout(TIMEOUT, self.server).await.expect("server did not exit").unwrap();
+        tokio::time::timeout(TIMEOUT, self.server)
+            .await
+            .expect("server did not exit")
+            .unwrap();
     }
 
     async fn next_message(&mut self) -> Value {
@@ -272,7 +305,9 @@ async fn read_frames(
             }
             let body: Vec<u8> = buffer.drain(..body_start + len).skip(body_start).collect();
             let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
-            raw.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
+            raw.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
             if tx.send(value).is_err() {
                 return;
             }
@@ -309,7 +344,8 @@ pub fn capabilities(encodings: &[&str]) -> Value {
 pub async fn start_resolving_client(options: Value) -> TestClient {
     let mut client = TestClient::start();
     let mut caps = capabilities(&["utf-16"]);
-    caps["textDocument"]["codeAction"] = json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
+    caps["textDocument"]["codeAction"] =
+        json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
     client.config_answer = json!([options.clone()]);
     client.initialize(caps, options).await;
     client
@@ -318,12 +354,23 @@ pub async fn start_resolving_client(options: Value) -> TestClient {
 /// Byte offset of an LSP position in `text`, by a reference implementation
 /// independent of margin's (lines end at \n, \r\n or \r).
 pub fn offset_of(text: &str, position: &Value, encoding: &str) -> usize {
-    let (line, col) = (position["line"].as_u64().unwrap() as usize, position["character"].as_u64().unwrap() as usize);
+    let (line, col) = (
+        position["line"].as_u64().unwrap() as usize,
+        position["character"].as_u64().unwrap() as usize,
+    );
     let bytes = text.as_bytes();
     let mut start = 0;
     for _ in 0..line {
-        let rel = bytes[start..].iter().position(|&b| b == b'\n' || b == b'\r').expect("line exists");
-        start += rel + if bytes[start + rel] == b'\r' && bytes.get(start + rel + 1) == Some(&b'\n') { 2 } else { 1 };
+        let rel = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .expect("line exists");
+        start += rel
+            + if bytes[start + rel] == b'\r' && bytes.get(start + rel + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
     }
     let mut units = 0;
     for (i, c) in text[start..].char_indices() {

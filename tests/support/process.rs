@@ -54,7 +54,12 @@ impl ServerProcess {
             }
             let _ = tx.send(serde_json::from_slice(&body).unwrap());
         });
-        ServerProcess { child, stdin, from_server, backlog: VecDeque::new() }
+        ServerProcess {
+            child,
+            stdin,
+            from_server,
+            backlog: VecDeque::new(),
+        }
     }
 
     pub fn send(&mut self, message: Value) {
@@ -75,13 +80,20 @@ impl ServerProcess {
 
     /// The response to request `id` (server requests are answered with null on the way).
     pub fn response(&mut self, id: i64, wait: Duration) -> Value {
-        if let Some(i) = self.backlog.iter().position(|m| m["id"] == id && m.get("method").is_none()) {
+        if let Some(i) = self
+            .backlog
+            .iter()
+            .position(|m| m["id"] == id && m.get("method").is_none())
+        {
             return self.backlog.remove(i).unwrap();
         }
         let deadline = Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let message = self.from_server.recv_timeout(left).unwrap_or_else(|_| panic!("no answer to request {id}"));
+            let message = self
+                .from_server
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no answer to request {id}"));
             if message.get("method").is_some() {
                 if let Some(server_id) = message.get("id") {
                     self.send(json!({"jsonrpc": "2.0", "id": server_id, "result": null}));

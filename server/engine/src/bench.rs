@@ -15,7 +15,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Short proofreading instruction (what the model follows best; used for rewrites).
-const INSTRUCTIONS: &str = "Correct the spelling and grammar of this paragraph. Keep the wording otherwise \
+const INSTRUCTIONS: &str =
+    "Correct the spelling and grammar of this paragraph. Keep the wording otherwise \
 unchanged. Answer with the corrected paragraph only.\n\n";
 
 /// A long instruction prefix with a worked example (what a persisted prefix typically holds).
@@ -43,7 +44,12 @@ pub const PARAGRAPHS: &[&str] = &[
      you go. You will make alot of mistakes, but each one teach you something that a tutorial never could.",
 ];
 
-fn engine(model: &Path, threads: Option<usize>, cache: Option<&Path>, always_draft: bool) -> Result<Engine, crate::EngineError> {
+fn engine(
+    model: &Path,
+    threads: Option<usize>,
+    cache: Option<&Path>,
+    always_draft: bool,
+) -> Result<Engine, crate::EngineError> {
     let mut cfg = EngineConfig::new(model);
     cfg.threads = threads;
     cfg.always_draft = always_draft;
@@ -54,8 +60,18 @@ fn engine(model: &Path, threads: Option<usize>, cache: Option<&Path>, always_dra
     Engine::start(cfg)
 }
 
-fn job_with(e: &Engine, instructions: &str, paragraph: &str, max_tokens: usize, draft: bool) -> Result<JobOutput, crate::EngineError> {
-    let prompt = PromptInput::Chat { system: String::new(), user_stable: instructions.into(), user_tail: paragraph.into() };
+fn job_with(
+    e: &Engine,
+    instructions: &str,
+    paragraph: &str,
+    max_tokens: usize,
+    draft: bool,
+) -> Result<JobOutput, crate::EngineError> {
+    let prompt = PromptInput::Chat {
+        system: String::new(),
+        user_stable: instructions.into(),
+        user_tail: paragraph.into(),
+    };
     let mut req = GenerateRequest::new(prompt, max_tokens);
     if draft {
         req.draft_source = Some(paragraph.into());
@@ -63,11 +79,20 @@ fn job_with(e: &Engine, instructions: &str, paragraph: &str, max_tokens: usize, 
     // Speculative runs use their own slot, which sees the same prompt sequence as the greedy
     // slot: both start from equivalent cache states (llama.cpp's numerics depend on batch
     // shapes, so comparing runs with different prefix reuse would compare apples and pears).
-    let slot = if draft { Slot::Translate } else { Slot::Proofread };
+    let slot = if draft {
+        Slot::Translate
+    } else {
+        Slot::Proofread
+    };
     e.submit(Job::generate(slot, req)).blocking_wait()
 }
 
-fn job(e: &Engine, paragraph: &str, max_tokens: usize, draft: bool) -> Result<JobOutput, crate::EngineError> {
+fn job(
+    e: &Engine,
+    paragraph: &str,
+    max_tokens: usize,
+    draft: bool,
+) -> Result<JobOutput, crate::EngineError> {
     job_with(e, INSTRUCTIONS, paragraph, max_tokens, draft)
 }
 
@@ -105,7 +130,8 @@ pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, crate::EngineE
     let mut spec = serde_json::Map::new();
     let (mut speedup_auto, mut identical) = (0.0, true);
     for (name, eng) in [("auto", &e), ("forced", &forced)] {
-        let (mut t_greedy, mut t_spec, mut proposed, mut accepted, mut generated) = (0.0, 0.0, 0, 0, 0);
+        let (mut t_greedy, mut t_spec, mut proposed, mut accepted, mut generated) =
+            (0.0, 0.0, 0, 0, 0);
         for p in PARAGRAPHS {
             let g = job(eng, p, 160, false)?;
             let s = job(eng, p, 160, true)?;
@@ -120,8 +146,11 @@ pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, crate::EngineE
         if name == "auto" {
             speedup_auto = speedup;
         }
-        spec.insert(name.into(), json!({"speedup": speedup, "generated_tokens": generated, "draft_proposed": proposed,
-            "draft_accepted": accepted, "greedy_s": t_greedy, "speculative_s": t_spec}));
+        spec.insert(
+            name.into(),
+            json!({"speedup": speedup, "generated_tokens": generated, "draft_proposed": proposed,
+            "draft_accepted": accepted, "greedy_s": t_greedy, "speculative_s": t_spec}),
+        );
     }
     drop(forced);
 
@@ -131,7 +160,13 @@ pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, crate::EngineE
     let cold = job_with(&scratch, LONG_INSTRUCTIONS, PARAGRAPHS[1], 1, false)?;
     let ttft_cold = secs(t.elapsed());
     drop(scratch);
-    job_with(&engine(model, threads, Some(&tmp), false)?, LONG_INSTRUCTIONS, PARAGRAPHS[2], 1, false)?; // persists
+    job_with(
+        &engine(model, threads, Some(&tmp), false)?,
+        LONG_INSTRUCTIONS,
+        PARAGRAPHS[2],
+        1,
+        false,
+    )?; // persists
     let restored_engine = engine(model, threads, Some(&tmp), false)?;
     let t = Instant::now();
     let warm = job_with(&restored_engine, LONG_INSTRUCTIONS, PARAGRAPHS[1], 1, false)?;
@@ -139,11 +174,20 @@ pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, crate::EngineE
     drop(restored_engine);
 
     // Throughput: margin vs raw loop on the same prompt length and generation length.
-    let m = job(&engine(model, threads, None, false)?, PARAGRAPHS[2], 64, false)?;
+    let m = job(
+        &engine(model, threads, None, false)?,
+        PARAGRAPHS[2],
+        64,
+        false,
+    )?;
     let margin_prefill = m.metrics.evaluated_tokens as f64 / secs(m.metrics.prefill_time);
     let margin_decode = m.metrics.generated_tokens as f64 / secs(m.metrics.decode_time);
-    let (raw_prefill, raw_decode, batch_ms) =
-        raw_loop(model, m.metrics.threads, m.metrics.prompt_tokens, m.metrics.generated_tokens.max(1))?;
+    let (raw_prefill, raw_decode, batch_ms) = raw_loop(
+        model,
+        m.metrics.threads,
+        m.metrics.prompt_tokens,
+        m.metrics.generated_tokens.max(1),
+    )?;
 
     // Contention: default thread policy, one core busy with another process.
     let policy_engine = engine(model, None, None, false)?;
@@ -154,7 +198,8 @@ pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, crate::EngineE
     let spinner = Spinner::start();
     std::thread::sleep(Duration::from_millis(1500));
     // Same slot state and prompt as the idle run.
-    let busy = job(&policy_engine, PARAGRAPHS[1], 1, false).and_then(|_| job(&policy_engine, PARAGRAPHS[0], 48, false));
+    let busy = job(&policy_engine, PARAGRAPHS[1], 1, false)
+        .and_then(|_| job(&policy_engine, PARAGRAPHS[0], 48, false));
     drop(spinner);
     let busy = busy?;
     let t_busy = secs(busy.metrics.prefill_time + busy.metrics.decode_time);
@@ -191,7 +236,12 @@ struct Spinner(Option<std::process::Child>);
 
 impl Spinner {
     fn start() -> Self {
-        Spinner(std::process::Command::new("sh").args(["-c", "while :; do :; done"]).spawn().ok())
+        Spinner(
+            std::process::Command::new("sh")
+                .args(["-c", "while :; do :; done"])
+                .spawn()
+                .ok(),
+        )
     }
 }
 
@@ -220,7 +270,8 @@ pub fn thread_matrix(model: &Path) -> Result<Value, crate::EngineError> {
             for p in [PARAGRAPHS[0], PARAGRAPHS[2]] {
                 let r = job(&e, p, 32, false)?;
                 prefill += secs(r.metrics.prefill_time) / r.metrics.evaluated_tokens as f64 * 1e3;
-                decode += secs(r.metrics.decode_time) / r.metrics.generated_tokens.max(1) as f64 * 1e3;
+                decode +=
+                    secs(r.metrics.decode_time) / r.metrics.generated_tokens.max(1) as f64 * 1e3;
             }
             rows.push(json!({"threads": threads, "busy_core": busy,
                              "prefill_ms_per_token": prefill / 2.0, "decode_ms_per_token": decode / 2.0}));
@@ -231,7 +282,12 @@ pub fn thread_matrix(model: &Path) -> Result<Value, crate::EngineError> {
 
 /// Minimal llama-cpp-2 loop: prefill `n_prompt` tokens in one batch, then `n_gen` greedy steps.
 /// Returns (prefill tok/s, decode tok/s, ms per verification batch by size).
-fn raw_loop(model: &Path, threads: usize, n_prompt: usize, n_gen: usize) -> Result<(f64, f64, Value), crate::EngineError> {
+fn raw_loop(
+    model: &Path,
+    threads: usize,
+    n_prompt: usize,
+    n_gen: usize,
+) -> Result<(f64, f64, Value), crate::EngineError> {
     let be = |e: String| crate::EngineError::Backend(e);
     let (model, _) = load_model(model)?;
     let params = LlamaContextParams::default()
@@ -239,12 +295,16 @@ fn raw_loop(model: &Path, threads: usize, n_prompt: usize, n_gen: usize) -> Resu
         .with_n_batch(2048)
         .with_n_threads(threads as i32)
         .with_n_threads_batch(threads as i32);
-    let mut ctx = model.new_context(backend(), params).map_err(|e| be(e.to_string()))?;
+    let mut ctx = model
+        .new_context(backend(), params)
+        .map_err(|e| be(e.to_string()))?;
     let text = format!("{INSTRUCTIONS}{}", PARAGRAPHS.join(" "));
     let mut tokens = model.vocab().tokenize(text.as_bytes(), true, false);
     tokens.truncate(n_prompt);
     let mut batch = LlamaBatch::new(2048, 1);
-    batch.add_sequence(&tokens, 0, false).map_err(|e| be(e.to_string()))?;
+    batch
+        .add_sequence(&tokens, 0, false)
+        .map_err(|e| be(e.to_string()))?;
     let t = Instant::now();
     ctx.decode(&mut batch).map_err(|e| be(e.to_string()))?;
     let prefill = tokens.len() as f64 / secs(t.elapsed());
@@ -254,7 +314,9 @@ fn raw_loop(model: &Path, threads: usize, n_prompt: usize, n_gen: usize) -> Resu
     for _ in 0..n_gen {
         let tok = crate::generate::argmax(ctx.get_logits_ith(last));
         batch.clear();
-        batch.add(tok, pos, &[0], true).map_err(|e| be(e.to_string()))?;
+        batch
+            .add(tok, pos, &[0], true)
+            .map_err(|e| be(e.to_string()))?;
         ctx.decode(&mut batch).map_err(|e| be(e.to_string()))?;
         pos += 1;
         last = 0;
@@ -269,10 +331,13 @@ fn raw_loop(model: &Path, threads: usize, n_prompt: usize, n_gen: usize) -> Resu
         for _ in 0..reps {
             batch.clear();
             for i in 0..b {
-                batch.add(tokens[i % tokens.len()], mem_pos + i as i32, &[0], true).map_err(|e| be(e.to_string()))?;
+                batch
+                    .add(tokens[i % tokens.len()], mem_pos + i as i32, &[0], true)
+                    .map_err(|e| be(e.to_string()))?;
             }
             ctx.decode(&mut batch).map_err(|e| be(e.to_string()))?;
-            ctx.clear_kv_cache_seq(Some(0), Some(mem_pos as u32), None).map_err(|e| be(e.to_string()))?;
+            ctx.clear_kv_cache_seq(Some(0), Some(mem_pos as u32), None)
+                .map_err(|e| be(e.to_string()))?;
         }
         batch_ms.insert(b.to_string(), json!(secs(t.elapsed()) * 1e3 / reps as f64));
     }

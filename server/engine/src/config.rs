@@ -85,7 +85,9 @@ pub fn default_budget(n_params: u64) -> u32 {
 pub fn margin_cache_root() -> PathBuf {
     match std::env::var_os("MARGIN_CACHE_DIR") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("margin"),
+        _ => dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("margin"),
     }
 }
 

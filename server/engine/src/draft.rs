@@ -21,7 +21,11 @@ pub struct DraftTracker {
 impl DraftTracker {
     /// Starts at the beginning of `source`.
     pub fn new(source: Vec<LlamaToken>) -> Self {
-        Self { source, pos: Some(0), last_pos: 0 }
+        Self {
+            source,
+            pos: Some(0),
+            last_pos: 0,
+        }
     }
 
     /// Up to `k` drafted tokens (empty while lost or at the end of the source).
@@ -92,7 +96,12 @@ pub struct SpecController {
 impl Default for SpecController {
     fn default() -> Self {
         // Prior: optimistic acceptance, so the first steps draft and produce cost samples.
-        Self { cost: [None; MAX_BATCH + 1], accepted: 4.0, proposed: 5.0, steps: 0 }
+        Self {
+            cost: [None; MAX_BATCH + 1],
+            accepted: 4.0,
+            proposed: 5.0,
+            steps: 0,
+        }
     }
 }
 
@@ -120,7 +129,9 @@ impl SpecController {
         let below = (1..b).rev().find_map(|i| self.cost[i].map(|c| (i, c)));
         let above = (b + 1..=MAX_BATCH).find_map(|i| self.cost[i].map(|c| (i, c)));
         match (below, above) {
-            (Some((i, ci)), Some((j, cj))) => Some(ci + (cj - ci) * (b - i) as f64 / (j - i) as f64),
+            (Some((i, ci)), Some((j, cj))) => {
+                Some(ci + (cj - ci) * (b - i) as f64 / (j - i) as f64)
+            }
             (Some((i, ci)), None) => Some(ci * b as f64 / i as f64),
             (None, Some((j, cj))) => Some(cj * b as f64 / j as f64),
             (None, None) => None,
@@ -145,7 +156,9 @@ impl SpecController {
             let t = self.cost(1 + k).unwrap_or(f64::INFINITY).max(1e-9);
             (1.0 - a.powi(k as i32 + 1)) / (1.0 - a) / t
         };
-        (0..=max_k).max_by(|&x, &y| rate(x).total_cmp(&rate(y))).unwrap_or(0)
+        (0..=max_k)
+            .max_by(|&x, &y| rate(x).total_cmp(&rate(y)))
+            .unwrap_or(0)
     }
 }
 

@@ -83,23 +83,42 @@ pub(crate) fn load_model(path: &Path) -> Result<(LlamaModel, gguf::GgufSummary),
     let params = LlamaModelParams::default().with_n_gpu_layers(0);
     let model = LlamaModel::load_from_file(backend(), path, &params).map_err(|_| {
         if gguf::KNOWN_ARCHITECTURES.contains(&summary.architecture.as_str()) {
-            ModelError::LoadFailed { path: path.to_path_buf(), architecture: summary.architecture.clone() }
+            ModelError::LoadFailed {
+                path: path.to_path_buf(),
+                architecture: summary.architecture.clone(),
+            }
         } else {
-            ModelError::UnknownArchitecture { path: path.to_path_buf(), architecture: summary.architecture.clone() }
+            ModelError::UnknownArchitecture {
+                path: path.to_path_buf(),
+                architecture: summary.architecture.clone(),
+            }
         }
     })?;
     Ok((model, summary))
 }
 
-pub(crate) fn model_info(model: &LlamaModel, summary: &gguf::GgufSummary, cfg: &EngineConfig) -> Result<ModelInfo, ModelError> {
+pub(crate) fn model_info(
+    model: &LlamaModel,
+    summary: &gguf::GgufSummary,
+    cfg: &EngineConfig,
+) -> Result<ModelInfo, ModelError> {
     let path = cfg.model_path.clone();
-    let fingerprint = fingerprint(&path).map_err(|e| ModelError::Io { path: path.clone(), source: e })?;
+    let fingerprint = fingerprint(&path).map_err(|e| ModelError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
     let n_ctx_train = model.n_ctx_train();
     let n_params = model.n_params();
     let budget = default_budget(n_params);
-    let context_per_slot = cfg.context_tokens.unwrap_or(budget).min(n_ctx_train.max(64)).max(64);
+    let context_per_slot = cfg
+        .context_tokens
+        .unwrap_or(budget)
+        .min(n_ctx_train.max(64))
+        .max(64);
     let name = summary.name.clone().unwrap_or_else(|| {
-        path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     });
     Ok(ModelInfo {
         name,
@@ -163,7 +182,10 @@ impl ThreadHandle {
     }
 
     fn joined(&self) -> bool {
-        self.join.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+        self.join
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
     }
 }
 
@@ -192,7 +214,9 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("model", &self.inner.info.name).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("model", &self.inner.info.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -208,21 +232,35 @@ impl Engine {
             .name("margin-llama".into())
             .spawn(move || crate::worker::run(cfg, q, ready_tx))
             .map_err(|e| EngineError::Backend(format!("cannot spawn inference thread: {e}")))?;
-        let handle = Arc::new(ThreadHandle { queue: queue.clone(), join: std::sync::Mutex::new(Some(thread)) });
+        let handle = Arc::new(ThreadHandle {
+            queue: queue.clone(),
+            join: std::sync::Mutex::new(Some(thread)),
+        });
         {
             let mut all = threads().lock().unwrap_or_else(|p| p.into_inner());
             all.retain(|h| !h.joined());
             all.push(handle.clone());
         }
         let (model, info) = ready_rx.recv().map_err(|_| EngineError::Stopped)??;
-        Ok(Engine { inner: Arc::new(Inner { queue, info, model, thread: handle }) })
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                queue,
+                info,
+                model,
+                thread: handle,
+            }),
+        })
     }
 
     /// Queues a job; await or block on the returned handle for the result.
     pub fn submit(&self, job: Job) -> JobHandle {
         let (tx, rx) = oneshot::channel();
         let cancel = job.cancel.clone();
-        self.inner.queue.push(Queued { job, reply: tx, submitted: Instant::now() });
+        self.inner.queue.push(Queued {
+            job,
+            reply: tx,
+            submitted: Instant::now(),
+        });
         JobHandle { rx, cancel }
     }
 
@@ -233,7 +271,11 @@ impl Engine {
 
     /// Tokens in `text` under the model's tokenizer (no BOS, special-token text not parsed).
     pub fn count_tokens(&self, text: &str) -> usize {
-        self.inner.model.vocab().tokenize(text.as_bytes(), false, false).len()
+        self.inner
+            .model
+            .vocab()
+            .tokenize(text.as_bytes(), false, false)
+            .len()
     }
 
     /// Jobs waiting in the queue.

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 /// The command that fetches the default model; quoted in "no model" messages.
-pub const PULL_HINT: &str = "run `margin models pull smollm2-135m`, or pass `--model PATH` to a GGUF file";
+pub const PULL_HINT: &str =
+    "run `margin models pull smollm2-135m`, or pass `--model PATH` to a GGUF file";
 
 /// Problems with model files: resolving, downloading, validating, loading.
 #[derive(Debug, thiserror::Error)]
@@ -177,7 +178,9 @@ pub enum EngineError {
         code: i32,
     },
     /// FIM prompt requested but the model has no FIM tokens.
-    #[error("model has no fill-in-the-middle tokens; use a chat prompt or a FIM-capable code model")]
+    #[error(
+        "model has no fill-in-the-middle tokens; use a chat prompt or a FIM-capable code model"
+    )]
     NoFim,
     /// The job does not fit in its window budget or the slot's context.
     #[error("prompt of {prompt_tokens} tokens plus {max_tokens} to generate exceeds the budget of {budget} tokens; shorten the input or raise the budget")]

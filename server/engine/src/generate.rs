@@ -49,7 +49,10 @@ impl Output<'_> {
             return true;
         }
         let piece = w.model.vocab().token_to_piece(tok, false, None);
-        let from = self.bytes.len().saturating_sub(self.stop.iter().map(String::len).max().unwrap_or(0));
+        let from = self
+            .bytes
+            .len()
+            .saturating_sub(self.stop.iter().map(String::len).max().unwrap_or(0));
         self.bytes.extend_from_slice(&piece);
         if let Some(cb) = self.on_token.as_mut() {
             cb(&String::from_utf8_lossy(&piece));
@@ -116,9 +119,9 @@ impl Worker<'_> {
         let seq = slot.seq_id();
         let mut sampler = self.sampler(&req)?;
         let mut tracker = match (&req.draft_source, &sampler) {
-            (Some(src), None) if req.draft_len > 0 => {
-                Some(DraftTracker::new(self.model.vocab().tokenize(src.as_bytes(), false, false)))
-            }
+            (Some(src), None) if req.draft_len > 0 => Some(DraftTracker::new(
+                self.model.vocab().tokenize(src.as_bytes(), false, false),
+            )),
             _ => None,
         };
         let mut out = Output {
@@ -158,7 +161,12 @@ impl Worker<'_> {
                 .as_ref()
                 .map(|t| {
                     let max_k = req.draft_len.min(room).min(left);
-                    t.propose(if self.always_draft { max_k } else { self.spec.draft_len(max_k) }).to_vec()
+                    t.propose(if self.always_draft {
+                        max_k
+                    } else {
+                        self.spec.draft_len(max_k)
+                    })
+                    .to_vec()
                 })
                 .unwrap_or_default();
             if n_past + 1 > self.n_ctx_seq {
@@ -167,14 +175,22 @@ impl Worker<'_> {
                 break;
             }
             let mut batch = LlamaBatch::new(1 + draft.len(), 1);
-            let dec = |e: llama_cpp_2::llama_batch::BatchAddError| EngineError::Decode(e.to_string());
-            batch.add(pending, n_past as i32, &[seq], true).map_err(dec)?;
+            let dec =
+                |e: llama_cpp_2::llama_batch::BatchAddError| EngineError::Decode(e.to_string());
+            batch
+                .add(pending, n_past as i32, &[seq], true)
+                .map_err(dec)?;
             for (i, d) in draft.iter().enumerate() {
-                batch.add(*d, (n_past + 1 + i) as i32, &[seq], true).map_err(dec)?;
+                batch
+                    .add(*d, (n_past + 1 + i) as i32, &[seq], true)
+                    .map_err(dec)?;
             }
             let t_step = Instant::now();
-            self.ctx.decode(&mut batch).map_err(|e| EngineError::Decode(e.to_string()))?;
-            self.spec.observe_decode(1 + draft.len(), t_step.elapsed().as_secs_f64());
+            self.ctx
+                .decode(&mut batch)
+                .map_err(|e| EngineError::Decode(e.to_string()))?;
+            self.spec
+                .observe_decode(1 + draft.len(), t_step.elapsed().as_secs_f64());
             let st = &mut self.slots[seq as usize].tokens;
             st.push(pending);
             st.extend_from_slice(&draft);
@@ -205,6 +221,12 @@ impl Worker<'_> {
         m.generated_tokens = out.tokens.len();
         m.decode_time = t0.elapsed();
         let finish = out.finish.unwrap_or(FinishReason::MaxTokens);
-        Ok(JobOutput { text: String::from_utf8_lossy(&out.bytes).into_owned(), finish, scores: Vec::new(), texts: Vec::new(), metrics: m })
+        Ok(JobOutput {
+            text: String::from_utf8_lossy(&out.bytes).into_owned(),
+            finish,
+            scores: Vec::new(),
+            texts: Vec::new(),
+            metrics: m,
+        })
     }
 }

@@ -21,7 +21,12 @@ pub enum Slot {
 
 impl Slot {
     /// All slots, in sequence-id order.
-    pub const ALL: [Slot; 4] = [Slot::Proofread, Slot::Translate, Slot::Suggest, Slot::Scratch];
+    pub const ALL: [Slot; 4] = [
+        Slot::Proofread,
+        Slot::Translate,
+        Slot::Suggest,
+        Slot::Scratch,
+    ];
 
     /// llama.cpp sequence id of the slot.
     pub fn seq_id(self) -> i32 {
@@ -100,7 +105,12 @@ pub struct Sampling {
 
 impl Default for Sampling {
     fn default() -> Self {
-        Self { temperature: 0.0, top_p: 1.0, min_p: 0.0, seed: 0 }
+        Self {
+            temperature: 0.0,
+            top_p: 1.0,
+            min_p: 0.0,
+            seed: 0,
+        }
     }
 }
 

@@ -74,7 +74,10 @@ pub struct KvStore {
 
 /// Hex sha256.
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Hash naming the file of a token prefix.
@@ -85,7 +88,14 @@ pub fn prefix_hash(tokens: &[LlamaToken]) -> String {
 
 impl KvStore {
     /// Store under `root/<fingerprint>`.
-    pub fn new(root: &Path, fingerprint: &str, llama_build: &str, n_ctx: u32, kv_type: &str, max_bytes: u64) -> Self {
+    pub fn new(
+        root: &Path,
+        fingerprint: &str,
+        llama_build: &str,
+        n_ctx: u32,
+        kv_type: &str,
+        max_bytes: u64,
+    ) -> Self {
         Self {
             root: root.to_path_buf(),
             dir: root.join(fingerprint),
@@ -113,7 +123,12 @@ impl KvStore {
     }
 
     /// Atomically writes the state of `tokens` with its `probe`, then enforces the size cap.
-    pub fn save(&self, tokens: &[LlamaToken], payload: &[u8], probe: &[(i32, f32)]) -> std::io::Result<PathBuf> {
+    pub fn save(
+        &self,
+        tokens: &[LlamaToken],
+        payload: &[u8],
+        probe: &[(i32, f32)],
+    ) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(&self.dir)?;
         let header = KvHeader {
             format: FORMAT_VERSION,
@@ -128,7 +143,11 @@ impl KvStore {
         };
         let json = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
         let path = self.path_for(tokens);
-        let tmp = self.dir.join(format!(".{}.{}.tmp", prefix_hash(tokens), std::process::id()));
+        let tmp = self.dir.join(format!(
+            ".{}.{}.tmp",
+            prefix_hash(tokens),
+            std::process::id()
+        ));
         {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(MAGIC)?;
@@ -152,7 +171,10 @@ impl KvStore {
                 if let Ok(f) = std::fs::File::options().append(true).open(&path) {
                     let _ = f.set_modified(SystemTime::now());
                 }
-                Some(Loaded { payload: bytes[range].to_vec(), probe })
+                Some(Loaded {
+                    payload: bytes[range].to_vec(),
+                    probe,
+                })
             }
             Err(why) => {
                 tracing::warn!(path = %path.display(), why, "discarding invalid KV cache file");
@@ -168,7 +190,11 @@ impl KvStore {
     }
 
     /// The payload's byte range and the probe of a valid file.
-    fn validate(&self, bytes: &[u8], tokens: &[LlamaToken]) -> Result<(std::ops::Range<usize>, Probe), &'static str> {
+    fn validate(
+        &self,
+        bytes: &[u8],
+        tokens: &[LlamaToken],
+    ) -> Result<(std::ops::Range<usize>, Probe), &'static str> {
         if bytes.len() < 16 || &bytes[..8] != MAGIC {
             return Err("bad magic");
         }
@@ -176,8 +202,12 @@ impl KvStore {
             return Err("format version");
         }
         let hlen = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
-        let body = 16usize.checked_add(hlen).filter(|&e| e <= bytes.len()).ok_or("truncated header")?;
-        let h: KvHeader = serde_json::from_slice(&bytes[16..body]).map_err(|_| "unparsable header")?;
+        let body = 16usize
+            .checked_add(hlen)
+            .filter(|&e| e <= bytes.len())
+            .ok_or("truncated header")?;
+        let h: KvHeader =
+            serde_json::from_slice(&bytes[16..body]).map_err(|_| "unparsable header")?;
         if h.format != FORMAT_VERSION {
             return Err("format version");
         }
@@ -209,9 +239,13 @@ impl KvStore {
     /// temp files left by crashed writers (older than an hour).
     pub fn evict(&self) {
         let mut files = Vec::new();
-        let Ok(models) = std::fs::read_dir(&self.root) else { return };
+        let Ok(models) = std::fs::read_dir(&self.root) else {
+            return;
+        };
         for m in models.flatten() {
-            let Ok(entries) = std::fs::read_dir(m.path()) else { continue };
+            let Ok(entries) = std::fs::read_dir(m.path()) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let Ok(meta) = e.metadata() else { continue };
                 let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);

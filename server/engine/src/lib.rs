@@ -40,11 +40,11 @@ pub mod test_support;
 pub use config::{default_budget, kv_dir, margin_cache_root, models_dir, EngineConfig, KvType};
 pub use engine::{shutdown_all, Engine, ModelInfo};
 pub use error::{EngineError, ModelError};
-pub use likelihood::{LikelihoodRequest, ScoreText, TextScores, TokenScore, Variant, VariantScore};
 pub use job::{
-    CandidateScore, FinishReason, GenerateRequest, Job, JobKind, JobOutput, Metrics, OverflowPolicy, Priority,
-    Prompt, PromptInput, Sampling, ScoreRequest, Slot, TokenCallback,
+    CandidateScore, FinishReason, GenerateRequest, Job, JobKind, JobOutput, Metrics,
+    OverflowPolicy, Priority, Prompt, PromptInput, Sampling, ScoreRequest, Slot, TokenCallback,
 };
+pub use likelihood::{LikelihoodRequest, ScoreText, TextScores, TokenScore, Variant, VariantScore};
 pub use models::{pull, resolve_model};
 pub use prompt::FimTokens;
 pub use queue::{JobHandle, JobResult};

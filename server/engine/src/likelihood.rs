@@ -36,7 +36,10 @@ pub struct ScoreText {
 impl ScoreText {
     /// A text without variants (detection only).
     pub fn plain(text: impl Into<String>) -> Self {
-        Self { text: text.into(), variants: Vec::new() }
+        Self {
+            text: text.into(),
+            variants: Vec::new(),
+        }
     }
 }
 
@@ -89,7 +92,12 @@ pub struct VariantScore {
 
 impl VariantScore {
     /// No difference (a variant that scores like its original).
-    pub const NONE: VariantScore = VariantScore { original: 0.0, variant: 0.0, original_tokens: 0, variant_tokens: 0 };
+    pub const NONE: VariantScore = VariantScore {
+        original: 0.0,
+        variant: 0.0,
+        original_tokens: 0,
+        variant_tokens: 0,
+    };
 
     /// How much more likely the variant is (natural log; positive = the model prefers it).
     pub fn gain(&self) -> f64 {
@@ -128,7 +136,10 @@ pub(crate) fn piece_ranges(pieces: &[Vec<u8>], len: usize, lead: usize) -> Vec<R
 
 /// Index of the first token that starts at or after byte `until` (or `tokens.len()`).
 pub(crate) fn token_at_or_after(ranges: &[Range<usize>], until: usize) -> usize {
-    ranges.iter().position(|r| r.start >= until && !r.is_empty()).unwrap_or(ranges.len())
+    ranges
+        .iter()
+        .position(|r| r.start >= until && !r.is_empty())
+        .unwrap_or(ranges.len())
 }
 
 #[cfg(test)]
@@ -137,15 +148,28 @@ mod tests {
 
     #[test]
     fn variant_text_replaces_the_range() {
-        let v = Variant { range: 4..8, replacement: "dog".into(), until: 12 };
+        let v = Variant {
+            range: 4..8,
+            replacement: "dog".into(),
+            until: 12,
+        };
         assert_eq!(v.apply("The cats run."), "The dog run.");
-        let v = Variant { range: 4..4, replacement: "big ".into(), until: 8 };
+        let v = Variant {
+            range: 4..4,
+            replacement: "big ".into(),
+            until: 8,
+        };
         assert_eq!(v.apply("The cat."), "The big cat.");
     }
 
     #[test]
     fn piece_ranges_follow_the_bytes() {
-        let pieces = vec![b"She".to_vec(), b" eat".to_vec(), b"s".to_vec(), b".".to_vec()];
+        let pieces = vec![
+            b"She".to_vec(),
+            b" eat".to_vec(),
+            b"s".to_vec(),
+            b".".to_vec(),
+        ];
         assert_eq!(piece_ranges(&pieces, 9, 0), vec![0..3, 3..7, 7..8, 8..9]);
         // A tokenizer that adds a leading space: the space is skipped.
         let pieces = vec![b" She".to_vec(), b" eats".to_vec()];

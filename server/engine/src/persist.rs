@@ -23,7 +23,11 @@ const PROBE_LEN: usize = 8;
 
 /// The `PROBE_LEN` largest logits as (token id, logit).
 pub(crate) fn probe(logits: &[f32]) -> Vec<(i32, f32)> {
-    let mut top: Vec<(i32, f32)> = logits.iter().enumerate().map(|(i, &v)| (i as i32, v)).collect();
+    let mut top: Vec<(i32, f32)> = logits
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (i as i32, v))
+        .collect();
     let n = PROBE_LEN.min(top.len());
     if n == 0 {
         return top;
@@ -48,20 +52,34 @@ pub(crate) fn probe_matches(recorded: &[(i32, f32)], logits: &[f32]) -> bool {
 impl Worker<'_> {
     /// Loads the persisted state of `stable` into the slot and proves it; returns restored tokens.
     /// On any doubt the file is deleted and the slot left empty.
-    pub(crate) fn restore(&mut self, slot: Slot, stable: &[LlamaToken], control: &Control<'_>) -> Option<usize> {
+    pub(crate) fn restore(
+        &mut self,
+        slot: Slot,
+        stable: &[LlamaToken],
+        control: &Control<'_>,
+    ) -> Option<usize> {
         let t0 = Instant::now();
         let loaded = self.store.as_ref()?.load(stable)?;
         let seq = slot.seq_id();
         self.reset_slot(slot);
         // SAFETY: the payload was produced by `state_seq_get_data_ext` for this model, llama.cpp
         // build, context size and KV type (all validated from the header) and its sha256 matched.
-        let ok = unsafe { self.ctx.state_seq_set_data_ext(&loaded.payload, seq, LlamaStateSeqFlags::empty()) };
+        let ok = unsafe {
+            self.ctx
+                .state_seq_set_data_ext(&loaded.payload, seq, LlamaStateSeqFlags::empty())
+        };
         let n = stable.len();
         if !ok {
             return self.reject(slot, stable, "llama.cpp rejected its payload");
         }
-        if self.ctx.kv_cache_seq_pos_max(seq) != n as i32 - 1 || self.ctx.kv_cache_seq_pos_min(seq) != 0 {
-            return self.reject(slot, stable, "its state does not hold the prefix's positions");
+        if self.ctx.kv_cache_seq_pos_max(seq) != n as i32 - 1
+            || self.ctx.kv_cache_seq_pos_min(seq) != 0
+        {
+            return self.reject(
+                slot,
+                stable,
+                "its state does not hold the prefix's positions",
+            );
         }
         self.slots[seq as usize].tokens = stable.to_vec();
         match self.probe(slot, control) {
@@ -74,14 +92,19 @@ impl Worker<'_> {
             Err(e) => return self.reject(slot, stable, &format!("the probe failed: {e}")),
         }
         tracing::debug!(
-            tokens = n, slot = slot.name(), ms = t0.elapsed().as_secs_f64() * 1e3,
+            tokens = n,
+            slot = slot.name(),
+            ms = t0.elapsed().as_secs_f64() * 1e3,
             "restored prefix from disk"
         );
         Some(n)
     }
 
     fn reject(&mut self, slot: Slot, stable: &[LlamaToken], why: &str) -> Option<usize> {
-        tracing::warn!(why, "discarding a KV cache file that does not reproduce its prefix");
+        tracing::warn!(
+            why,
+            "discarding a KV cache file that does not reproduce its prefix"
+        );
         if let Some(store) = self.store.as_ref() {
             store.remove(stable);
         }
@@ -94,7 +117,10 @@ impl Worker<'_> {
     fn probe(&mut self, slot: Slot, control: &Control<'_>) -> Result<Vec<f32>, EngineError> {
         let seq = slot.seq_id() as usize;
         let n = self.slots[seq].tokens.len();
-        let last = *self.slots[seq].tokens.last().ok_or_else(|| EngineError::InvalidJob("empty prefix".into()))?;
+        let last = *self.slots[seq]
+            .tokens
+            .last()
+            .ok_or_else(|| EngineError::InvalidJob("empty prefix".into()))?;
         let at = self.decode_tokens(slot, &[last], control)?;
         let logits = self.ctx.get_logits_ith(at).to_vec();
         self.truncate(slot, n)?;
@@ -103,7 +129,12 @@ impl Worker<'_> {
 
     /// Saves the slot's state, which must hold exactly `stable`, evaluated just now from position
     /// 0, with its probe.
-    pub(crate) fn persist(&mut self, slot: Slot, stable: &[LlamaToken], control: &Control<'_>) -> Result<(), EngineError> {
+    pub(crate) fn persist(
+        &mut self,
+        slot: Slot,
+        stable: &[LlamaToken],
+        control: &Control<'_>,
+    ) -> Result<(), EngineError> {
         if self.store.is_none() {
             return Ok(());
         }
@@ -112,16 +143,23 @@ impl Worker<'_> {
             tracing::warn!("the slot does not hold exactly the prefix; not persisting");
             return Ok(());
         }
-        let size = self.ctx.state_seq_get_size_ext(seq, LlamaStateSeqFlags::empty());
+        let size = self
+            .ctx
+            .state_seq_get_size_ext(seq, LlamaStateSeqFlags::empty());
         let mut buf = vec![0u8; size];
         // SAFETY: `buf` has the size llama.cpp reported for this sequence.
-        let n = unsafe { self.ctx.state_seq_get_data_ext(buf.as_mut_ptr(), seq, LlamaStateSeqFlags::empty()) };
+        let n = unsafe {
+            self.ctx
+                .state_seq_get_data_ext(buf.as_mut_ptr(), seq, LlamaStateSeqFlags::empty())
+        };
         if n != size {
             tracing::warn!(n, size, "sequence state size mismatch; not persisting");
             return Ok(());
         }
         let probe = probe(&self.probe(slot, control)?);
-        let Some(store) = self.store.as_ref() else { return Ok(()) };
+        let Some(store) = self.store.as_ref() else {
+            return Ok(());
+        };
         match store.save(stable, &buf, &probe) {
             Ok(path) => tracing::debug!(path = %path.display(), bytes = size, "persisted prefix"),
             Err(e) => tracing::warn!(error = %e, "cannot write KV cache file"),

@@ -31,7 +31,10 @@ pub fn plan(cached: &[LlamaToken], prompt: &[LlamaToken]) -> ReusePlan {
     debug_assert!(!prompt.is_empty());
     // The logits of the last prompt token are not cached, so it is always re-evaluated.
     let keep = common_prefix(cached, prompt).min(prompt.len().saturating_sub(1));
-    ReusePlan { keep, evaluate: prompt.len() - keep }
+    ReusePlan {
+        keep,
+        evaluate: prompt.len() - keep,
+    }
 }
 
 /// Removes tokens from the middle of `stable` so that `stable.len() + rest <= budget`, keeping
@@ -62,11 +65,41 @@ mod tests {
 
     #[test]
     fn plan_keeps_common_prefix_and_reevaluates_last() {
-        assert_eq!(plan(&t(&[]), &t(&[1, 2, 3])), ReusePlan { keep: 0, evaluate: 3 });
-        assert_eq!(plan(&t(&[1, 2, 9, 9]), &t(&[1, 2, 3])), ReusePlan { keep: 2, evaluate: 1 });
-        assert_eq!(plan(&t(&[1, 2, 3]), &t(&[1, 2, 3])), ReusePlan { keep: 2, evaluate: 1 });
-        assert_eq!(plan(&t(&[1, 2, 3, 4, 5]), &t(&[1, 2, 3])), ReusePlan { keep: 2, evaluate: 1 });
-        assert_eq!(plan(&t(&[1, 2]), &t(&[1, 2, 3, 4])), ReusePlan { keep: 2, evaluate: 2 });
+        assert_eq!(
+            plan(&t(&[]), &t(&[1, 2, 3])),
+            ReusePlan {
+                keep: 0,
+                evaluate: 3
+            }
+        );
+        assert_eq!(
+            plan(&t(&[1, 2, 9, 9]), &t(&[1, 2, 3])),
+            ReusePlan {
+                keep: 2,
+                evaluate: 1
+            }
+        );
+        assert_eq!(
+            plan(&t(&[1, 2, 3]), &t(&[1, 2, 3])),
+            ReusePlan {
+                keep: 2,
+                evaluate: 1
+            }
+        );
+        assert_eq!(
+            plan(&t(&[1, 2, 3, 4, 5]), &t(&[1, 2, 3])),
+            ReusePlan {
+                keep: 2,
+                evaluate: 1
+            }
+        );
+        assert_eq!(
+            plan(&t(&[1, 2]), &t(&[1, 2, 3, 4])),
+            ReusePlan {
+                keep: 2,
+                evaluate: 2
+            }
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub struct FimTokens {
 pub fn fim_tokens(model: &LlamaModel) -> Option<FimTokens> {
     let v = model.vocab();
     let (p, s, m) = (v.fim_pre().0, v.fim_suf().0, v.fim_mid().0);
-    (p >= 0 && s >= 0 && m >= 0).then_some(FimTokens { prefix: p, suffix: s, middle: m })
+    (p >= 0 && s >= 0 && m >= 0).then_some(FimTokens {
+        prefix: p,
+        suffix: s,
+        middle: m,
+    })
 }
 
 /// A tokenized prompt: `stable ++ tail`.
@@ -68,24 +72,42 @@ pub struct ChatFrame {
 }
 
 /// Renders `[system, user]` with the template and locates the user message in it.
-pub fn render_chat(model: &LlamaModel, template: &LlamaChatTemplate, system: &str) -> Result<ChatFrame, EngineError> {
+pub fn render_chat(
+    model: &LlamaModel,
+    template: &LlamaChatTemplate,
+    system: &str,
+) -> Result<ChatFrame, EngineError> {
     let nul = |_| EngineError::InvalidJob("prompt contains a NUL byte".into());
     let mut msgs = Vec::new();
     if !system.is_empty() {
         msgs.push(LlamaChatMessage::new("system".into(), system.into()).map_err(nul)?);
     }
     msgs.push(LlamaChatMessage::new("user".into(), USER_SENTINEL.into()).map_err(nul)?);
-    let text = model.apply_chat_template(template, &msgs, true).map_err(|e| match e {
-        llama_cpp_2::ApplyChatTemplateError::FfiError(code) => EngineError::ChatTemplate { code },
-        other => EngineError::InvalidJob(other.to_string()),
-    })?;
-    let i = text.rfind(USER_SENTINEL).ok_or(EngineError::ChatTemplate { code: 0 })?;
-    Ok(ChatFrame { head: text[..i].to_owned(), foot: text[i + USER_SENTINEL.len()..].to_owned() })
+    let text = model
+        .apply_chat_template(template, &msgs, true)
+        .map_err(|e| match e {
+            llama_cpp_2::ApplyChatTemplateError::FfiError(code) => {
+                EngineError::ChatTemplate { code }
+            }
+            other => EngineError::InvalidJob(other.to_string()),
+        })?;
+    let i = text
+        .rfind(USER_SENTINEL)
+        .ok_or(EngineError::ChatTemplate { code: 0 })?;
+    Ok(ChatFrame {
+        head: text[..i].to_owned(),
+        foot: text[i + USER_SENTINEL.len()..].to_owned(),
+    })
 }
 
 /// Chat prompt tokens: template parts with special tokens parsed, user text without (so a
 /// document containing e.g. `<|im_end|>` cannot break the prompt's structure).
-pub fn chat_tokens(model: &LlamaModel, frame: &ChatFrame, user_stable: &str, user_tail: &str) -> PromptTokens {
+pub fn chat_tokens(
+    model: &LlamaModel,
+    frame: &ChatFrame,
+    user_stable: &str,
+    user_tail: &str,
+) -> PromptTokens {
     let v = model.vocab();
     let mut stable = v.tokenize(frame.head.as_bytes(), true, true);
     stable.extend(v.tokenize(user_stable.as_bytes(), false, false));
@@ -100,12 +122,20 @@ pub fn tokenize_prompt(model: &LlamaModel, prompt: &Prompt) -> PromptTokens {
     let v = model.vocab();
     PromptTokens {
         stable: v.tokenize(prompt.stable.as_bytes(), true, true),
-        tail: if prompt.tail.is_empty() { Vec::new() } else { v.tokenize(prompt.tail.as_bytes(), false, true) },
+        tail: if prompt.tail.is_empty() {
+            Vec::new()
+        } else {
+            v.tokenize(prompt.tail.as_bytes(), false, true)
+        },
     }
 }
 
 /// Builds `<PRE>prefix<SUF>suffix<MID>` tokens; the stable part is `<PRE>prefix`.
-pub fn fim_prompt(model: &LlamaModel, prefix: &str, suffix: &str) -> Result<PromptTokens, EngineError> {
+pub fn fim_prompt(
+    model: &LlamaModel,
+    prefix: &str,
+    suffix: &str,
+) -> Result<PromptTokens, EngineError> {
     let fim = fim_tokens(model).ok_or(EngineError::NoFim)?;
     let v = model.vocab();
     let mut stable = Vec::new();
@@ -130,8 +160,14 @@ pub fn prompt_tokens(
     match input {
         PromptInput::Raw(p) => Ok(tokenize_prompt(model, p)),
         PromptInput::Fim { prefix, suffix } => fim_prompt(model, prefix, suffix),
-        PromptInput::Chat { system, user_stable, user_tail } => {
-            let t = template.ok_or_else(|| EngineError::NoChatTemplate { model: model_name.to_owned() })?;
+        PromptInput::Chat {
+            system,
+            user_stable,
+            user_tail,
+        } => {
+            let t = template.ok_or_else(|| EngineError::NoChatTemplate {
+                model: model_name.to_owned(),
+            })?;
             let frame = render_chat(model, t, system)?;
             Ok(chat_tokens(model, &frame, user_stable, user_tail))
         }

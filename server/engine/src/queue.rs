@@ -59,7 +59,11 @@ impl JobQueue {
             if lanes.shutdown {
                 return None;
             }
-            if let Some(q) = lanes.interactive.pop_front().or_else(|| lanes.background.pop_front()) {
+            if let Some(q) = lanes
+                .interactive
+                .pop_front()
+                .or_else(|| lanes.background.pop_front())
+            {
                 return Some(q);
             }
             lanes = self.ready.wait(lanes).unwrap_or_else(|p| p.into_inner());
@@ -72,7 +76,11 @@ impl JobQueue {
         let mut lanes = self.lanes.lock().unwrap_or_else(|p| p.into_inner());
         lanes.shutdown = true;
         let lanes = &mut *lanes;
-        for q in lanes.interactive.drain(..).chain(lanes.background.drain(..)) {
+        for q in lanes
+            .interactive
+            .drain(..)
+            .chain(lanes.background.drain(..))
+        {
             let _ = q.reply.send(Err(EngineError::Stopped));
         }
         self.ready.notify_all();

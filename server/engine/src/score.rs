@@ -23,7 +23,9 @@ impl Worker<'_> {
         mut m: Metrics,
     ) -> Result<JobOutput, EngineError> {
         if req.candidates.is_empty() {
-            return Err(EngineError::InvalidJob("scoring job without candidates".into()));
+            return Err(EngineError::InvalidJob(
+                "scoring job without candidates".into(),
+            ));
         }
         let t0 = Instant::now();
         let seq = slot.seq_id();
@@ -45,7 +47,9 @@ impl Worker<'_> {
                         .add(*t, (n_prompt + i) as i32, &[seq], true)
                         .map_err(|e| EngineError::Decode(e.to_string()))?;
                 }
-                self.ctx.decode(&mut batch).map_err(|e| EngineError::Decode(e.to_string()))?;
+                self.ctx
+                    .decode(&mut batch)
+                    .map_err(|e| EngineError::Decode(e.to_string()))?;
                 self.slots[seq as usize].tokens.extend_from_slice(feed);
                 for (i, next) in toks[1..].iter().enumerate() {
                     lps.push(log_prob(self.ctx.get_logits_ith(i as i32), next.0 as usize));
@@ -53,10 +57,19 @@ impl Worker<'_> {
                 self.truncate(slot, n_prompt)?;
                 m.generated_tokens += feed.len();
             }
-            scores.push(CandidateScore { total_logprob: lps.iter().sum(), token_logprobs: lps });
+            scores.push(CandidateScore {
+                total_logprob: lps.iter().sum(),
+                token_logprobs: lps,
+            });
         }
         m.decode_time = t0.elapsed();
-        Ok(JobOutput { text: String::new(), finish: FinishReason::Scored, scores, texts: Vec::new(), metrics: m })
+        Ok(JobOutput {
+            text: String::new(),
+            finish: FinishReason::Scored,
+            scores,
+            texts: Vec::new(),
+            metrics: m,
+        })
     }
 }
 

@@ -14,7 +14,9 @@
 use crate::engine::backend;
 use crate::error::EngineError;
 use crate::job::Metrics;
-use crate::likelihood::{piece_ranges, token_at_or_after, LikelihoodRequest, TextScores, TokenScore, VariantScore};
+use crate::likelihood::{
+    piece_ranges, token_at_or_after, LikelihoodRequest, TextScores, TokenScore, VariantScore,
+};
 use crate::prefix::common_prefix;
 use crate::worker::Control;
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -68,9 +70,16 @@ struct Prepared {
 pub(crate) fn log_probs(logits: &[f32], token: usize) -> (f32, f32) {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let floor = max - 30.0;
-    let sum: f64 = logits.iter().filter(|&&l| l > floor).map(|&l| ((l - max) as f64).exp()).sum();
+    let sum: f64 = logits
+        .iter()
+        .filter(|&&l| l > floor)
+        .map(|&l| ((l - max) as f64).exp())
+        .sum();
     let norm = max as f64 + sum.ln();
-    ((logits[token] as f64 - norm) as f32, (max as f64 - norm) as f32)
+    (
+        (logits[token] as f64 - norm) as f32,
+        (max as f64 - norm) as f32,
+    )
 }
 
 impl<'m> Scorer<'m> {
@@ -90,7 +99,15 @@ impl<'m> Scorer<'m> {
             .new_context(backend(), params)
             .map_err(|e| EngineError::Backend(format!("cannot create the scoring context: {e}")))?;
         let bases = (0..BASES).map(|_| Base::default()).collect();
-        Ok(Self { model, ctx, threads, bases, max_outputs, n_batch: n_batch as usize, tick: 0 })
+        Ok(Self {
+            model,
+            ctx,
+            threads,
+            bases,
+            max_outputs,
+            n_batch: n_batch as usize,
+            tick: 0,
+        })
     }
 
     /// Threads the context was made with.
@@ -101,11 +118,16 @@ impl<'m> Scorer<'m> {
     fn prepare(&self, preamble: &[LlamaToken], text: &str) -> Prepared {
         let vocab = self.model.vocab();
         let own = vocab.tokenize(text.as_bytes(), false, false);
-        let pieces: Vec<Vec<u8>> = own.iter().map(|t| vocab.token_to_piece(*t, false, None)).collect();
+        let pieces: Vec<Vec<u8>> = own
+            .iter()
+            .map(|t| vocab.token_to_piece(*t, false, None))
+            .collect();
         let joined: usize = pieces.iter().map(Vec::len).sum();
         // Tokenizers that add a space in front of the text (SentencePiece) have pieces one byte
         // longer than the text.
-        let lead = usize::from(joined > text.len() && pieces.first().is_some_and(|p| p.first() == Some(&b' ')));
+        let lead = usize::from(
+            joined > text.len() && pieces.first().is_some_and(|p| p.first() == Some(&b' ')),
+        );
         let ranges = piece_ranges(&pieces, text.len(), lead);
         let mut tokens = preamble.to_vec();
         tokens.extend(own);
@@ -126,11 +148,24 @@ impl<'m> Scorer<'m> {
     }
 
     /// Runs a request: every text's token scores, then its variants.
-    pub(crate) fn run(&mut self, req: &LikelihoodRequest, control: &Control<'_>, m: &mut Metrics) -> Result<Vec<TextScores>, EngineError> {
+    pub(crate) fn run(
+        &mut self,
+        req: &LikelihoodRequest,
+        control: &Control<'_>,
+        m: &mut Metrics,
+    ) -> Result<Vec<TextScores>, EngineError> {
         let pre = self.preamble(&req.preamble);
-        let prepared: Vec<Prepared> = req.texts.iter().map(|t| self.prepare(&pre, &t.text)).collect();
+        let prepared: Vec<Prepared> = req
+            .texts
+            .iter()
+            .map(|t| self.prepare(&pre, &t.text))
+            .collect();
         if let Some(long) = prepared.iter().find(|p| p.tokens.len() > MAX_TEXT_TOKENS) {
-            return Err(EngineError::ContextOverflow { prompt_tokens: long.tokens.len(), max_tokens: 0, budget: MAX_TEXT_TOKENS });
+            return Err(EngineError::ContextOverflow {
+                prompt_tokens: long.tokens.len(),
+                max_tokens: 0,
+                budget: MAX_TEXT_TOKENS,
+            });
         }
         let mut out = Vec::with_capacity(prepared.len());
         let mut i = 0;
@@ -138,7 +173,10 @@ impl<'m> Scorer<'m> {
             // A group: as many texts as there are bases and cells for (always at least one).
             let mut cells = 0;
             let mut j = i;
-            while j < prepared.len() && j - i < BASES && (j == i || cells + prepared[j].tokens.len() <= CELLS as usize / 2) {
+            while j < prepared.len()
+                && j - i < BASES
+                && (j == i || cells + prepared[j].tokens.len() <= CELLS as usize / 2)
+            {
                 cells += prepared[j].tokens.len();
                 j += 1;
             }
@@ -147,9 +185,16 @@ impl<'m> Scorer<'m> {
                 let base = &self.bases[seqs[k]];
                 let tokens = p.ranges.iter().enumerate().map(|(n, r)| {
                     let (logprob, top_logprob) = base.scores[pre.len() + n];
-                    TokenScore { range: r.clone(), logprob, top_logprob }
+                    TokenScore {
+                        range: r.clone(),
+                        logprob,
+                        top_logprob,
+                    }
                 });
-                out.push(TextScores { tokens: tokens.collect(), variants: Vec::new() });
+                out.push(TextScores {
+                    tokens: tokens.collect(),
+                    variants: Vec::new(),
+                });
             }
             for (k, text) in req.texts[i..j].iter().enumerate() {
                 let scores = self.variants(seqs[k], &pre, &prepared[i + k], text, control, m)?;
@@ -162,13 +207,23 @@ impl<'m> Scorer<'m> {
 
     /// Puts each text of the group into a base sequence (reusing what is there) and decodes
     /// what is missing; returns the sequence of each text.
-    fn fill_bases(&mut self, group: &[Prepared], control: &Control<'_>, m: &mut Metrics) -> Result<Vec<usize>, EngineError> {
+    fn fill_bases(
+        &mut self,
+        group: &[Prepared],
+        control: &Control<'_>,
+        m: &mut Metrics,
+    ) -> Result<Vec<usize>, EngineError> {
         self.tick += 1;
         let mut chosen: Vec<usize> = Vec::with_capacity(group.len());
         for p in group {
             let best = (0..BASES)
                 .filter(|s| !chosen.contains(s))
-                .max_by_key(|&s| (common_prefix(&self.bases[s].tokens, &p.tokens), u64::MAX - self.bases[s].used))
+                .max_by_key(|&s| {
+                    (
+                        common_prefix(&self.bases[s].tokens, &p.tokens),
+                        u64::MAX - self.bases[s].used,
+                    )
+                })
                 .expect("more bases than group members");
             chosen.push(best);
         }
@@ -206,9 +261,16 @@ impl<'m> Scorer<'m> {
                 entries.push((s, pos, p.tokens[pos], pos + 1 < p.tokens.len()));
             }
         }
-        let targets: Vec<Vec<LlamaToken>> = chosen.iter().zip(group).map(|(_, p)| p.tokens.clone()).collect();
+        let targets: Vec<Vec<LlamaToken>> = chosen
+            .iter()
+            .zip(group)
+            .map(|(_, p)| p.tokens.clone())
+            .collect();
         let results = self.decode(&entries, control, m, |entry| {
-            let k = chosen.iter().position(|&s| s == entry.0).expect("entry of the group");
+            let k = chosen
+                .iter()
+                .position(|&s| s == entry.0)
+                .expect("entry of the group");
             targets[k][entry.1 + 1]
         })?;
         for ((s, pos, token, _), scored) in entries.iter().zip(results) {
@@ -242,8 +304,16 @@ impl<'m> Scorer<'m> {
             let until_v = until + vtext.len() - text.text.len();
             let end_o = (pre.len() + token_at_or_after(&p.ranges, until)).max(k);
             let end_v = (pre.len() + token_at_or_after(&vp.ranges, until_v)).max(k);
-            let original: f64 = self.bases[seq].scores[k..end_o].iter().map(|s| s.0 as f64).sum();
-            let score = VariantScore { original, variant: 0.0, original_tokens: (end_o - k) as u32, variant_tokens: (end_v - k) as u32 };
+            let original: f64 = self.bases[seq].scores[k..end_o]
+                .iter()
+                .map(|s| s.0 as f64)
+                .sum();
+            let score = VariantScore {
+                original,
+                variant: 0.0,
+                original_tokens: (end_o - k) as u32,
+                variant_tokens: (end_v - k) as u32,
+            };
             if end_v == k {
                 scores[vi] = Some(score);
             } else {
@@ -255,14 +325,19 @@ impl<'m> Scorer<'m> {
             // A batch: up to VARIANT_SEQS variants and max_outputs positions.
             let mut end = start;
             let mut outputs = 0;
-            while end < plans.len() && end - start < VARIANT_SEQS && (end == start || outputs + plans[end].2.len() - 1 <= self.max_outputs) {
+            while end < plans.len()
+                && end - start < VARIANT_SEQS
+                && (end == start || outputs + plans[end].2.len() - 1 <= self.max_outputs)
+            {
                 outputs += plans[end].2.len() - 1;
                 end += 1;
             }
             let mut entries = Vec::new();
             for (n, (_, k, feed, _)) in plans[start..end].iter().enumerate() {
                 let vs = BASES + n;
-                self.ctx.clear_kv_cache_seq(Some(vs as u32), None, None).map_err(|e| EngineError::Backend(e.to_string()))?;
+                self.ctx
+                    .clear_kv_cache_seq(Some(vs as u32), None, None)
+                    .map_err(|e| EngineError::Backend(e.to_string()))?;
                 if *k > 1 {
                     self.ctx
                         .copy_kv_cache_seq(seq as i32, vs as i32, Some(0), Some((*k - 1) as u32))
@@ -284,13 +359,21 @@ impl<'m> Scorer<'m> {
                 }
             }
             for (n, (vi, _, _, score)) in plans[start..end].iter().enumerate() {
-                scores[*vi] = Some(VariantScore { variant: sums[n], ..score.clone() });
-                let _ = self.ctx.clear_kv_cache_seq(Some((BASES + n) as u32), None, None);
+                scores[*vi] = Some(VariantScore {
+                    variant: sums[n],
+                    ..score.clone()
+                });
+                let _ = self
+                    .ctx
+                    .clear_kv_cache_seq(Some((BASES + n) as u32), None, None);
             }
             m.generated_tokens += entries.len();
             start = end;
         }
-        Ok(scores.into_iter().map(|s| s.expect("every variant scored")).collect())
+        Ok(scores
+            .into_iter()
+            .map(|s| s.expect("every variant scored"))
+            .collect())
     }
 
     /// Decodes `entries` (seq, position, token, wants logits) in batches of at most `n_batch`
@@ -309,17 +392,28 @@ impl<'m> Scorer<'m> {
             control.check(0)?;
             let mut j = i;
             let mut outputs = 0;
-            while j < entries.len() && j - i < self.n_batch && outputs + usize::from(entries[j].3) <= self.max_outputs {
+            while j < entries.len()
+                && j - i < self.n_batch
+                && outputs + usize::from(entries[j].3) <= self.max_outputs
+            {
                 outputs += usize::from(entries[j].3);
                 j += 1;
             }
             let mut batch = LlamaBatch::new(j - i, 1);
             for &(seq, pos, token, logits) in &entries[i..j] {
-                batch.add(token, pos as i32, &[seq as i32], logits).map_err(|e| EngineError::Decode(e.to_string()))?;
+                batch
+                    .add(token, pos as i32, &[seq as i32], logits)
+                    .map_err(|e| EngineError::Decode(e.to_string()))?;
             }
-            self.ctx.decode(&mut batch).map_err(|e| EngineError::Decode(e.to_string()))?;
+            self.ctx
+                .decode(&mut batch)
+                .map_err(|e| EngineError::Decode(e.to_string()))?;
             for (b, entry) in entries[i..j].iter().enumerate() {
-                out.push(entry.3.then(|| log_probs(self.ctx.get_logits_ith(b as i32), next(entry).0 as usize)));
+                out.push(
+                    entry.3.then(|| {
+                        log_probs(self.ctx.get_logits_ith(b as i32), next(entry).0 as usize)
+                    }),
+                );
             }
             m.evaluated_tokens += j - i;
             i = j;
@@ -341,12 +435,22 @@ impl<'m> Scorer<'m> {
 mod tests {
     #[test]
     fn log_probs_match_the_full_softmax() {
-        let logits: Vec<f32> = (0..50_000).map(|i| ((i * 7919) % 1000) as f32 / 40.0 - 10.0).collect();
+        let logits: Vec<f32> = (0..50_000)
+            .map(|i| ((i * 7919) % 1000) as f32 / 40.0 - 10.0)
+            .collect();
         let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-        let norm = max + logits.iter().map(|&l| (l as f64 - max).exp()).sum::<f64>().ln();
+        let norm = max
+            + logits
+                .iter()
+                .map(|&l| (l as f64 - max).exp())
+                .sum::<f64>()
+                .ln();
         for token in [0, 17, 4_999, 49_999] {
             let (lp, top) = super::log_probs(&logits, token);
-            assert!((lp as f64 - (logits[token] as f64 - norm)).abs() < 1e-4, "{token}");
+            assert!(
+                (lp as f64 - (logits[token] as f64 - norm)).abs() < 1e-4,
+                "{token}"
+            );
             assert!((top as f64 - (max - norm)).abs() < 1e-4);
         }
     }

@@ -32,7 +32,9 @@ use std::time::Duration;
 /// Physical cores available to this process (`core id` x `physical id` pairs from
 /// `/proc/cpuinfo`, capped by the affinity-aware `available_parallelism`).
 pub fn physical_cores() -> usize {
-    let logical = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let logical = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let physical = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|s| {
         let mut pairs = std::collections::HashSet::new();
         let (mut phys, mut core) = (None, None);
@@ -61,7 +63,11 @@ pub fn physical_cores() -> usize {
 fn proc_stat() -> Option<(u64, u64)> {
     let s = std::fs::read_to_string("/proc/stat").ok()?;
     let line = s.lines().next()?;
-    let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
     if v.len() < 5 {
         return None;
     }
@@ -79,7 +85,12 @@ fn self_jiffies() -> Option<u64> {
 }
 
 fn loadavg1() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Cores busy with other processes over the next `window` (sampled twice; blocks for
@@ -87,7 +98,9 @@ fn loadavg1() -> Option<f64> {
 pub fn busy_elsewhere_over(window: Duration) -> Option<f64> {
     let first = read()?;
     std::thread::sleep(window);
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1) as f64;
     others_between(first, read()?, cpus)
 }
 
@@ -111,7 +124,11 @@ struct Reading {
 
 fn read() -> Option<Reading> {
     let (busy, total) = proc_stat()?;
-    Some(Reading { busy, total, own: self_jiffies()? })
+    Some(Reading {
+        busy,
+        total,
+        own: self_jiffies()?,
+    })
 }
 
 /// Cores used by other processes between two readings.
@@ -120,7 +137,10 @@ fn others_between(a: Reading, b: Reading, cpus: f64) -> Option<f64> {
     if dt == 0 {
         return None;
     }
-    let others = b.busy.saturating_sub(a.busy).saturating_sub(b.own.saturating_sub(a.own)) as f64;
+    let others = b
+        .busy
+        .saturating_sub(a.busy)
+        .saturating_sub(b.own.saturating_sub(a.own)) as f64;
     Some((others / dt as f64 * cpus).max(0.0))
 }
 
@@ -142,25 +162,33 @@ impl ThreadPolicy {
         if fixed.is_none() {
             if let Some(first) = read() {
                 let weak: Weak<AtomicU64> = Arc::downgrade(&busy);
-                let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
-                let _ = std::thread::Builder::new().name("margin-load".into()).spawn(move || {
-                    let mut prev = first;
-                    let mut avg: Option<f64> = None;
-                    loop {
-                        std::thread::sleep(SAMPLE_EVERY);
-                        let Some(cell) = weak.upgrade() else { return };
-                        let Some(now) = read() else { return };
-                        if let Some(x) = others_between(prev, now, cpus) {
-                            let v = avg.map_or(x, |a| 0.5 * a + 0.5 * x);
-                            avg = Some(v);
-                            cell.store(v.to_bits(), Ordering::Relaxed);
+                let cpus = std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1) as f64;
+                let _ = std::thread::Builder::new()
+                    .name("margin-load".into())
+                    .spawn(move || {
+                        let mut prev = first;
+                        let mut avg: Option<f64> = None;
+                        loop {
+                            std::thread::sleep(SAMPLE_EVERY);
+                            let Some(cell) = weak.upgrade() else { return };
+                            let Some(now) = read() else { return };
+                            if let Some(x) = others_between(prev, now, cpus) {
+                                let v = avg.map_or(x, |a| 0.5 * a + 0.5 * x);
+                                avg = Some(v);
+                                cell.store(v.to_bits(), Ordering::Relaxed);
+                            }
+                            prev = now;
                         }
-                        prev = now;
-                    }
-                });
+                    });
             }
         }
-        Self { fixed: fixed.map(|n| n.max(1)), physical: physical_cores(), busy }
+        Self {
+            fixed: fixed.map(|n| n.max(1)),
+            physical: physical_cores(),
+            busy,
+        }
     }
 
     /// Cores currently busy with other processes (averaged), if known.
@@ -175,7 +203,9 @@ impl ThreadPolicy {
             return n;
         }
         // Before the first interval: the 1-minute load average (which may include us) as a hint.
-        let busy = self.busy_elsewhere().or_else(|| loadavg1().map(|l| (l - 1.0).max(0.0)));
+        let busy = self
+            .busy_elsewhere()
+            .or_else(|| loadavg1().map(|l| (l - 1.0).max(0.0)));
         threads_for(self.physical, busy.unwrap_or(0.0))
     }
 
@@ -209,15 +239,24 @@ mod tests {
     #[test]
     fn sampler_sees_another_process_spinning() {
         let mut p = ThreadPolicy::new(None);
-        let mut child = std::process::Command::new("sh").args(["-c", "while :; do :; done"]).spawn().unwrap();
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(1600));
         let busy = p.busy_elsewhere();
         let n = p.threads();
         child.kill().unwrap();
         let _ = child.wait();
         let busy = busy.expect("sampled");
-        assert!(busy >= 0.7, "a spinning process should count as ~1 busy core, got {busy}");
-        assert!(n < p.physical() || p.physical() == 1, "threads {n} with {busy} busy cores");
+        assert!(
+            busy >= 0.7,
+            "a spinning process should count as ~1 busy core, got {busy}"
+        );
+        assert!(
+            n < p.physical() || p.physical() == 1,
+            "threads {n} with {busy} busy cores"
+        );
     }
 
     #[test]

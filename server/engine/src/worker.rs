@@ -87,10 +87,12 @@ pub(crate) type Ready = Result<(Arc<LlamaModel>, ModelInfo), EngineError>;
 
 /// Thread entry point: load, create the context, then serve the queue until shutdown.
 pub(crate) fn run(cfg: EngineConfig, queue: Arc<JobQueue>, ready: mpsc::Sender<Ready>) {
-    let loaded = crate::engine::load_model(&cfg.model_path).map_err(EngineError::from).and_then(|(model, summary)| {
-        let info = crate::engine::model_info(&model, &summary, &cfg)?;
-        Ok((Arc::new(model), info))
-    });
+    let loaded = crate::engine::load_model(&cfg.model_path)
+        .map_err(EngineError::from)
+        .and_then(|(model, summary)| {
+            let info = crate::engine::model_info(&model, &summary, &cfg)?;
+            Ok((Arc::new(model), info))
+        });
     let (model, info) = match loaded {
         Ok(x) => x,
         Err(e) => {
@@ -108,25 +110,39 @@ pub(crate) fn run(cfg: EngineConfig, queue: Arc<JobQueue>, ready: mpsc::Sender<R
     worker.stopped = queue.stopped_flag();
     let _ = ready.send(Ok((model.clone(), info)));
     while let Some(q) = queue.pop() {
-        let Queued { job, reply, submitted } = q;
+        let Queued {
+            job,
+            reply,
+            submitted,
+        } = q;
         if reply.is_closed() {
             continue;
         }
         let queue_time = submitted.elapsed();
         let slot = job.slot;
         let result = worker.run_job(job, queue_time);
-        if matches!(result, Err(EngineError::Decode(_) | EngineError::Backend(_))) {
+        if matches!(
+            result,
+            Err(EngineError::Decode(_) | EngineError::Backend(_))
+        ) {
             // The KV state of the slot is unknown after a failed decode: start it over.
             worker.reset_slot(slot);
         }
         if let Ok(out) = &result {
             let m = &out.metrics;
             tracing::debug!(
-                prompt = m.prompt_tokens, reused = m.reused_tokens, restored = m.restored_tokens,
-                evaluated = m.evaluated_tokens, generated = m.generated_tokens,
-                draft_proposed = m.draft_proposed, draft_accepted = m.draft_accepted,
-                prefill_ms = m.prefill_time.as_secs_f64() * 1e3, decode_ms = m.decode_time.as_secs_f64() * 1e3,
-                queue_ms = m.queue_time.as_secs_f64() * 1e3, threads = m.threads, "job done"
+                prompt = m.prompt_tokens,
+                reused = m.reused_tokens,
+                restored = m.restored_tokens,
+                evaluated = m.evaluated_tokens,
+                generated = m.generated_tokens,
+                draft_proposed = m.draft_proposed,
+                draft_accepted = m.draft_accepted,
+                prefill_ms = m.prefill_time.as_secs_f64() * 1e3,
+                decode_ms = m.decode_time.as_secs_f64() * 1e3,
+                queue_ms = m.queue_time.as_secs_f64() * 1e3,
+                threads = m.threads,
+                "job done"
             );
         }
         let _ = reply.send(result);
@@ -134,7 +150,11 @@ pub(crate) fn run(cfg: EngineConfig, queue: Arc<JobQueue>, ready: mpsc::Sender<R
 }
 
 impl<'m> Worker<'m> {
-    fn new(model: &'m LlamaModel, cfg: &EngineConfig, info: ModelInfo) -> Result<Self, EngineError> {
+    fn new(
+        model: &'m LlamaModel,
+        cfg: &EngineConfig,
+        info: ModelInfo,
+    ) -> Result<Self, EngineError> {
         let n_slots = Slot::ALL.len() as u32;
         let mut policy = ThreadPolicy::new(cfg.threads);
         let threads = policy.threads();
@@ -155,7 +175,8 @@ impl<'m> Worker<'m> {
             .with_kv_unified(false);
         if cfg.kv_type == KvType::Q8_0 {
             // A quantized V cache needs flash attention.
-            params = params.with_flash_attention_policy(llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_ENABLED);
+            params =
+                params.with_flash_attention_policy(llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_ENABLED);
         }
         let ctx = model
             .new_context(backend(), params)
@@ -164,11 +185,21 @@ impl<'m> Worker<'m> {
         let n_batch = ctx.n_ubatch().min(ctx.n_batch()) as usize;
         let store = (!cfg.disable_kv_persistence).then(|| {
             let root = cfg.cache_dir.clone().unwrap_or_else(kv_dir);
-            KvStore::new(&root, &info.fingerprint, LLAMA_BUILD, n_ctx_seq as u32, cfg.kv_type.name(), cfg.kv_cache_max_bytes)
+            KvStore::new(
+                &root,
+                &info.fingerprint,
+                LLAMA_BUILD,
+                n_ctx_seq as u32,
+                cfg.kv_type.name(),
+                cfg.kv_cache_max_bytes,
+            )
         });
         let template = match model.chat_template(None) {
             Ok(t) => Some(t),
-            Err(_) => cfg.chat_template.as_deref().and_then(|s| LlamaChatTemplate::new(s).ok()),
+            Err(_) => cfg
+                .chat_template
+                .as_deref()
+                .and_then(|s| LlamaChatTemplate::new(s).ok()),
         };
         let ctx_ptr = raw_ctx_ptr(&ctx);
         if ctx_ptr.is_none() {
@@ -207,9 +238,17 @@ impl<'m> Worker<'m> {
         }
     }
 
-    fn run_job(&mut self, job: Job, queue_time: Duration) -> Result<crate::job::JobOutput, EngineError> {
+    fn run_job(
+        &mut self,
+        job: Job,
+        queue_time: Duration,
+    ) -> Result<crate::job::JobOutput, EngineError> {
         let stopped = self.stopped.clone();
-        let control = Control { cancel: &job.cancel, stopped: &stopped, deadline: job.deadline };
+        let control = Control {
+            cancel: &job.cancel,
+            stopped: &stopped,
+            deadline: job.deadline,
+        };
         control.check(0)?;
         self.set_threads();
         let prompt = match &job.kind {
@@ -217,7 +256,8 @@ impl<'m> Worker<'m> {
             JobKind::Score(r) => &r.prompt,
             JobKind::Likelihood(r) => return self.likelihood(r, &control, queue_time),
         };
-        let mut tokens = prompt_tokens(self.model, self.template.as_ref(), &self.info.name, prompt)?;
+        let mut tokens =
+            prompt_tokens(self.model, self.template.as_ref(), &self.info.name, prompt)?;
         if tokens.is_empty() {
             return Err(EngineError::InvalidJob("empty prompt".into()));
         }
@@ -225,24 +265,41 @@ impl<'m> Worker<'m> {
             JobKind::Generate(r) => r.max_tokens,
             JobKind::Score(r) => {
                 let v = self.model.vocab();
-                r.candidates.iter().map(|c| v.tokenize(c.as_bytes(), false, false).len()).max().unwrap_or(0)
+                r.candidates
+                    .iter()
+                    .map(|c| v.tokenize(c.as_bytes(), false, false).len())
+                    .max()
+                    .unwrap_or(0)
             }
             JobKind::Likelihood(_) => 0,
         };
-        let budget = job.budget_tokens.unwrap_or(self.info.default_budget).min(self.n_ctx_seq);
+        let budget = job
+            .budget_tokens
+            .unwrap_or(self.info.default_budget)
+            .min(self.n_ctx_seq);
         if tokens.len() + extra > budget {
             let trimmed = match job.overflow {
-                OverflowPolicy::TrimStableMiddle => trim_middle(&tokens.stable, tokens.tail.len() + extra, budget),
+                OverflowPolicy::TrimStableMiddle => {
+                    trim_middle(&tokens.stable, tokens.tail.len() + extra, budget)
+                }
                 OverflowPolicy::Refuse => None,
             };
             match trimmed {
                 Some(stable) => tokens.stable = stable,
                 None => {
-                    return Err(EngineError::ContextOverflow { prompt_tokens: tokens.len(), max_tokens: extra, budget })
+                    return Err(EngineError::ContextOverflow {
+                        prompt_tokens: tokens.len(),
+                        max_tokens: extra,
+                        budget,
+                    })
                 }
             }
         }
-        let mut metrics = Metrics { queue_time, threads: self.threads, ..Metrics::default() };
+        let mut metrics = Metrics {
+            queue_time,
+            threads: self.threads,
+            ..Metrics::default()
+        };
         let t0 = Instant::now();
         let last = self.prefill(job.slot, &tokens, &control, &mut metrics)?;
         metrics.prefill_time = t0.elapsed();
@@ -266,11 +323,18 @@ impl<'m> Worker<'m> {
             self.scorer = None;
             self.scorer = Some(crate::scorer::Scorer::new(self.model, threads)?);
         }
-        let mut metrics = Metrics { queue_time, threads, ..Metrics::default() };
+        let mut metrics = Metrics {
+            queue_time,
+            threads,
+            ..Metrics::default()
+        };
         let t0 = Instant::now();
         let scorer = self.scorer.as_mut().expect("made above");
         let result = scorer.run(req, control, &mut metrics);
-        if matches!(result, Err(EngineError::Decode(_) | EngineError::Backend(_))) {
+        if matches!(
+            result,
+            Err(EngineError::Decode(_) | EngineError::Backend(_))
+        ) {
             self.scorer = None; // unknown KV state: start over next time
         }
         metrics.decode_time = t0.elapsed();
@@ -285,7 +349,13 @@ impl<'m> Worker<'m> {
 
     /// Makes the slot's KV hold exactly the prompt; returns the batch index of the last prompt
     /// token's logits.
-    fn prefill(&mut self, slot: Slot, p: &PromptTokens, control: &Control<'_>, m: &mut Metrics) -> Result<i32, EngineError> {
+    fn prefill(
+        &mut self,
+        slot: Slot,
+        p: &PromptTokens,
+        control: &Control<'_>,
+        m: &mut Metrics,
+    ) -> Result<i32, EngineError> {
         let seq = slot.seq_id();
         let prompt = p.all();
         let split = p.stable.len();
@@ -299,7 +369,10 @@ impl<'m> Worker<'m> {
             // Re-plan either way: a failed restore leaves the slot empty.
             reuse = plan(&self.slots[seq as usize].tokens, &prompt);
         }
-        if persist && reuse.keep < split && !self.store.as_ref().is_some_and(|s| s.contains(&p.stable)) {
+        if persist
+            && reuse.keep < split
+            && !self.store.as_ref().is_some_and(|s| s.contains(&p.stable))
+        {
             // A file is only written from a full, uninterrupted evaluation of its prefix: from
             // position 0, in this job, the stable part alone (so exactly it can be saved).
             self.truncate(slot, 0)?;
@@ -317,7 +390,9 @@ impl<'m> Worker<'m> {
 
     /// Empties the slot's KV sequence.
     pub(crate) fn reset_slot(&mut self, slot: Slot) {
-        let _ = self.ctx.clear_kv_cache_seq(Some(slot.seq_id() as u32), None, None);
+        let _ = self
+            .ctx
+            .clear_kv_cache_seq(Some(slot.seq_id() as u32), None, None);
         self.slots[slot.seq_id() as usize].tokens.clear();
     }
 
@@ -335,7 +410,12 @@ impl<'m> Worker<'m> {
 
     /// Decodes `tokens` at the end of the slot in micro-batch chunks, logits for the last one
     /// only; returns its batch index. Checks the control flags between chunks.
-    pub(crate) fn decode_tokens(&mut self, slot: Slot, tokens: &[LlamaToken], control: &Control<'_>) -> Result<i32, EngineError> {
+    pub(crate) fn decode_tokens(
+        &mut self,
+        slot: Slot,
+        tokens: &[LlamaToken],
+        control: &Control<'_>,
+    ) -> Result<i32, EngineError> {
         let seq = slot.seq_id();
         let mut last = -1;
         for (ci, chunk) in tokens.chunks(self.n_batch.max(1)).enumerate() {
@@ -344,14 +424,22 @@ impl<'m> Worker<'m> {
             }
             let base = self.slots[seq as usize].tokens.len();
             if base + chunk.len() > self.n_ctx_seq {
-                return Err(EngineError::ContextOverflow { prompt_tokens: base + chunk.len(), max_tokens: 0, budget: self.n_ctx_seq });
+                return Err(EngineError::ContextOverflow {
+                    prompt_tokens: base + chunk.len(),
+                    max_tokens: 0,
+                    budget: self.n_ctx_seq,
+                });
             }
             let mut batch = LlamaBatch::new(chunk.len(), 1);
             for (i, t) in chunk.iter().enumerate() {
                 let is_last = ci * self.n_batch + i + 1 == tokens.len();
-                batch.add(*t, (base + i) as i32, &[seq], is_last).map_err(|e| EngineError::Decode(e.to_string()))?;
+                batch
+                    .add(*t, (base + i) as i32, &[seq], is_last)
+                    .map_err(|e| EngineError::Decode(e.to_string()))?;
             }
-            self.ctx.decode(&mut batch).map_err(|e| EngineError::Decode(e.to_string()))?;
+            self.ctx
+                .decode(&mut batch)
+                .map_err(|e| EngineError::Decode(e.to_string()))?;
             self.slots[seq as usize].tokens.extend_from_slice(chunk);
             last = chunk.len() as i32 - 1;
         }

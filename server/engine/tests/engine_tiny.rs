@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use margin_engine::{
-    EngineError, FinishReason, GenerateRequest, Job, JobKind, OverflowPolicy, Priority, Sampling, ScoreRequest,
-    Slot,
+    EngineError, FinishReason, GenerateRequest, Job, JobKind, OverflowPolicy, Priority, Sampling,
+    ScoreRequest, Slot,
 };
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -23,7 +23,10 @@ fn greedy_is_deterministic_and_respects_max_tokens() {
     if a.finish == FinishReason::MaxTokens {
         assert_eq!(a.metrics.generated_tokens, 12);
     }
-    assert_eq!(a.metrics.prompt_tokens, a.metrics.reused_tokens + a.metrics.evaluated_tokens);
+    assert_eq!(
+        a.metrics.prompt_tokens,
+        a.metrics.reused_tokens + a.metrics.evaluated_tokens
+    );
     assert!(e.model_info().has_chat_template);
     assert!(e.count_tokens("hello world") > 0);
 }
@@ -50,7 +53,11 @@ fn prefix_reuse_counts_are_exact() {
     assert_eq!(c.metrics.reused_tokens, b.metrics.prompt_tokens - 1);
     assert_eq!(c.text, b.text, "reused prefix must not change the output");
     // Another slot starts cold.
-    let d = run(&e, Slot::Translate, GenerateRequest::new(raw(stable, t2), 3));
+    let d = run(
+        &e,
+        Slot::Translate,
+        GenerateRequest::new(raw(stable, t2), 3),
+    );
     assert_eq!(d.metrics.reused_tokens, 0);
     assert_eq!(d.text, b.text);
 }
@@ -71,12 +78,19 @@ fn cancellation_stops_within_one_decode_step() {
             f.store(true, Ordering::SeqCst);
         }
     }));
-    let job = Job { kind: JobKind::Generate(req), ..job };
+    let job = Job {
+        kind: JobKind::Generate(req),
+        ..job
+    };
     match e.submit(job).blocking_wait() {
         Err(EngineError::Cancelled { generated_tokens }) => assert_eq!(generated_tokens, 5),
         other => panic!("expected cancellation, got {other:?}"),
     }
-    assert_eq!(*seen.lock().unwrap(), 5, "no token after the cancel flag was set");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        5,
+        "no token after the cancel flag was set"
+    );
     // The slot is still consistent afterwards.
     let a = run(&e, Slot::Suggest, GenerateRequest::new(raw("x", "y"), 4));
     let b = run(&e, Slot::Scratch, GenerateRequest::new(raw("x", "y"), 4));
@@ -89,10 +103,18 @@ fn cancelled_or_expired_jobs_do_not_run() {
     let e = t.engine();
     let job = Job::generate(Slot::Scratch, GenerateRequest::new(raw("a", "b"), 4));
     job.cancel.store(true, Ordering::SeqCst);
-    assert!(matches!(e.submit(job).blocking_wait(), Err(EngineError::Cancelled { generated_tokens: 0 })));
+    assert!(matches!(
+        e.submit(job).blocking_wait(),
+        Err(EngineError::Cancelled {
+            generated_tokens: 0
+        })
+    ));
     let mut job = Job::generate(Slot::Scratch, GenerateRequest::new(raw("a", "b"), 4));
     job.deadline = Some(Instant::now() - Duration::from_millis(1));
-    assert!(matches!(e.submit(job).blocking_wait(), Err(EngineError::DeadlineExceeded)));
+    assert!(matches!(
+        e.submit(job).blocking_wait(),
+        Err(EngineError::DeadlineExceeded)
+    ));
 }
 
 #[test]
@@ -102,17 +124,42 @@ fn context_is_never_overflowed() {
     let slot_ctx = e.model_info().context_per_slot as usize;
     let long = "word ".repeat(slot_ctx);
     // Prompt alone too long.
-    let r = e.submit(Job::generate(Slot::Proofread, GenerateRequest::new(raw(&long, "end"), 1))).blocking_wait();
-    assert!(matches!(r, Err(EngineError::ContextOverflow { .. })), "{r:?}");
+    let r = e
+        .submit(Job::generate(
+            Slot::Proofread,
+            GenerateRequest::new(raw(&long, "end"), 1),
+        ))
+        .blocking_wait();
+    assert!(
+        matches!(r, Err(EngineError::ContextOverflow { .. })),
+        "{r:?}"
+    );
     // Generation would run past the slot.
-    let r = e.submit(Job::generate(Slot::Proofread, GenerateRequest::new(raw("short", "x"), slot_ctx))).blocking_wait();
-    assert!(matches!(r, Err(EngineError::ContextOverflow { .. })), "{r:?}");
+    let r = e
+        .submit(Job::generate(
+            Slot::Proofread,
+            GenerateRequest::new(raw("short", "x"), slot_ctx),
+        ))
+        .blocking_wait();
+    assert!(
+        matches!(r, Err(EngineError::ContextOverflow { .. })),
+        "{r:?}"
+    );
     // A declared budget smaller than the context is enforced too.
-    let mut job = Job::generate(Slot::Proofread, GenerateRequest::new(raw("short prompt", " here"), 40));
+    let mut job = Job::generate(
+        Slot::Proofread,
+        GenerateRequest::new(raw("short prompt", " here"), 40),
+    );
     job.budget_tokens = Some(20);
-    assert!(matches!(e.submit(job).blocking_wait(), Err(EngineError::ContextOverflow { budget: 20, .. })));
+    assert!(matches!(
+        e.submit(job).blocking_wait(),
+        Err(EngineError::ContextOverflow { budget: 20, .. })
+    ));
     // Trimming the stable prefix's middle makes it fit exactly.
-    let mut job = Job::generate(Slot::Proofread, GenerateRequest::new(raw(&long, " end"), 16));
+    let mut job = Job::generate(
+        Slot::Proofread,
+        GenerateRequest::new(raw(&long, " end"), 16),
+    );
     job.budget_tokens = Some(100);
     job.overflow = OverflowPolicy::TrimStableMiddle;
     let out = e.submit(job).blocking_wait().unwrap();
@@ -183,7 +230,10 @@ fn interactive_jobs_run_before_background_jobs() {
     for h in [blocker, bg, fg] {
         h.blocking_wait().unwrap();
     }
-    assert_eq!(*order.lock().unwrap(), vec!["blocker", "interactive", "background"]);
+    assert_eq!(
+        *order.lock().unwrap(),
+        vec!["blocker", "interactive", "background"]
+    );
 }
 
 #[test]
@@ -191,7 +241,13 @@ fn speculative_output_is_identical_to_greedy() {
     let t = tiny();
     let e = t.engine();
     let inputs: Vec<String> = (0..24)
-        .map(|i| format!("Sentence {i}: teh quick brown fox {} over the lazy dog number {}.", ["jumps", "jumped", "leaps"][i % 3], i * 7))
+        .map(|i| {
+            format!(
+                "Sentence {i}: teh quick brown fox {} over the lazy dog number {}.",
+                ["jumps", "jumped", "leaps"][i % 3],
+                i * 7
+            )
+        })
         .collect();
     let (mut proposed, mut accepted) = (0, 0);
     for (i, input) in inputs.iter().enumerate() {
@@ -200,20 +256,34 @@ fn speculative_output_is_identical_to_greedy() {
         // per input, the plain run first so the Translate slot state is equivalent).
         let plain = run(&e, Slot::Proofread, GenerateRequest::new(prompt(), 40));
         // Drafts: the greedy output itself (best case), the input (realistic), a perturbed copy.
-        let perturbed: String = plain.text.chars().enumerate().map(|(j, c)| if j % 5 == 2 { 'z' } else { c }).collect();
-        for (k, src) in [plain.text.clone(), input.clone(), perturbed].into_iter().enumerate() {
+        let perturbed: String = plain
+            .text
+            .chars()
+            .enumerate()
+            .map(|(j, c)| if j % 5 == 2 { 'z' } else { c })
+            .collect();
+        for (k, src) in [plain.text.clone(), input.clone(), perturbed]
+            .into_iter()
+            .enumerate()
+        {
             let mut req = GenerateRequest::new(prompt(), 40);
             req.draft_source = Some(src);
             req.draft_len = 3 + (i + k) % 6;
             let spec = run(&e, Slot::Translate, req);
             assert_eq!(spec.text, plain.text, "input {i}, draft {k}");
             assert_eq!(spec.finish, plain.finish);
-            assert_eq!(spec.metrics.generated_tokens, plain.metrics.generated_tokens);
+            assert_eq!(
+                spec.metrics.generated_tokens,
+                plain.metrics.generated_tokens
+            );
             proposed += spec.metrics.draft_proposed;
             accepted += spec.metrics.draft_accepted;
         }
     }
-    assert!(accepted > 0 && proposed >= accepted, "proposed {proposed}, accepted {accepted}");
+    assert!(
+        accepted > 0 && proposed >= accepted,
+        "proposed {proposed}, accepted {accepted}"
+    );
 }
 
 #[test]
@@ -222,8 +292,18 @@ fn scoring_returns_normalised_logprobs() {
     let e = t.engine();
     let prompt = raw("Pick the best word:", " the");
     let greedy_next = greedy(&e, prompt.clone(), 1).text;
-    let cands = vec![greedy_next.clone(), "zq".to_string(), "a longer candidate text".to_string()];
-    let job = Job::new(Slot::Scratch, JobKind::Score(ScoreRequest { prompt: prompt.clone(), candidates: cands.clone() }));
+    let cands = vec![
+        greedy_next.clone(),
+        "zq".to_string(),
+        "a longer candidate text".to_string(),
+    ];
+    let job = Job::new(
+        Slot::Scratch,
+        JobKind::Score(ScoreRequest {
+            prompt: prompt.clone(),
+            candidates: cands.clone(),
+        }),
+    );
     let out = e.submit(job).blocking_wait().unwrap();
     assert_eq!(out.scores.len(), 3);
     for (s, c) in out.scores.iter().zip(&cands) {
@@ -235,7 +315,13 @@ fn scoring_returns_normalised_logprobs() {
     assert!(out.scores[0].token_logprobs[0] >= out.scores[1].token_logprobs[0]);
     // Scoring leaves the slot's cache at the prompt: scoring again reuses it and agrees.
     let again = e
-        .submit(Job::new(Slot::Scratch, JobKind::Score(ScoreRequest { prompt, candidates: cands })))
+        .submit(Job::new(
+            Slot::Scratch,
+            JobKind::Score(ScoreRequest {
+                prompt,
+                candidates: cands,
+            }),
+        ))
         .blocking_wait()
         .unwrap();
     assert_eq!(again.metrics.evaluated_tokens, 1);
@@ -254,7 +340,12 @@ fn grammar_and_sampling() {
     assert!(out.text == "yes" || out.text == "no", "{:?}", out.text);
     let sampled = |seed| {
         let mut req = GenerateRequest::new(raw("Answer:", " "), 10);
-        req.sampling = Sampling { temperature: 0.8, top_p: 0.9, min_p: 0.05, seed };
+        req.sampling = Sampling {
+            temperature: 0.8,
+            top_p: 0.9,
+            min_p: 0.05,
+            seed,
+        };
         run(&e, Slot::Suggest, req).text
     };
     assert_eq!(sampled(7), sampled(7));
@@ -271,7 +362,13 @@ fn fim_prompts_use_fim_tokens() {
     let t = tiny();
     let e = t.engine();
     assert!(e.model_info().fim.is_some());
-    let req = GenerateRequest::new(margin_engine::PromptInput::Fim { prefix: "fn main() {".into(), suffix: "}".into() }, 5);
+    let req = GenerateRequest::new(
+        margin_engine::PromptInput::Fim {
+            prefix: "fn main() {".into(),
+            suffix: "}".into(),
+        },
+        5,
+    );
     let out = run(&e, Slot::Suggest, req);
     assert!(out.metrics.prompt_tokens >= 3 + e.count_tokens("fn main() {"));
 }
@@ -279,13 +376,24 @@ fn fim_prompts_use_fim_tokens() {
 #[test]
 fn async_wait_and_q8_kv() {
     // q8_0 blocks are 32 wide, so the head dimension must be a multiple of 32.
-    let t = tiny_with(margin_engine::test_support::TinyModelSpec { n_embd: 128, ..Default::default() });
+    let t = tiny_with(margin_engine::test_support::TinyModelSpec {
+        n_embd: 128,
+        ..Default::default()
+    });
     let mut cfg = t.config();
     cfg.kv_type = margin_engine::KvType::Q8_0;
     let e = margin_engine::Engine::start(cfg).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let out = rt.block_on(async {
-        e.submit(Job::generate(Slot::Proofread, GenerateRequest::new(chat(INSTRUCTIONS, "Hello wrold."), 6))).wait().await
+        e.submit(Job::generate(
+            Slot::Proofread,
+            GenerateRequest::new(chat(INSTRUCTIONS, "Hello wrold."), 6),
+        ))
+        .wait()
+        .await
     });
     assert!(out.unwrap().metrics.generated_tokens > 0);
 }
@@ -297,8 +405,13 @@ fn speculative_auto_draft_policy_is_identical_to_greedy() {
     cfg.always_draft = false;
     let e = margin_engine::Engine::start(cfg).unwrap();
     for i in 0..8 {
-        let input = format!("Paragraph {i}: this is teh text that the model should mostly copy, word {i}.");
-        let plain = run(&e, Slot::Proofread, GenerateRequest::new(chat(INSTRUCTIONS, &input), 48));
+        let input =
+            format!("Paragraph {i}: this is teh text that the model should mostly copy, word {i}.");
+        let plain = run(
+            &e,
+            Slot::Proofread,
+            GenerateRequest::new(chat(INSTRUCTIONS, &input), 48),
+        );
         let mut req = GenerateRequest::new(chat(INSTRUCTIONS, &input), 48);
         req.draft_source = Some(plain.text.clone());
         let spec = run(&e, Slot::Translate, req);
@@ -315,6 +428,9 @@ fn user_text_cannot_inject_special_tokens() {
     // Plain-text tokenization of the user part: as many tokens as count_tokens says (special
     // tokens would have collapsed each marker into one token).
     let plain = greedy(&e, chat("Check this:", "x"), 1);
-    assert_eq!(out.metrics.prompt_tokens - plain.metrics.prompt_tokens, e.count_tokens(evil) - e.count_tokens("x"));
+    assert_eq!(
+        out.metrics.prompt_tokens - plain.metrics.prompt_tokens,
+        e.count_tokens(evil) - e.count_tokens("x")
+    );
     assert!(e.count_tokens(evil) > 10);
 }

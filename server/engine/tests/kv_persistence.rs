@@ -18,7 +18,11 @@ fn score_with(e: &Engine, instructions: &str, tail: &str) -> JobOutput {
         Slot::Proofread,
         JobKind::Score(ScoreRequest {
             prompt: chat(instructions, tail),
-            candidates: vec!["The cat sat on the mat.".into(), "zz top".into(), "a".into()],
+            candidates: vec![
+                "The cat sat on the mat.".into(),
+                "zz top".into(),
+                "a".into(),
+            ],
         }),
     );
     e.submit(job).blocking_wait().unwrap()
@@ -26,7 +30,10 @@ fn score_with(e: &Engine, instructions: &str, tail: &str) -> JobOutput {
 
 fn kv_files(t: &Tiny) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for m in std::fs::read_dir(t.dir.path().join("kv")).unwrap().flatten() {
+    for m in std::fs::read_dir(t.dir.path().join("kv"))
+        .unwrap()
+        .flatten()
+    {
         for f in std::fs::read_dir(m.path()).unwrap().flatten() {
             out.push(f.path());
         }
@@ -57,7 +64,10 @@ fn restored_prefix_gives_same_logits_as_recomputation() {
     let second = score(&e2, tail);
     assert!(second.metrics.restored_tokens > 0);
     assert_eq!(second.metrics.reused_tokens, second.metrics.restored_tokens);
-    assert_eq!(second.metrics.evaluated_tokens, first.metrics.prompt_tokens - second.metrics.restored_tokens);
+    assert_eq!(
+        second.metrics.evaluated_tokens,
+        first.metrics.prompt_tokens - second.metrics.restored_tokens
+    );
     assert_same_scores(&first, &second);
     // And the same as an engine that never persists anything.
     let mut cfg = t.config();
@@ -79,7 +89,10 @@ fn corrupt_and_check(corrupt: impl Fn(&PathBuf)) {
     corrupt(&file);
     let e = t.engine();
     let second = score(&e, tail);
-    assert_eq!(second.metrics.restored_tokens, 0, "invalid file must not be used");
+    assert_eq!(
+        second.metrics.restored_tokens, 0,
+        "invalid file must not be used"
+    );
     assert_eq!(second.metrics.evaluated_tokens, first.metrics.prompt_tokens);
     assert_same_scores(&first, &second);
     // It was rebuilt: the next restart restores again.
@@ -139,7 +152,11 @@ fn cache_directory_is_capped() {
     cfg.kv_cache_max_bytes = one * 2 + one / 2;
     let e = Engine::start(cfg).unwrap();
     greedy(&e, chat(&format!("{INSTRUCTIONS} variant 9 "), "x"), 1);
-    assert_eq!(kv_files(&t).len(), 2, "LRU eviction keeps the directory under the cap");
+    assert_eq!(
+        kv_files(&t).len(),
+        2,
+        "LRU eviction keeps the directory under the cap"
+    );
 }
 
 /// Replace a file's payload, keeping a valid header: length and checksum recomputed.
@@ -160,7 +177,10 @@ fn rewrite_payload(f: &PathBuf, change: impl FnOnce(&mut Vec<u8>)) {
 }
 
 fn file_for(t: &Tiny, before: &[PathBuf]) -> PathBuf {
-    kv_files(t).into_iter().find(|f| !before.contains(f)).expect("a new KV file")
+    kv_files(t)
+        .into_iter()
+        .find(|f| !before.contains(f))
+        .expect("a new KV file")
 }
 
 #[test]
@@ -184,7 +204,11 @@ fn a_payload_llama_cpp_rejects_never_leads_to_a_short_file() {
     let rebuilt = score_with(&e, INSTRUCTIONS, tail);
     assert_eq!(rebuilt.metrics.restored_tokens, 0);
     assert_same_scores(&good, &rebuilt);
-    assert_eq!(std::fs::metadata(&file).unwrap().len(), size, "the rebuilt file holds the whole prefix");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().len(),
+        size,
+        "the rebuilt file holds the whole prefix"
+    );
     drop(e);
 
     // Every later session restores the rebuilt file and gets the same answers.
@@ -211,7 +235,10 @@ fn bit_flips_behind_a_recomputed_checksum_are_caught_by_the_probe() {
         }
     });
     let second = score(&t.engine(), tail);
-    assert_eq!(second.metrics.restored_tokens, 0, "a state that does not reproduce its logits is not used");
+    assert_eq!(
+        second.metrics.restored_tokens, 0,
+        "a state that does not reproduce its logits is not used"
+    );
     assert_same_scores(&good, &second);
     let third = score(&t.engine(), tail);
     assert!(third.metrics.restored_tokens > 0, "rebuilt");

@@ -7,7 +7,9 @@ mod common;
 
 use common::init_logs;
 use margin_engine::test_support::real_model;
-use margin_engine::{Engine, EngineConfig, Job, JobKind, LikelihoodRequest, ScoreText, Slot, TextScores, Variant};
+use margin_engine::{
+    Engine, EngineConfig, Job, JobKind, LikelihoodRequest, ScoreText, Slot, TextScores, Variant,
+};
 
 fn engine() -> Option<Engine> {
     init_logs();
@@ -18,15 +20,27 @@ fn engine() -> Option<Engine> {
 }
 
 fn run(e: &Engine, texts: Vec<ScoreText>) -> Vec<TextScores> {
-    let req = LikelihoodRequest { preamble: "\n".into(), texts };
-    e.submit(Job::new(Slot::Proofread, JobKind::Likelihood(req))).blocking_wait().unwrap().texts
+    let req = LikelihoodRequest {
+        preamble: "\n".into(),
+        texts,
+    };
+    e.submit(Job::new(Slot::Proofread, JobKind::Likelihood(req)))
+        .blocking_wait()
+        .unwrap()
+        .texts
 }
 
 /// A variant replacing the first occurrence of `from` in `text`, compared to the sentence end.
 fn variant(text: &str, from: &str, to: &str) -> Variant {
     let start = text.find(from).unwrap();
-    let until = text[start..].find('.').map_or(text.len(), |i| start + i + 1);
-    Variant { range: start..start + from.len(), replacement: to.into(), until }
+    let until = text[start..]
+        .find('.')
+        .map_or(text.len(), |i| start + i + 1);
+    Variant {
+        range: start..start + from.len(),
+        replacement: to.into(),
+        until,
+    }
 }
 
 const TEXTS: &[&str] = &[
@@ -41,18 +55,32 @@ fn token_scores_cover_the_text_and_the_model_prefers_corrections() {
     let text = TEXTS[0];
     let texts = vec![ScoreText {
         text: text.into(),
-        variants: vec![variant(text, "eat", "eats"), variant(text, "apples", "aples"), variant(text, "dont", "doesn't")],
+        variants: vec![
+            variant(text, "eat", "eats"),
+            variant(text, "apples", "aples"),
+            variant(text, "dont", "doesn't"),
+        ],
     }];
     let out = run(&e, texts);
     let tokens = &out[0].tokens;
     assert_eq!(tokens.first().unwrap().range.start, 0);
     assert_eq!(tokens.last().unwrap().range.end, text.len());
-    assert!(tokens.windows(2).all(|w| w[0].range.end == w[1].range.start), "{tokens:?}");
-    assert!(tokens.iter().all(|t| t.logprob <= t.top_logprob + 1e-4 && t.logprob < 0.0));
+    assert!(
+        tokens
+            .windows(2)
+            .all(|w| w[0].range.end == w[1].range.start),
+        "{tokens:?}"
+    );
+    assert!(tokens
+        .iter()
+        .all(|t| t.logprob <= t.top_logprob + 1e-4 && t.logprob < 0.0));
     let v = &out[0].variants;
     assert!(v[0].gain() > 0.0, "'she eats' beats 'she eat': {v:?}");
     assert!(v[1].gain() < 0.0, "a misspelling is less likely: {v:?}");
-    assert!(v[2].gain() > 0.0, "'She doesn't like' beats 'She dont like': {v:?}");
+    assert!(
+        v[2].gain() > 0.0,
+        "'She doesn't like' beats 'She dont like': {v:?}"
+    );
     // The compared stretch ends at the sentence end: the second sentence is not counted.
     assert!(v[0].original_tokens < 8, "{v:?}");
 }
@@ -62,12 +90,20 @@ fn batched_scores_equal_one_at_a_time() {
     let Some(e) = engine() else { return };
     let with_variants = |t: &str| ScoreText {
         text: t.into(),
-        variants: vec![variant(t, "the", "a"), variant(t, "was", "were"), variant(t, " for", "")]
-            .into_iter()
-            .filter(|v| !t[v.range.clone()].is_empty())
-            .collect(),
+        variants: vec![
+            variant(t, "the", "a"),
+            variant(t, "was", "were"),
+            variant(t, " for", ""),
+        ]
+        .into_iter()
+        .filter(|v| !t[v.range.clone()].is_empty())
+        .collect(),
     };
-    let texts: Vec<&str> = TEXTS.iter().copied().filter(|t| t.contains("the") && t.contains("was") && t.contains(" for")).collect();
+    let texts: Vec<&str> = TEXTS
+        .iter()
+        .copied()
+        .filter(|t| t.contains("the") && t.contains("was") && t.contains(" for"))
+        .collect();
     assert!(!texts.is_empty());
     let batched = run(&e, texts.iter().map(|t| with_variants(t)).collect());
     // A fresh engine per text: nothing reused, nothing batched.
@@ -87,11 +123,21 @@ fn an_edited_text_reuses_its_prefix() {
     let Some(e) = engine() else { return };
     let first = run(&e, vec![ScoreText::plain(TEXTS[1])]);
     let edited = TEXTS[1].replace("park", "woods");
-    let req = LikelihoodRequest { preamble: "\n".into(), texts: vec![ScoreText::plain(&edited)] };
-    let out = e.submit(Job::new(Slot::Proofread, JobKind::Likelihood(req))).blocking_wait().unwrap();
+    let req = LikelihoodRequest {
+        preamble: "\n".into(),
+        texts: vec![ScoreText::plain(&edited)],
+    };
+    let out = e
+        .submit(Job::new(Slot::Proofread, JobKind::Likelihood(req)))
+        .blocking_wait()
+        .unwrap();
     assert!(out.metrics.evaluated_tokens <= 4, "{:?}", out.metrics);
     // Tokens before the edit keep their scores.
-    let n = first[0].tokens.iter().take_while(|t| t.range.end <= TEXTS[1].find("park").unwrap()).count();
+    let n = first[0]
+        .tokens
+        .iter()
+        .take_while(|t| t.range.end <= TEXTS[1].find("park").unwrap())
+        .count();
     for (a, b) in first[0].tokens[..n].iter().zip(&out.texts[0].tokens) {
         assert!((a.logprob - b.logprob).abs() < 1e-3, "{a:?} {b:?}");
     }
@@ -105,7 +151,10 @@ fn close(a: &TextScores, b: &TextScores) {
     }
     assert_eq!(a.variants.len(), b.variants.len());
     for (x, y) in a.variants.iter().zip(&b.variants) {
-        assert_eq!((x.original_tokens, x.variant_tokens), (y.original_tokens, y.variant_tokens));
+        assert_eq!(
+            (x.original_tokens, x.variant_tokens),
+            (y.original_tokens, y.variant_tokens)
+        );
         assert!((x.gain() - y.gain()).abs() < 5e-2, "{x:?} {y:?}");
     }
 }
@@ -114,9 +163,17 @@ fn close(a: &TextScores, b: &TextScores) {
 fn a_text_longer_than_the_scoring_window_is_refused_not_cut() {
     let Some(e) = engine() else { return };
     let long = "word ".repeat(3000);
-    let req = LikelihoodRequest { preamble: "\n".into(), texts: vec![ScoreText::plain(long)] };
-    let out = e.submit(Job::new(Slot::Proofread, JobKind::Likelihood(req))).blocking_wait();
-    assert!(matches!(out, Err(margin_engine::EngineError::ContextOverflow { .. })), "{out:?}");
+    let req = LikelihoodRequest {
+        preamble: "\n".into(),
+        texts: vec![ScoreText::plain(long)],
+    };
+    let out = e
+        .submit(Job::new(Slot::Proofread, JobKind::Likelihood(req)))
+        .blocking_wait();
+    assert!(
+        matches!(out, Err(margin_engine::EngineError::ContextOverflow { .. })),
+        "{out:?}"
+    );
     // The engine goes on working.
     assert_eq!(run(&e, vec![ScoreText::plain(TEXTS[1])]).len(), 1);
 }

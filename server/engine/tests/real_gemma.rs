@@ -7,7 +7,10 @@ mod common;
 
 use common::init_logs;
 use margin_engine::test_support::real_gemma;
-use margin_engine::{gguf, Engine, EngineConfig, EngineError, GenerateRequest, Job, JobKind, LikelihoodRequest, PromptInput, ScoreText, Slot, Variant};
+use margin_engine::{
+    gguf, Engine, EngineConfig, EngineError, GenerateRequest, Job, JobKind, LikelihoodRequest,
+    PromptInput, ScoreText, Slot, Variant,
+};
 
 fn engine() -> Option<Engine> {
     init_logs();
@@ -20,8 +23,14 @@ fn engine() -> Option<Engine> {
 
 fn variant(text: &str, from: &str, to: &str) -> Variant {
     let start = text.find(from).unwrap();
-    let until = text[start..].find('.').map_or(text.len(), |i| start + i + 1);
-    Variant { range: start..start + from.len(), replacement: to.into(), until }
+    let until = text[start..]
+        .find('.')
+        .map_or(text.len(), |i| start + i + 1);
+    Variant {
+        range: start..start + from.len(),
+        replacement: to.into(),
+        until,
+    }
 }
 
 #[test]
@@ -32,8 +41,15 @@ fn the_header_says_base_model_multilingual_sizes() {
     assert!(!f.has_chat_template && !f.fim);
     assert_eq!(f.quantization.as_deref(), Some("Q4_K_M"));
     assert_eq!(f.context_length, Some(32768));
-    assert!((260_000_000..280_000_000).contains(&f.n_params), "{}", f.n_params);
-    assert_eq!(margin_engine::models::task::suits(&f), [margin_engine::models::Task::Proofread]);
+    assert!(
+        (260_000_000..280_000_000).contains(&f.n_params),
+        "{}",
+        f.n_params
+    );
+    assert_eq!(
+        margin_engine::models::task::suits(&f),
+        [margin_engine::models::Task::Proofread]
+    );
 }
 
 #[test]
@@ -43,11 +59,27 @@ fn plain_likelihood_prefers_corrections_in_english_and_german() {
     let en = "She dont like apples, but she eat them anyway.";
     let de = "Ich habe gestern ein Buch gelest und es hat mir gefallen.";
     let texts = vec![
-        ScoreText { text: en.into(), variants: vec![variant(en, "eat", "eats"), variant(en, "apples", "aples")] },
-        ScoreText { text: de.into(), variants: vec![variant(de, "gelest", "gelesen"), variant(de, "Buch", "Buhc")] },
+        ScoreText {
+            text: en.into(),
+            variants: vec![variant(en, "eat", "eats"), variant(en, "apples", "aples")],
+        },
+        ScoreText {
+            text: de.into(),
+            variants: vec![
+                variant(de, "gelest", "gelesen"),
+                variant(de, "Buch", "Buhc"),
+            ],
+        },
     ];
-    let req = LikelihoodRequest { preamble: "\n".into(), texts };
-    let out = e.submit(Job::new(Slot::Proofread, JobKind::Likelihood(req))).blocking_wait().unwrap().texts;
+    let req = LikelihoodRequest {
+        preamble: "\n".into(),
+        texts,
+    };
+    let out = e
+        .submit(Job::new(Slot::Proofread, JobKind::Likelihood(req)))
+        .blocking_wait()
+        .unwrap()
+        .texts;
     let (en, de) = (&out[0].variants, &out[1].variants);
     assert!(en[0].gain() > 0.0, "'she eats' beats 'she eat': {en:?}");
     assert!(en[1].gain() < 0.0, "a misspelling is less likely: {en:?}");
@@ -58,10 +90,26 @@ fn plain_likelihood_prefers_corrections_in_english_and_german() {
 #[test]
 fn a_chat_job_is_refused_with_the_no_template_message() {
     let Some(e) = engine() else { return };
-    let prompt = PromptInput::Chat { system: "Translate to German.".into(), user_stable: String::new(), user_tail: "Hello.".into() };
-    let err = e.submit(Job::generate(Slot::Translate, GenerateRequest::new(prompt, 8))).blocking_wait().unwrap_err();
+    let prompt = PromptInput::Chat {
+        system: "Translate to German.".into(),
+        user_stable: String::new(),
+        user_tail: "Hello.".into(),
+    };
+    let err = e
+        .submit(Job::generate(
+            Slot::Translate,
+            GenerateRequest::new(prompt, 8),
+        ))
+        .blocking_wait()
+        .unwrap_err();
     assert!(matches!(err, EngineError::NoChatTemplate { .. }), "{err}");
     // Scoring still works afterwards.
-    let req = LikelihoodRequest { preamble: "\n".into(), texts: vec![ScoreText::plain("Guten Morgen.")] };
-    assert!(e.submit(Job::new(Slot::Proofread, JobKind::Likelihood(req))).blocking_wait().is_ok());
+    let req = LikelihoodRequest {
+        preamble: "\n".into(),
+        texts: vec![ScoreText::plain("Guten Morgen.")],
+    };
+    assert!(e
+        .submit(Job::new(Slot::Proofread, JobKind::Likelihood(req)))
+        .blocking_wait()
+        .is_ok());
 }

@@ -5,7 +5,9 @@ mod common;
 
 use common::{chat, init_logs, INSTRUCTIONS};
 use margin_engine::test_support::real_model;
-use margin_engine::{Engine, EngineConfig, GenerateRequest, Job, JobKind, JobOutput, ScoreRequest, Slot};
+use margin_engine::{
+    Engine, EngineConfig, GenerateRequest, Job, JobKind, JobOutput, ScoreRequest, Slot,
+};
 
 const PARAGRAPHS: &[&str] = &[
     "Teh weather was nice yesterday, so we decided to go for a walk in the park and we seen many birds.",
@@ -31,7 +33,11 @@ fn proofread(e: &Engine, p: &str, draft: bool) -> JobOutput {
     }
     // Drafted runs use their own slot that sees the same prompt sequence, so both start from
     // equivalent KV states (llama.cpp numerics depend on how a prompt was split into batches).
-    let slot = if draft { Slot::Translate } else { Slot::Proofread };
+    let slot = if draft {
+        Slot::Translate
+    } else {
+        Slot::Proofread
+    };
     e.submit(Job::generate(slot, req)).blocking_wait().unwrap()
 }
 
@@ -46,7 +52,10 @@ fn real_model_chat_template_and_prefix_reuse() {
     // Change one word: only the tokens after the change are evaluated.
     let changed = PARAGRAPHS[0].replace("birds", "ducks");
     let b = proofread(&e, &changed, false);
-    assert_eq!(b.metrics.prompt_tokens, b.metrics.reused_tokens + b.metrics.evaluated_tokens);
+    assert_eq!(
+        b.metrics.prompt_tokens,
+        b.metrics.reused_tokens + b.metrics.evaluated_tokens
+    );
     assert_eq!(a.metrics.prompt_tokens, b.metrics.prompt_tokens);
     // Exactly the tokens from the edit on are evaluated: " ducks." plus the fixed template
     // suffix, whose length must be the same for an earlier edit.
@@ -81,7 +90,10 @@ fn real_model_restore_after_restart() {
     let e = engine(&dir).unwrap();
     let second = proofread(&e, PARAGRAPHS[1], false);
     assert!(second.metrics.restored_tokens > 0);
-    assert_eq!(second.metrics.evaluated_tokens, second.metrics.prompt_tokens - second.metrics.restored_tokens);
+    assert_eq!(
+        second.metrics.evaluated_tokens,
+        second.metrics.prompt_tokens - second.metrics.restored_tokens
+    );
     assert_eq!(first.text, second.text);
 }
 
@@ -93,9 +105,16 @@ fn real_model_scores_prefer_fluent_text() {
         Slot::Scratch,
         JobKind::Score(ScoreRequest {
             prompt: chat("Complete the sentence.", " The capital of France is"),
-            candidates: vec![" Paris is the capital of France.".into(), " banana fork the of purple.".into()],
+            candidates: vec![
+                " Paris is the capital of France.".into(),
+                " banana fork the of purple.".into(),
+            ],
         }),
     );
     let out = e.submit(job).blocking_wait().unwrap();
-    assert!(out.scores[0].total_logprob > out.scores[1].total_logprob, "{:?}", out.scores);
+    assert!(
+        out.scores[0].total_logprob > out.scores[1].total_logprob,
+        "{:?}",
+        out.scores
+    );
 }

@@ -42,7 +42,12 @@ pub struct Targets {
 
 impl Default for Targets {
     fn default() -> Self {
-        Targets { precision: 0.7, min_findings: 8, clean_per_100: 0.5, clean_margin: 1.0 }
+        Targets {
+            precision: 0.7,
+            min_findings: 8,
+            clean_per_100: 0.5,
+            clean_margin: 1.0,
+        }
     }
 }
 
@@ -58,16 +63,30 @@ struct Site {
 fn sites(item: &Labelled, kind: EditKind, per_token: f64) -> Vec<Site> {
     // (range, best gain, second gain, correct)
     let mut best: Vec<(std::ops::Range<usize>, f64, f64, bool)> = Vec::new();
-    for (s, &ok) in item.scored.iter().zip(&item.correct).filter(|(s, _)| s.candidate.kind == kind) {
+    for (s, &ok) in item
+        .scored
+        .iter()
+        .zip(&item.correct)
+        .filter(|(s, _)| s.candidate.kind == kind)
+    {
         let gain = s.gain - per_token * (s.variant_tokens as f64 - s.original_tokens as f64);
         let r = &s.candidate.edit.range;
-        match best.iter_mut().find(|(q, ..)| q.start < r.end.max(r.start + 1) && r.start < q.end.max(q.start + 1)) {
+        match best
+            .iter_mut()
+            .find(|(q, ..)| q.start < r.end.max(r.start + 1) && r.start < q.end.max(q.start + 1))
+        {
             Some(site) if site.1 < gain => (site.1, site.2, site.3) = (gain, site.1, ok),
             Some(site) => site.2 = site.2.max(gain),
             None => best.push((r.clone(), gain, 0.0, ok)),
         }
     }
-    best.into_iter().map(|(_, gain, second, correct)| Site { gain, lead: gain - second.max(0.0), correct }).collect()
+    best.into_iter()
+        .map(|(_, gain, second, correct)| Site {
+            gain,
+            lead: gain - second.max(0.0),
+            correct,
+        })
+        .collect()
 }
 
 /// Leads tried per kind.
@@ -75,18 +94,33 @@ const LEADS: [f64; 6] = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0];
 
 /// Lowest threshold for one kind at a given lead, with the correct findings it keeps, if the
 /// kind can make it.
-fn threshold(items: &[&Labelled], kind: EditKind, per_token: f64, lead: f64, t: &Targets) -> Option<(f64, usize)> {
+fn threshold(
+    items: &[&Labelled],
+    kind: EditKind,
+    per_token: f64,
+    lead: f64,
+    t: &Targets,
+) -> Option<(f64, usize)> {
     let clean_texts = items.iter().filter(|i| i.clean).count();
     // (gain, correct, clean)
     let mut all: Vec<(f64, bool, bool)> = items
         .iter()
-        .flat_map(|i| sites(i, kind, per_token).into_iter().filter(|s| s.lead >= lead).map(move |s| (s.gain, s.correct, i.clean)))
+        .flat_map(|i| {
+            sites(i, kind, per_token)
+                .into_iter()
+                .filter(|s| s.lead >= lead)
+                .map(move |s| (s.gain, s.correct, i.clean))
+        })
         .collect();
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
     // The gain of the first clean candidate over the budget: thresholds stay `clean_margin`
     // above it.
     let allowed = (t.clean_per_100 * clean_texts as f64 / 100.0).floor() as usize;
-    let floor = all.iter().filter(|x| x.2).nth(allowed).map_or(f64::NEG_INFINITY, |x| x.0 + t.clean_margin);
+    let floor = all
+        .iter()
+        .filter(|x| x.2)
+        .nth(allowed)
+        .map_or(f64::NEG_INFINITY, |x| x.0 + t.clean_margin);
     let (mut good, mut found, mut clean_flags) = (0usize, 0usize, 0usize);
     let mut best = None;
     for (n, &(gain, ok, clean)) in all.iter().enumerate() {
@@ -115,9 +149,20 @@ fn threshold(items: &[&Labelled], kind: EditKind, per_token: f64, lead: f64, t: 
 /// The threshold of a kind in technical text: at least `prose`, and `clean_margin` above the
 /// first technical clean-text candidate over the false-flag budget (or off when that is beyond
 /// any gain a correction reaches). `None`: the prose threshold does.
-fn technical_threshold(clean: &[&Labelled], kind: EditKind, per_token: f64, lead: f64, prose: f64, t: &Targets) -> Option<Threshold> {
-    let mut gains: Vec<f64> =
-        clean.iter().flat_map(|i| sites(i, kind, per_token)).filter(|s| s.lead >= lead).map(|s| s.gain).collect();
+fn technical_threshold(
+    clean: &[&Labelled],
+    kind: EditKind,
+    per_token: f64,
+    lead: f64,
+    prose: f64,
+    t: &Targets,
+) -> Option<Threshold> {
+    let mut gains: Vec<f64> = clean
+        .iter()
+        .flat_map(|i| sites(i, kind, per_token))
+        .filter(|s| s.lead >= lead)
+        .map(|s| s.gain)
+        .collect();
     gains.sort_by(|a, b| b.total_cmp(a));
     let allowed = (t.clean_per_100 * clean.len() as f64 / 100.0).floor() as usize;
     let needed = gains.get(allowed)? + t.clean_margin;
@@ -157,7 +202,11 @@ pub fn calibrate(model: &str, items: &[Labelled], targets: &Targets) -> Calibrat
             .iter()
             .flat_map(|&p| LEADS.iter().map(move |&l| (p, l)))
             .filter_map(|(p, l)| threshold(&prose, kind, p, l, targets).map(|(t, g)| (p, l, t, g)))
-            .max_by(|a, b| a.3.cmp(&b.3).then(b.0.total_cmp(&a.0)).then(b.1.total_cmp(&a.1)));
+            .max_by(|a, b| {
+                a.3.cmp(&b.3)
+                    .then(b.0.total_cmp(&a.0))
+                    .then(b.1.total_cmp(&a.1))
+            });
         if let Some((per_token, lead, t, _)) = best {
             cal.thresholds.insert(kind, (t * 100.0).floor() / 100.0);
             if let Some(tech) = technical_threshold(&technical, kind, per_token, lead, t, targets) {
@@ -193,7 +242,12 @@ mod tests {
                 }
             })
             .collect();
-        Labelled { scored, correct: cands.iter().map(|c| c.4).collect(), clean, technical: false }
+        Labelled {
+            scored,
+            correct: cands.iter().map(|c| c.4).collect(),
+            clean,
+            technical: false,
+        }
     }
 
     #[test]
@@ -202,30 +256,76 @@ mod tests {
         // Spelling: correct at high gains, wrong at low ones.
         for i in 0..20 {
             let gain = i as f64;
-            items.push(item("They siences it.", &[("siences", "sciences", EditKind::Spelling, gain, i >= 8)], false));
+            items.push(item(
+                "They siences it.",
+                &[("siences", "sciences", EditKind::Spelling, gain, i >= 8)],
+                false,
+            ));
         }
         // Confusables: never right.
         for i in 0..20 {
-            items.push(item("Go their now.", &[("their", "there", EditKind::Confusable, i as f64, false)], false));
+            items.push(item(
+                "Go their now.",
+                &[("their", "there", EditKind::Confusable, i as f64, false)],
+                false,
+            ));
         }
-        let cal = calibrate("m", &items, &Targets { precision: 0.9, min_findings: 5, clean_per_100: 100.0, clean_margin: 0.0 });
+        let cal = calibrate(
+            "m",
+            &items,
+            &Targets {
+                precision: 0.9,
+                min_findings: 5,
+                clean_per_100: 100.0,
+                clean_margin: 0.0,
+            },
+        );
         let t = cal.thresholds[&EditKind::Spelling];
         assert!((7.0..=8.0).contains(&t), "{cal:?}");
-        assert!(!cal.thresholds.contains_key(&EditKind::Confusable), "{cal:?}");
+        assert!(
+            !cal.thresholds.contains_key(&EditKind::Confusable),
+            "{cal:?}"
+        );
     }
 
     #[test]
     fn clean_text_false_flags_raise_the_threshold() {
         let mut items = Vec::new();
         for i in 0..20 {
-            items.push(item("They siences it.", &[("siences", "sciences", EditKind::Spelling, 10.0 + i as f64, true)], false));
+            items.push(item(
+                "They siences it.",
+                &[(
+                    "siences",
+                    "sciences",
+                    EditKind::Spelling,
+                    10.0 + i as f64,
+                    true,
+                )],
+                false,
+            ));
         }
-        items.push(item("A fine text.", &[("fine", "find", EditKind::Spelling, 15.5, false)], true));
+        items.push(item(
+            "A fine text.",
+            &[("fine", "find", EditKind::Spelling, 15.5, false)],
+            true,
+        ));
         for _ in 0..99 {
             items.push(item("A fine text.", &[], true));
         }
-        let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5, clean_margin: 1.0 });
-        assert!(cal.thresholds[&EditKind::Spelling] >= 16.5, "a margin above the clean false flag: {cal:?}");
+        let cal = calibrate(
+            "m",
+            &items,
+            &Targets {
+                precision: 0.5,
+                min_findings: 5,
+                clean_per_100: 0.5,
+                clean_margin: 1.0,
+            },
+        );
+        assert!(
+            cal.thresholds[&EditKind::Spelling] >= 16.5,
+            "a margin above the clean false flag: {cal:?}"
+        );
         assert!(cal.thresholds[&EditKind::Spelling] > 15.5, "{cal:?}");
     }
 
@@ -233,9 +333,23 @@ mod tests {
     fn technical_clean_text_raises_only_the_technical_threshold() {
         let mut items = Vec::new();
         for i in 0..20 {
-            items.push(item("They siences it.", &[("siences", "sciences", EditKind::Spelling, 10.0 + i as f64, true)], false));
+            items.push(item(
+                "They siences it.",
+                &[(
+                    "siences",
+                    "sciences",
+                    EditKind::Spelling,
+                    10.0 + i as f64,
+                    true,
+                )],
+                false,
+            ));
         }
-        let mut flagged = item("Use semver here.", &[("semver", "server", EditKind::Spelling, 15.5, false)], true);
+        let mut flagged = item(
+            "Use semver here.",
+            &[("semver", "server", EditKind::Spelling, 15.5, false)],
+            true,
+        );
         flagged.technical = true;
         items.push(flagged);
         for _ in 0..99 {
@@ -243,8 +357,21 @@ mod tests {
             clean.technical = true;
             items.push(clean);
         }
-        let cal = calibrate("m", &items, &Targets { precision: 0.5, min_findings: 5, clean_per_100: 0.5, clean_margin: 1.0 });
+        let cal = calibrate(
+            "m",
+            &items,
+            &Targets {
+                precision: 0.5,
+                min_findings: 5,
+                clean_per_100: 0.5,
+                clean_margin: 1.0,
+            },
+        );
         assert!(cal.thresholds[&EditKind::Spelling] <= 10.0, "{cal:?}");
-        assert_eq!(cal.technical[&EditKind::Spelling], Threshold::Nats(16.5), "{cal:?}");
+        assert_eq!(
+            cal.technical[&EditKind::Spelling],
+            Threshold::Nats(16.5),
+            "{cal:?}"
+        );
     }
 }

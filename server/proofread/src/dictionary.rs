@@ -200,7 +200,10 @@ mod tests {
         assert!(add_word(&path, "two\nlines").is_err());
         assert!(add_word(&path, "  ").is_err());
         // No temporary files left behind (only the lock file beside it).
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::shared_file;
 use crate::sentences::sentence_at;
+use crate::shared_file;
 use crate::tokens::stable_hash;
 
 /// One ignored finding within a file.
@@ -139,7 +139,13 @@ impl IgnoreStore {
     /// Disable or re-enable `rel_path` and save if that changed anything.
     pub fn set_disabled(&mut self, rel_path: &str, disabled: bool) -> io::Result<()> {
         let p = norm_path(rel_path);
-        self.change(|data| if disabled { data.disabled_files.insert(p) } else { data.disabled_files.remove(&p) })?;
+        self.change(|data| {
+            if disabled {
+                data.disabled_files.insert(p)
+            } else {
+                data.disabled_files.remove(&p)
+            }
+        })?;
         Ok(())
     }
 

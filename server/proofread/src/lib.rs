@@ -45,6 +45,8 @@ pub mod verify;
 
 pub use align::{align, message, Category, Edit};
 pub use cache::{CheckKey, ResultCache};
+pub use candidates::{lexicon::Lexicon, spelling::Speller, spelling::SpellerError};
+pub use candidates::{propose, Candidate, EditKind, Sources};
 pub use detect::{detect, same_language};
 pub use dictionary::{add_word, Dictionary};
 pub use filter::{
@@ -55,8 +57,6 @@ pub use output::{clean, cut_at_special_tokens, stop_strings, stop_strings_for, U
 pub use prompt::{build, language_name, ProofreadPrompt, PROMPT_VERSION};
 pub use sentences::{sentence_at, split};
 pub use tokens::stable_hash;
-pub use candidates::{propose, Candidate, EditKind, Sources};
-pub use candidates::{lexicon::Lexicon, spelling::Speller, spelling::SpellerError};
 pub use verify::{decide, Calibration, Overrides, Scored, Threshold, Verdict};
 
 /// [`clean`] the raw model reply for `input`, then [`align`] it: the

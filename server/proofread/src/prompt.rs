@@ -133,7 +133,11 @@ mod tests {
     #[test]
     fn instruction_covers_format_rules() {
         let s = build("x", Some("en")).system;
-        for needle in ["only the corrected text", "unchanged", "spelling, grammar and punctuation"] {
+        for needle in [
+            "only the corrected text",
+            "unchanged",
+            "spelling, grammar and punctuation",
+        ] {
             assert!(s.contains(needle), "missing {needle:?} in {s}");
         }
     }

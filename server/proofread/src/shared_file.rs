@@ -14,7 +14,10 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Change the file at `path` under its lock: `change` gets the current content (`None`
 /// when the file does not exist) and returns the new content, or `None` to leave it.
-pub fn update<T>(path: &Path, change: impl FnOnce(Option<String>) -> io::Result<(Option<String>, T)>) -> io::Result<T> {
+pub fn update<T>(
+    path: &Path,
+    change: impl FnOnce(Option<String>) -> io::Result<(Option<String>, T)>,
+) -> io::Result<T> {
     let _lock = lock(path)?;
     let current = match fs::read_to_string(path) {
         Ok(s) => Some(s),
@@ -32,16 +35,28 @@ pub fn update<T>(path: &Path, change: impl FnOnce(Option<String>) -> io::Result<
 fn lock(path: &Path) -> io::Result<File> {
     let dir = parent(path);
     fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let lock_path = dir.join(format!(".{name}.lock"));
-    let file = File::options().create(true).truncate(false).write(true).open(&lock_path)?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)?;
     let deadline = Instant::now() + LOCK_TIMEOUT;
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
             Err(TryLockError::WouldBlock) => {
-                let message = format!("{} is locked by another margin process (waited {LOCK_TIMEOUT:?})", path.display());
+                let message = format!(
+                    "{} is locked by another margin process (waited {LOCK_TIMEOUT:?})",
+                    path.display()
+                );
                 return Err(io::Error::new(io::ErrorKind::TimedOut, message));
             }
             Err(TryLockError::Error(e)) => return Err(e),
@@ -50,7 +65,9 @@ fn lock(path: &Path) -> io::Result<File> {
 }
 
 fn parent(path: &Path) -> &Path {
-    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Write `bytes` to `path` through a temporary sibling file and a rename.
@@ -58,7 +75,9 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = parent(path);
     fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let tmp: PathBuf = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, path).inspect_err(|_| {
@@ -98,7 +117,12 @@ mod tests {
         let started = Instant::now();
         let error = update(&path, |_| Ok((Some("x".into()), ()))).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-        assert!(error.to_string().contains("locked by another margin process"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("locked by another margin process"),
+            "{error}"
+        );
         assert!(started.elapsed() >= LOCK_TIMEOUT);
         assert!(!path.exists());
     }

@@ -47,7 +47,10 @@ pub struct Calibration {
 /// --calibration-dir server/proofread/calibration` on `../shared/eval`.
 const SHIPPED: &[(&str, &str)] = &[
     // SmolLM2-135M-Instruct Q4_1 (`margin models pull smollm2-135m`).
-    ("8a293e3f326aff95", include_str!("../calibration/8a293e3f326aff95.json")),
+    (
+        "8a293e3f326aff95",
+        include_str!("../calibration/8a293e3f326aff95.json"),
+    ),
 ];
 
 impl Calibration {
@@ -56,16 +59,22 @@ impl Calibration {
         Calibration {
             model: "uncalibrated".into(),
             thresholds: [(EditKind::Spelling, 6.0)].into_iter().collect(),
-            technical: [(EditKind::Spelling, Threshold::Nats(12.0))].into_iter().collect(),
+            technical: [(EditKind::Spelling, Threshold::Nats(12.0))]
+                .into_iter()
+                .collect(),
             per_extra_token: [(EditKind::Spelling, 1.0)].into_iter().collect(),
             leads: [(EditKind::Spelling, 3.0)].into_iter().collect(),
-            note: "no calibration for this model: only confident spelling corrections are shown".into(),
+            note: "no calibration for this model: only confident spelling corrections are shown"
+                .into(),
         }
     }
 
     /// The shipped calibration of the model with `fingerprint`, if there is one.
     pub fn shipped(fingerprint: &str) -> Option<Calibration> {
-        SHIPPED.iter().find(|(f, _)| *f == fingerprint).and_then(|(_, json)| serde_json::from_str(json).ok())
+        SHIPPED
+            .iter()
+            .find(|(f, _)| *f == fingerprint)
+            .and_then(|(_, json)| serde_json::from_str(json).ok())
     }
 
     /// The calibration for `fingerprint`: shipped, else conservative (and `false`).
@@ -87,7 +96,12 @@ impl Calibration {
 
     /// The threshold of `kind` in technical text or not, after user overrides (which apply to
     /// both).
-    pub fn threshold_in(&self, kind: EditKind, technical: bool, overrides: &Overrides) -> Option<f64> {
+    pub fn threshold_in(
+        &self,
+        kind: EditKind,
+        technical: bool,
+        overrides: &Overrides,
+    ) -> Option<f64> {
         if overrides.contains_key(&kind) || !technical {
             return self.threshold(kind, overrides);
         }
@@ -118,7 +132,9 @@ mod off {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
         match String::deserialize(d)?.as_str() {
             "off" => Ok(()),
-            other => Err(serde::de::Error::custom(format!("expected a number or \"off\", found \"{other}\""))),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a number or \"off\", found \"{other}\""
+            ))),
         }
     }
 }
@@ -147,7 +163,13 @@ impl Scored {
     /// The gain with the length effect taken out.
     pub fn adjusted_gain(&self, cal: &Calibration) -> f64 {
         let extra = self.variant_tokens as f64 - self.original_tokens as f64;
-        self.gain - cal.per_extra_token.get(&self.candidate.kind).copied().unwrap_or(0.0) * extra
+        self.gain
+            - cal
+                .per_extra_token
+                .get(&self.candidate.kind)
+                .copied()
+                .unwrap_or(0.0)
+                * extra
     }
 }
 
@@ -176,7 +198,12 @@ fn lead(s: &Scored, all: &[Scored], cal: &Calibration) -> f64 {
 /// The findings among `scored`: each candidate's margin over its kind's threshold must reach
 /// `logit(min_confidence)` (0 at the default 0.5) and it must lead the other alternatives for
 /// its words by its kind's lead; of overlapping candidates only the best margin counts.
-pub fn decide(scored: &[Scored], cal: &Calibration, overrides: &Overrides, min_confidence: f32) -> Vec<Verdict> {
+pub fn decide(
+    scored: &[Scored],
+    cal: &Calibration,
+    overrides: &Overrides,
+    min_confidence: f32,
+) -> Vec<Verdict> {
     let p = min_confidence.clamp(0.001, 0.999) as f64;
     let need = (p / (1.0 - p)).ln();
     let mut ranked: Vec<(f64, &Scored)> = scored
@@ -184,9 +211,17 @@ pub fn decide(scored: &[Scored], cal: &Calibration, overrides: &Overrides, min_c
         .filter_map(|s| {
             let t = cal.threshold_in(s.candidate.kind, s.technical, overrides)?;
             let margin = s.adjusted_gain(cal) - t;
-            let short = cal.leads.get(&s.candidate.kind).copied().unwrap_or(0.0) - lead(s, scored, cal);
+            let short =
+                cal.leads.get(&s.candidate.kind).copied().unwrap_or(0.0) - lead(s, scored, cal);
             // A hesitant best alternative still blocks the others (it stays in the ranking).
-            Some((if short > 0.0 { margin.min(need - short) } else { margin }, s))
+            Some((
+                if short > 0.0 {
+                    margin.min(need - short)
+                } else {
+                    margin
+                },
+                s,
+            ))
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -196,14 +231,19 @@ pub fn decide(scored: &[Scored], cal: &Calibration, overrides: &Overrides, min_c
         let r = &s.candidate.edit.range;
         let overlaps = |o: &&Scored| {
             let q = &o.candidate.edit.range;
-            (r.start < q.end && q.start < r.end) || r == q || (r.is_empty() && q.start <= r.start && r.start <= q.end)
+            (r.start < q.end && q.start < r.end)
+                || r == q
+                || (r.is_empty() && q.start <= r.start && r.start <= q.end)
         };
         if taken.iter().any(overlaps) {
             continue;
         }
         taken.push(s);
         if margin >= need {
-            out.push(Verdict { candidate: s.candidate.clone(), confidence: sigmoid(margin) });
+            out.push(Verdict {
+                candidate: s.candidate.clone(),
+                confidence: sigmoid(margin),
+            });
         }
     }
     out.sort_by_key(|v| v.candidate.edit.range.start);
@@ -216,14 +256,25 @@ mod tests {
 
     fn scored(text: &str, word: &str, to: &str, kind: EditKind, gain: f64) -> Scored {
         let start = text.find(word).unwrap();
-        Scored { candidate: Candidate::new(text, start..start + word.len(), to, kind), gain, original_tokens: 2, variant_tokens: 2, surprise: 0.0, technical: false }
+        Scored {
+            candidate: Candidate::new(text, start..start + word.len(), to, kind),
+            gain,
+            original_tokens: 2,
+            variant_tokens: 2,
+            surprise: 0.0,
+            technical: false,
+        }
     }
 
     fn cal() -> Calibration {
         Calibration {
             model: "test".into(),
-            thresholds: [(EditKind::Spelling, 2.0), (EditKind::Agreement, 5.0)].into_iter().collect(),
-            technical: [(EditKind::Agreement, Threshold::Off)].into_iter().collect(),
+            thresholds: [(EditKind::Spelling, 2.0), (EditKind::Agreement, 5.0)]
+                .into_iter()
+                .collect(),
+            technical: [(EditKind::Agreement, Threshold::Off)]
+                .into_iter()
+                .collect(),
             per_extra_token: [(EditKind::Spelling, 0.5)].into_iter().collect(),
             leads: BTreeMap::new(),
             note: String::new(),
@@ -243,9 +294,18 @@ mod tests {
         assert_eq!(v[0].candidate.edit.replacement, "sciences");
         assert!(v[0].confidence > 0.5);
         // A user override turns a kind on, or off.
-        let on: Overrides = [(EditKind::Confusable, Threshold::Nats(10.0)), (EditKind::Spelling, Threshold::Off)].into();
+        let on: Overrides = [
+            (EditKind::Confusable, Threshold::Nats(10.0)),
+            (EditKind::Spelling, Threshold::Off),
+        ]
+        .into();
         let v = decide(&s, &cal(), &on, 0.5);
-        assert_eq!(v.iter().map(|v| v.candidate.edit.replacement.as_str()).collect::<Vec<_>>(), ["each"]);
+        assert_eq!(
+            v.iter()
+                .map(|v| v.candidate.edit.replacement.as_str())
+                .collect::<Vec<_>>(),
+            ["each"]
+        );
         // A higher minConfidence asks for a larger margin.
         assert!(decide(&s, &cal(), &Overrides::new(), 0.9).is_empty());
     }
@@ -265,11 +325,18 @@ mod tests {
     #[test]
     fn technical_text_has_its_own_thresholds() {
         let t = "She eat siences every day.";
-        let mut s = [scored(t, "eat", "eats", EditKind::Agreement, 6.0), scored(t, "siences", "sciences", EditKind::Spelling, 3.0)];
+        let mut s = [
+            scored(t, "eat", "eats", EditKind::Agreement, 6.0),
+            scored(t, "siences", "sciences", EditKind::Spelling, 3.0),
+        ];
         assert_eq!(decide(&s, &cal(), &Overrides::new(), 0.5).len(), 2);
         s.iter_mut().for_each(|s| s.technical = true);
         let v = decide(&s, &cal(), &Overrides::new(), 0.5);
-        assert_eq!(v.iter().map(|v| v.candidate.kind).collect::<Vec<_>>(), [EditKind::Spelling], "agreement is off in technical text");
+        assert_eq!(
+            v.iter().map(|v| v.candidate.kind).collect::<Vec<_>>(),
+            [EditKind::Spelling],
+            "agreement is off in technical text"
+        );
         // A user override applies everywhere.
         let on: Overrides = [(EditKind::Agreement, Threshold::Nats(5.0))].into();
         assert_eq!(decide(&s, &cal(), &on, 0.5).len(), 2);
@@ -278,13 +345,28 @@ mod tests {
     #[test]
     fn a_correction_that_barely_beats_another_is_not_shown() {
         let t = "Go to wark now.";
-        let s = [scored(t, "wark", "war", EditKind::Spelling, 9.2), scored(t, "wark", "ware", EditKind::Spelling, 8.2)];
+        let s = [
+            scored(t, "wark", "war", EditKind::Spelling, 9.2),
+            scored(t, "wark", "ware", EditKind::Spelling, 8.2),
+        ];
         let mut c = cal();
         assert_eq!(decide(&s, &c, &Overrides::new(), 0.5).len(), 1);
         c.leads.insert(EditKind::Spelling, 2.0);
-        assert!(decide(&s, &c, &Overrides::new(), 0.5).is_empty(), "war leads ware by 1 nat only");
-        let clear = [scored(t, "wark", "work", EditKind::Spelling, 12.0), s[0].clone()];
-        assert_eq!(decide(&clear, &c, &Overrides::new(), 0.5)[0].candidate.edit.replacement, "work");
+        assert!(
+            decide(&s, &c, &Overrides::new(), 0.5).is_empty(),
+            "war leads ware by 1 nat only"
+        );
+        let clear = [
+            scored(t, "wark", "work", EditKind::Spelling, 12.0),
+            s[0].clone(),
+        ];
+        assert_eq!(
+            decide(&clear, &c, &Overrides::new(), 0.5)[0]
+                .candidate
+                .edit
+                .replacement,
+            "work"
+        );
     }
 
     #[test]
@@ -301,15 +383,20 @@ mod tests {
     #[test]
     fn shipped_calibrations_parse_and_show_spelling() {
         for (fingerprint, json) in SHIPPED {
-            let c: Calibration = serde_json::from_str(json).unwrap_or_else(|e| panic!("{fingerprint}: {e}"));
-            assert!(c.thresholds.contains_key(&EditKind::Spelling), "{fingerprint}: {c:?}");
+            let c: Calibration =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("{fingerprint}: {e}"));
+            assert!(
+                c.thresholds.contains_key(&EditKind::Spelling),
+                "{fingerprint}: {c:?}"
+            );
             assert_eq!(Calibration::for_model(fingerprint), (c, true));
         }
     }
 
     #[test]
     fn overrides_read_numbers_and_off() {
-        let o: Overrides = serde_json::from_str(r#"{"spelling": 3.5, "rewording": "off"}"#).unwrap();
+        let o: Overrides =
+            serde_json::from_str(r#"{"spelling": 3.5, "rewording": "off"}"#).unwrap();
         assert_eq!(o[&EditKind::Spelling], Threshold::Nats(3.5));
         assert_eq!(o[&EditKind::Rewording], Threshold::Off);
         assert!(serde_json::from_str::<Overrides>(r#"{"spelling": "loud"}"#).is_err());

@@ -65,16 +65,30 @@ struct Stats {
 pub fn run(model: &Path, args: &LoadArgs) -> Result<Value, String> {
     let log = std::env::temp_dir().join(format!("margin-bench-load-{}.log", std::process::id()));
     let mut client = Client::spawn(&log)?;
-    let options = json!({"model": model, "threads": args.bench.threads, "inlineTranslations": false});
+    let options =
+        json!({"model": model, "threads": args.bench.threads, "inlineTranslations": false});
     let caps = json!({"general": {"positionEncodings": ["utf-16"]}});
     let id = client.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": caps, "initializationOptions": options}));
-    client.wait(id, Duration::from_secs(60), |_, _, _| {}).ok_or("the server did not initialize")?;
+    client
+        .wait(id, Duration::from_secs(60), |_, _, _| {})
+        .ok_or("the server did not initialize")?;
     client.notify("initialized", json!({}));
 
     // Load the model first: "before" is the server with its model, without documents.
-    let mut docs = vec![Doc { uri: "file:///bench/warmup.md".into(), rust: false, version: 1, edited_len: 0, published: Vec::new() }];
+    let mut docs = vec![Doc {
+        uri: "file:///bench/warmup.md".into(),
+        rust: false,
+        version: 1,
+        edited_len: 0,
+        published: Vec::new(),
+    }];
     open(&client, &docs[0]);
-    wait_published(&mut client, &mut docs, Duration::from_secs(300), &mut Stats::default());
+    wait_published(
+        &mut client,
+        &mut docs,
+        Duration::from_secs(300),
+        &mut Stats::default(),
+    );
     close(&client, &docs[0]);
     std::thread::sleep(Duration::from_secs(2));
     let before = client.rss_mib();
@@ -83,19 +97,38 @@ pub fn run(model: &Path, args: &LoadArgs) -> Result<Value, String> {
         .map(|i| {
             let rust = i % 5 == 4;
             let uri = format!("file:///bench/doc{i}.{}", if rust { "rs" } else { "md" });
-            let edited_len = markdown(i).lines().nth(EDITED_LINE as usize).unwrap_or_default().len() as u32;
-            Doc { uri, rust, version: 1, edited_len, published: Vec::new() }
+            let edited_len = markdown(i)
+                .lines()
+                .nth(EDITED_LINE as usize)
+                .unwrap_or_default()
+                .len() as u32;
+            Doc {
+                uri,
+                rust,
+                version: 1,
+                edited_len,
+                published: Vec::new(),
+            }
         })
         .collect();
     for (i, doc) in docs.iter().enumerate() {
-        open_text(&client, doc, if doc.rust { RUST.to_string() } else { markdown(i) });
+        open_text(
+            &client,
+            doc,
+            if doc.rust {
+                RUST.to_string()
+            } else {
+                markdown(i)
+            },
+        );
     }
     let mut stats = Stats::default();
     let (started, mut peak) = (Instant::now(), before);
     let end = started + Duration::from_secs(args.seconds);
     let edit_every = Duration::from_secs_f64(1.0 / f64::from(args.edits_per_second.max(1)));
     let request_every = Duration::from_secs_f64(1.0 / f64::from(args.requests_per_second.max(1)));
-    let (mut next_edit, mut next_request, mut edits, mut requests) = (started, started, 0usize, 0usize);
+    let (mut next_edit, mut next_request, mut edits, mut requests) =
+        (started, started, 0usize, 0usize);
     let markdown_docs: Vec<usize> = (0..docs.len()).filter(|&i| !docs[i].rust).collect();
     let rust_docs: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].rust).collect();
     let mut last_edit = started;
@@ -114,19 +147,33 @@ pub fn run(model: &Path, args: &LoadArgs) -> Result<Value, String> {
             next_edit += edit_every;
         }
         if now >= next_request {
-            send_request(&mut client, &docs, &markdown_docs, &rust_docs, requests, &mut stats);
+            send_request(
+                &mut client,
+                &docs,
+                &markdown_docs,
+                &rust_docs,
+                requests,
+                &mut stats,
+            );
             requests += 1;
             next_request += request_every;
             peak = peak.max(client.rss_mib());
         }
-        let wait = next_edit.min(next_request).saturating_duration_since(Instant::now());
+        let wait = next_edit
+            .min(next_request)
+            .saturating_duration_since(Instant::now());
         drain(&mut client, &mut docs, &mut stats, wait);
     }
     let written = client.written.load(std::sync::atomic::Ordering::Relaxed);
     let missing = wait_published(&mut client, &mut docs, Duration::from_secs(300), &mut stats);
     let final_delays: Vec<f64> = docs
         .iter()
-        .filter_map(|d| d.published.iter().find(|(v, _)| *v == d.version).map(|(_, at)| at.duration_since(last_edit).as_secs_f64()))
+        .filter_map(|d| {
+            d.published
+                .iter()
+                .find(|(v, _)| *v == d.version)
+                .map(|(_, at)| at.duration_since(last_edit).as_secs_f64())
+        })
         .collect();
     peak = peak.max(client.rss_mib());
     for doc in &docs {
@@ -173,16 +220,30 @@ fn open(client: &Client, doc: &Doc) {
 
 fn open_text(client: &Client, doc: &Doc, text: String) {
     let language = if doc.rust { "rust" } else { "markdown" };
-    let item = json!({"uri": doc.uri, "languageId": language, "version": doc.version, "text": text});
+    let item =
+        json!({"uri": doc.uri, "languageId": language, "version": doc.version, "text": text});
     client.notify("textDocument/didOpen", json!({"textDocument": item}));
 }
 
 fn close(client: &Client, doc: &Doc) {
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": doc.uri}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc.uri}}),
+    );
 }
 
-fn send_request(client: &mut Client, docs: &[Doc], md: &[usize], rs: &[usize], n: usize, stats: &mut Stats) {
-    let pick = |list: &[usize]| list.get((n / 3 * 11) % list.len().max(1)).map(|&i| docs[i].uri.clone());
+fn send_request(
+    client: &mut Client,
+    docs: &[Doc],
+    md: &[usize],
+    rs: &[usize],
+    n: usize,
+    stats: &mut Stats,
+) {
+    let pick = |list: &[usize]| {
+        list.get((n / 3 * 11) % list.len().max(1))
+            .map(|&i| docs[i].uri.clone())
+    };
     let (kind, method, params) = match n % 3 {
         0 => ("hover", "textDocument/hover", pick(md).map(|uri| json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 10}}))),
         1 => {
@@ -201,7 +262,9 @@ fn send_request(client: &mut Client, docs: &[Doc], md: &[usize], rs: &[usize], n
 fn drain(client: &mut Client, docs: &mut [Doc], stats: &mut Stats, wait: Duration) {
     let deadline = Instant::now() + wait;
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        let Ok((at, message)) = client.from_server.recv_timeout(left) else { return };
+        let Ok((at, message)) = client.from_server.recv_timeout(left) else {
+            return;
+        };
         handle(client, docs, stats, at, &message);
     }
 }
@@ -218,8 +281,13 @@ fn handle(client: &Client, docs: &mut [Doc], stats: &mut Stats, at: Instant, mes
         Some(_) if message.get("id").is_some() => client.answer(message),
         Some(_) => {}
         None => {
-            if let Some((kind, sent)) = message["id"].as_i64().and_then(|id| stats.sent.remove(&id)) {
-                stats.latencies.entry(kind).or_default().push(at.duration_since(sent).as_secs_f64() * 1e3);
+            if let Some((kind, sent)) = message["id"].as_i64().and_then(|id| stats.sent.remove(&id))
+            {
+                stats
+                    .latencies
+                    .entry(kind)
+                    .or_default()
+                    .push(at.duration_since(sent).as_secs_f64() * 1e3);
                 stats.errors += usize::from(message.get("error").is_some());
             }
         }
@@ -227,9 +295,18 @@ fn handle(client: &Client, docs: &mut [Doc], stats: &mut Stats, at: Instant, mes
 }
 
 /// Wait until every document has diagnostics for its current version; how many never did.
-fn wait_published(client: &mut Client, docs: &mut [Doc], timeout: Duration, stats: &mut Stats) -> usize {
+fn wait_published(
+    client: &mut Client,
+    docs: &mut [Doc],
+    timeout: Duration,
+    stats: &mut Stats,
+) -> usize {
     let deadline = Instant::now() + timeout;
-    let missing = |docs: &[Doc]| docs.iter().filter(|d| !d.published.iter().any(|(v, _)| *v == d.version)).count();
+    let missing = |docs: &[Doc]| {
+        docs.iter()
+            .filter(|d| !d.published.iter().any(|(v, _)| *v == d.version))
+            .count()
+    };
     while missing(docs) > 0 && Instant::now() < deadline {
         drain(client, docs, stats, Duration::from_millis(100));
     }

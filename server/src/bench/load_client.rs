@@ -32,7 +32,10 @@ impl Client {
         let mut child = Command::new(exe)
             .arg("serve")
             .env("MARGIN_CONFIG", "/nonexistent/margin-bench/config.toml")
-            .env("MARGIN_LOG", std::env::var("MARGIN_BENCH_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "MARGIN_LOG",
+                std::env::var("MARGIN_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .arg("--log-file")
             .arg(log)
             .stdin(Stdio::piped())
@@ -40,13 +43,20 @@ impl Client {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?;
-        let (mut stdin, mut stdout) = (child.stdin.take().expect("piped"), child.stdout.take().expect("piped"));
+        let (mut stdin, mut stdout) = (
+            child.stdin.take().expect("piped"),
+            child.stdout.take().expect("piped"),
+        );
         let (to_server, outgoing) = mpsc::channel::<Vec<u8>>();
         let written = Arc::new(AtomicUsize::new(0));
         let counter = written.clone();
         std::thread::spawn(move || {
             for body in outgoing {
-                if stdin.write_all(&encode(&body)).and_then(|()| stdin.flush()).is_err() {
+                if stdin
+                    .write_all(&encode(&body))
+                    .and_then(|()| stdin.flush())
+                    .is_err()
+                {
                     return;
                 }
                 counter.fetch_add(1, Ordering::Relaxed);
@@ -71,7 +81,13 @@ impl Client {
                 }
             }
         });
-        Ok(Client { child, to_server: Some(to_server), from_server, written, next_id: 1 })
+        Ok(Client {
+            child,
+            to_server: Some(to_server),
+            from_server,
+            written,
+            next_id: 1,
+        })
     }
 
     fn send(&self, message: Value) {
@@ -98,10 +114,18 @@ impl Client {
     }
 
     /// Wait for the response to `id`, handing everything else to `other`.
-    pub fn wait(&mut self, id: i64, timeout: Duration, mut other: impl FnMut(&Client, Instant, &Value)) -> Option<Value> {
+    pub fn wait(
+        &mut self,
+        id: i64,
+        timeout: Duration,
+        mut other: impl FnMut(&Client, Instant, &Value),
+    ) -> Option<Value> {
         let deadline = Instant::now() + timeout;
         loop {
-            let (at, message) = self.from_server.recv_timeout(deadline.checked_duration_since(Instant::now())?).ok()?;
+            let (at, message) = self
+                .from_server
+                .recv_timeout(deadline.checked_duration_since(Instant::now())?)
+                .ok()?;
             if message.get("method").is_none() && message["id"] == id {
                 return Some(message);
             }
@@ -111,7 +135,8 @@ impl Client {
 
     /// Resident memory of the server, in MiB.
     pub fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         let kib: f64 = status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))

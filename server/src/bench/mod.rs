@@ -55,11 +55,26 @@ pub struct BenchArgs {
 
 pub fn run(command: &BenchCommand) -> ExitCode {
     let (args, result) = match command {
-        BenchCommand::Engine(args) => (args, resolve(args).and_then(|m| engine_bench(&m, args.threads))),
-        BenchCommand::Proofread(args) => (args, resolve(args).and_then(|m| proofread_bench(&m, args.threads))),
-        BenchCommand::Translate(args) => (args, resolve(args).and_then(|m| translate::run(&m, args.threads))),
-        BenchCommand::Suggest(args) => (args, resolve(args).and_then(|m| suggest::run(&m, args.threads))),
-        BenchCommand::Load(load) => (&load.bench, resolve(&load.bench).and_then(|m| load::run(&m, load))),
+        BenchCommand::Engine(args) => (
+            args,
+            resolve(args).and_then(|m| engine_bench(&m, args.threads)),
+        ),
+        BenchCommand::Proofread(args) => (
+            args,
+            resolve(args).and_then(|m| proofread_bench(&m, args.threads)),
+        ),
+        BenchCommand::Translate(args) => (
+            args,
+            resolve(args).and_then(|m| translate::run(&m, args.threads)),
+        ),
+        BenchCommand::Suggest(args) => (
+            args,
+            resolve(args).and_then(|m| suggest::run(&m, args.threads)),
+        ),
+        BenchCommand::Load(load) => (
+            &load.bench,
+            resolve(&load.bench).and_then(|m| load::run(&m, load)),
+        ),
     };
     match result {
         Ok(value) if args.json => {
@@ -105,7 +120,10 @@ const README: &str = include_str!("../../../README.md");
 
 /// An engine for a benchmark: no KV persistence, so every run starts cold.
 fn start_engine(model: &Path, threads: Option<usize>) -> Result<(Engine, Settings), String> {
-    let settings = Settings { threads: threads.map(|t| t as u32), ..Settings::default() };
+    let settings = Settings {
+        threads: threads.map(|t| t as u32),
+        ..Settings::default()
+    };
     let mut config = ModelKey::from_settings(&settings).config(Some(model))?;
     config.disable_kv_persistence = true;
     Ok((Engine::start(config).map_err(|e| e.to_string())?, settings))
@@ -113,7 +131,11 @@ fn start_engine(model: &Path, threads: Option<usize>) -> Result<(Engine, Setting
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
-    if values.is_empty() { 0.0 } else { values[values.len() / 2] }
+    if values.is_empty() {
+        0.0
+    } else {
+        values[values.len() / 2]
+    }
 }
 
 /// One check of `text` (Markdown): (regions, findings, seconds).
@@ -147,13 +169,25 @@ fn check(
 /// candidates) against the rewrite-every-region path (`rewrite: always`), latency from one
 /// edited paragraph to findings, model calls per edit, and false flags on clean text.
 fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let (engine, settings) = start_engine(model, threads)?;
-    let always = Settings { rewrite: RewriteMode::Always, ..settings.clone() };
-    let cold = || Checker::with_tuning(Tuning { cache: false, ..Tuning::default() });
+    let always = Settings {
+        rewrite: RewriteMode::Always,
+        ..settings.clone()
+    };
+    let cold = || {
+        Checker::with_tuning(Tuning {
+            cache: false,
+            ..Tuning::default()
+        })
+    };
 
     let (regions, findings, first_s) = check(&runtime, &engine, &cold(), &settings, README, None)?;
-    let (_, rewrite_findings, rewrite_s) = check(&runtime, &engine, &cold(), &always, README, None)?;
+    let (_, rewrite_findings, rewrite_s) =
+        check(&runtime, &engine, &cold(), &always, README, None)?;
 
     // One edited paragraph at a time: only its region goes to the model again.
     let warm = Checker::default();
@@ -163,7 +197,9 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
         .map(|(i, _)| i + 2)
         .filter(|&i| README[i..].starts_with(|c: char| c.is_ascii_uppercase()))
         .collect();
-    let picks: Vec<usize> = (0..9).map(|k| paragraphs[k * paragraphs.len() / 9]).collect();
+    let picks: Vec<usize> = (0..9)
+        .map(|k| paragraphs[k * paragraphs.len() / 9])
+        .collect();
     let calls_before = warm.stats().model_calls;
     let mut latencies = Vec::new();
     for &at in &picks {
@@ -173,7 +209,8 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
     let calls_per_edit = (warm.stats().model_calls - calls_before) as f64 / picks.len() as f64;
 
     let clean_doc: String = CLEAN.iter().map(|s| format!("{s}\n\n")).collect();
-    let (clean_regions, clean_flags, _) = check(&runtime, &engine, &cold(), &settings, &clean_doc, None)?;
+    let (clean_regions, clean_flags, _) =
+        check(&runtime, &engine, &cold(), &settings, &clean_doc, None)?;
 
     Ok(json!({
         "model": engine.model_info().name,

@@ -74,10 +74,22 @@ fn type_line(
     for k in 0..=line.len().min(16) {
         let typed = &line[..k];
         let text = format!("{}{typed}{}", &fixture[..at], &fixture[at + 3..]);
-        let req = SuggestRequest { text, lang, cursor: at + k, task: Task::Complete, max_lines: 6, budget: None };
+        let req = SuggestRequest {
+            text,
+            lang,
+            cursor: at + k,
+            task: Task::Complete,
+            max_lines: 6,
+            budget: None,
+        };
         let before = suggester.stats();
         let start = Instant::now();
-        let _ = runtime.block_on(suggester.suggest(engine, &req, Priority::Interactive, Arc::new(AtomicBool::new(false))));
+        let _ = runtime.block_on(suggester.suggest(
+            engine,
+            &req,
+            Priority::Interactive,
+            Arc::new(AtomicBool::new(false)),
+        ));
         let after = suggester.stats();
         out.push(Typed {
             ms: start.elapsed().as_secs_f64() * 1000.0,
@@ -89,13 +101,34 @@ fn type_line(
 }
 
 pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let (engine, _settings) = super::start_engine(model, threads)?;
     let suggester = Suggester::default();
-    let mut runs = type_line(&runtime, &engine, &suggester, RUST, Language::Rust, "self.items.values().sum()");
-    runs.extend(type_line(&runtime, &engine, &suggester, PYTHON, Language::Python, "return sum(self.items.values())"));
+    let mut runs = type_line(
+        &runtime,
+        &engine,
+        &suggester,
+        RUST,
+        Language::Rust,
+        "self.items.values().sum()",
+    );
+    runs.extend(type_line(
+        &runtime,
+        &engine,
+        &suggester,
+        PYTHON,
+        Language::Python,
+        "return sum(self.items.values())",
+    ));
     let cold = [&runs[0]];
-    let warm: Vec<&Typed> = runs.iter().skip(1).filter(|t| !t.cached && t.evaluated > 0).collect();
+    let warm: Vec<&Typed> = runs
+        .iter()
+        .skip(1)
+        .filter(|t| !t.cached && t.evaluated > 0)
+        .collect();
     let mut warm_ms: Vec<f64> = warm.iter().map(|t| t.ms).collect();
     let mut warm_eval: Vec<f64> = warm.iter().map(|t| t.evaluated as f64).collect();
     let mut all_ms: Vec<f64> = runs.iter().map(|t| t.ms).collect();

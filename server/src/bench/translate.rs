@@ -47,16 +47,29 @@ fn placeholders(text: &str) -> Vec<String> {
 }
 
 pub fn run(model: &Path, threads: Option<usize>) -> Result<Value, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let (engine, _settings) = super::start_engine(model, threads)?;
     let translator = Translator::default();
     let english = parse_language("en").expect("known");
     let german = parse_language("de").expect("known");
     let translate = |text: &str, to, markdown| {
-        let request = Request { text: text.to_string(), from: margin_translate::detect(text), to, markdown };
+        let request = Request {
+            text: text.to_string(),
+            from: margin_translate::detect(text),
+            to,
+            markdown,
+        };
         let cancel = Arc::new(AtomicBool::new(false));
         let start = Instant::now();
-        let result = runtime.block_on(translator.translate(&engine, &request, Priority::Interactive, cancel));
+        let result = runtime.block_on(translator.translate(
+            &engine,
+            &request,
+            Priority::Interactive,
+            cancel,
+        ));
         (result, start.elapsed().as_secs_f64() * 1000.0)
     };
 
@@ -108,6 +121,9 @@ mod tests {
         for s in I18N_STRINGS {
             assert!(!placeholders(s).is_empty(), "{s}");
         }
-        assert_ne!(placeholders("Willkommen, {name}!"), placeholders("Willkommen!"));
+        assert_ne!(
+            placeholders("Willkommen, {name}!"),
+            placeholders("Willkommen!")
+        );
     }
 }

@@ -6,15 +6,20 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use margin_proofread::{decide, guard, message, Calibration, EditKind, FilterConfig, FilterContext, Scored, Verdict};
-use unicode_segmentation::UnicodeSegmentation;
+use margin_proofread::{
+    decide, guard, message, Calibration, EditKind, FilterConfig, FilterContext, Scored, Verdict,
+};
 use margin_syntax::ProseRegion;
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::{CheckInput, Finding};
 
 /// An edit that only removes or swaps emoji and other symbols: style, not a mistake.
 fn is_symbol_edit(original: &str, replacement: &str) -> bool {
-    let symbolic = |s: &str| s.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation());
+    let symbolic = |s: &str| {
+        s.chars()
+            .any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation())
+    };
     let letters = |s: &str| s.chars().any(char::is_alphanumeric);
     symbolic(original) && !letters(original) && !letters(replacement)
 }
@@ -33,7 +38,11 @@ pub fn lowercase_names(regions: &[ProseRegion]) -> HashSet<String> {
             }
         }
     }
-    lower.into_iter().filter(|(w, n)| *n >= 3 && !capital.contains(*w)).map(|(w, _)| w.to_string()).collect()
+    lower
+        .into_iter()
+        .filter(|(w, n)| *n >= 3 && !capital.contains(*w))
+        .map(|(w, _)| w.to_string())
+        .collect()
 }
 
 /// Findings of the piece `piece` (a range of the region's text) from its scored candidates.
@@ -47,8 +56,15 @@ pub fn region_findings(
     calibration: &Calibration,
 ) -> Vec<Finding> {
     let mut allowed = admissible(region, piece.clone(), scored, input, identifiers);
-    allowed.retain(|s| s.candidate.kind != EditKind::Capitalization || !names.contains(&s.candidate.edit.original));
-    let verdicts = decide(&allowed, calibration, &input.settings.thresholds, input.settings.min_confidence);
+    allowed.retain(|s| {
+        s.candidate.kind != EditKind::Capitalization || !names.contains(&s.candidate.edit.original)
+    });
+    let verdicts = decide(
+        &allowed,
+        calibration,
+        &input.settings.thresholds,
+        input.settings.min_confidence,
+    );
     to_findings(region, piece, verdicts)
 }
 
@@ -71,13 +87,22 @@ pub fn admissible(
         .map(|p| p.start.saturating_sub(piece.start)..(p.end - piece.start).min(text.len()))
         .collect();
     // A former line break stands for the next line's comment marker: no edit may touch it.
-    protected.extend(region.text[piece.clone()].match_indices('\n').map(|(i, _)| i..i + 1));
+    protected.extend(
+        region.text[piece.clone()]
+            .match_indices('\n')
+            .map(|(i, _)| i..i + 1),
+    );
     let config = FilterConfig {
         allow_whitespace_only: input.settings.allow_whitespace_edits,
         allow_quote_style: input.settings.allow_quote_edits,
         max_changed_share: input.settings.max_rewrite_share,
     };
-    let context = FilterContext { protected: &protected, identifiers, dictionary: input.dictionary, config: &config };
+    let context = FilterContext {
+        protected: &protected,
+        identifiers,
+        dictionary: input.dictionary,
+        config: &config,
+    };
     let edits: Vec<_> = scored.iter().map(|s| &s.candidate.edit).collect();
     let reasons = guard(&text, &edits, &context);
     let technical = is_technical(region, &piece, &text, identifiers);
@@ -86,11 +111,20 @@ pub fn admissible(
         .zip(reasons)
         .filter_map(|(s, reason)| match reason {
             Some(reason) => {
-                tracing::trace!(original = s.candidate.edit.original, ?reason, "candidate dropped");
+                tracing::trace!(
+                    original = s.candidate.edit.original,
+                    ?reason,
+                    "candidate dropped"
+                );
                 None
             }
-            None if is_symbol_edit(&s.candidate.edit.original, &s.candidate.edit.replacement) => None,
-            None => Some(Scored { technical, ..s.clone() }),
+            None if is_symbol_edit(&s.candidate.edit.original, &s.candidate.edit.replacement) => {
+                None
+            }
+            None => Some(Scored {
+                technical,
+                ..s.clone()
+            }),
         })
         .collect()
 }
@@ -98,14 +132,28 @@ pub fn admissible(
 /// Whether a piece (its region text `text`, line breaks as spaces) is technical: prose with
 /// inline code, links or other protected spans, code-like words, URLs or paths, or words of the
 /// file's identifiers (see `margin_proofread::Calibration::technical`).
-pub fn is_technical(region: &ProseRegion, piece: &Range<usize>, text: &str, identifiers: &HashSet<String>) -> bool {
-    region.protected.iter().any(|p| p.start < piece.end && piece.start < p.end)
+pub fn is_technical(
+    region: &ProseRegion,
+    piece: &Range<usize>,
+    text: &str,
+    identifiers: &HashSet<String>,
+) -> bool {
+    region
+        .protected
+        .iter()
+        .any(|p| p.start < piece.end && piece.start < p.end)
         || margin_proofread::candidates::looks_technical(text)
-        || text.unicode_words().any(|w| w.chars().count() > 1 && identifiers.contains(w))
+        || text
+            .unicode_words()
+            .any(|w| w.chars().count() > 1 && identifiers.contains(w))
 }
 
 /// Verdicts on a piece's candidates as findings in document bytes.
-pub fn to_findings(region: &ProseRegion, piece: Range<usize>, verdicts: Vec<Verdict>) -> Vec<Finding> {
+pub fn to_findings(
+    region: &ProseRegion,
+    piece: Range<usize>,
+    verdicts: Vec<Verdict>,
+) -> Vec<Finding> {
     verdicts
         .into_iter()
         .map(|v| {
@@ -135,10 +183,22 @@ mod tests {
     #[test]
     fn lowercase_names_are_words_never_capitalised_in_the_document() {
         let doc = "margin checks prose. We like margin; margin is small.\n\nThe tree-sitter grammar, tree-sitter queries and tree-sitter nodes. the end.\n";
-        let (_, regions) = crate::checking::parse_regions(doc, margin_syntax::Language::Markdown, false, &Default::default()).unwrap();
+        let (_, regions) = crate::checking::parse_regions(
+            doc,
+            margin_syntax::Language::Markdown,
+            false,
+            &Default::default(),
+        )
+        .unwrap();
         let names = lowercase_names(&regions);
-        assert!(names.contains("margin") && names.contains("tree"), "{names:?}");
-        assert!(!names.contains("the"), "'The' appears capitalised: {names:?}");
+        assert!(
+            names.contains("margin") && names.contains("tree"),
+            "{names:?}"
+        );
+        assert!(
+            !names.contains("the"),
+            "'The' appears capitalised: {names:?}"
+        );
     }
 
     #[test]

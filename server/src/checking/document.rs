@@ -59,7 +59,14 @@ pub async fn proofread(
     if choices.disabled || !settings.enable {
         return Ok(Proofread::default());
     }
-    let DocumentInput { text, language, tree, focus, priority, cancel } = doc;
+    let DocumentInput {
+        text,
+        language,
+        tree,
+        focus,
+        priority,
+        cancel,
+    } = doc;
     let prepared = {
         let (text, settings) = (text.clone(), settings.clone());
         tokio::task::spawn_blocking(move || prepare_with(&text, tree, language, &settings)).await
@@ -71,8 +78,24 @@ pub async fn proofread(
     };
     // Bounded work per region: a huge single-line paragraph is checked up to a limit.
     let unchecked = limit_regions(&mut regions, MAX_REGION_BYTES);
-    let input = CheckInput { text: &text, language, settings, dictionary: choices.dictionary, focus, cancel, priority };
-    let findings = checker.check_document(engine, &input, &regions, &identifiers, on_region).await?;
-    let findings = findings.into_iter().filter(|f| !(choices.ignored)(&f.key())).collect();
-    Ok(Proofread { findings, unchecked })
+    let input = CheckInput {
+        text: &text,
+        language,
+        settings,
+        dictionary: choices.dictionary,
+        focus,
+        cancel,
+        priority,
+    };
+    let findings = checker
+        .check_document(engine, &input, &regions, &identifiers, on_region)
+        .await?;
+    let findings = findings
+        .into_iter()
+        .filter(|f| !(choices.ignored)(&f.key()))
+        .collect();
+    Ok(Proofread {
+        findings,
+        unchecked,
+    })
 }

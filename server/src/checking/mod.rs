@@ -17,8 +17,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use margin_engine::{Engine, EngineError, Priority};
-use margin_proofread::{detect, split, stable_hash, Calibration, Category, CheckKey, Dictionary, EditKind, ResultCache, Scored};
-use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree};
+use margin_proofread::{
+    detect, split, stable_hash, Calibration, Category, CheckKey, Dictionary, EditKind, ResultCache,
+    Scored,
+};
+use margin_syntax::{
+    extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree,
+};
 
 use crate::config::Settings;
 pub use decide::{admissible, is_technical, region_findings, to_findings};
@@ -121,7 +126,11 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { cache: true, suspicion: pipeline::SUSPICION_NATS, all_kinds: false }
+        Tuning {
+            cache: true,
+            suspicion: pipeline::SUSPICION_NATS,
+            all_kinds: false,
+        }
     }
 }
 
@@ -174,8 +183,12 @@ fn regions_of(
         }
         tree
     });
-    let options = ExtractOptions { include_strings, queries_dir: settings.queries_dir.as_deref() };
-    let extracted = extract_regions(text, tree.as_ref(), language, &options).map_err(|e| e.to_string())?;
+    let options = ExtractOptions {
+        include_strings,
+        queries_dir: settings.queries_dir.as_deref(),
+    };
+    let extracted =
+        extract_regions(text, tree.as_ref(), language, &options).map_err(|e| e.to_string())?;
     for warning in &extracted.warnings {
         tracing::warn!("{warning}");
     }
@@ -183,7 +196,11 @@ fn regions_of(
 }
 
 /// Regions plus the identifiers of the file (words that must not be "corrected").
-pub fn prepare(text: &str, language: Language, settings: &Settings) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
+pub fn prepare(
+    text: &str,
+    language: Language,
+    settings: &Settings,
+) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
     prepare_with(text, None, language, settings)
 }
 
@@ -196,7 +213,9 @@ pub fn prepare_with(
 ) -> Result<(Vec<ProseRegion>, HashSet<String>), String> {
     let (tree, regions) = regions_of(text, tree, language, settings.check_strings, settings)?;
     let identifiers = match tree.as_ref().and_then(|t| t.tree()) {
-        Some(t) if language != Language::Markdown => margin_proofread::identifiers_from_tree(text, t),
+        Some(t) if language != Language::Markdown => {
+            margin_proofread::identifiers_from_tree(text, t)
+        }
         _ if language == Language::Markdown => markdown_code_words(text),
         _ => HashSet::new(),
     };
@@ -272,7 +291,8 @@ impl Checker {
 
     /// Use `calibration` for every model (`margin eval`).
     pub fn set_calibration(&self, calibration: Calibration) {
-        *self.calibration.lock().unwrap_or_else(|p| p.into_inner()) = Some((String::from("*"), Arc::new(calibration)));
+        *self.calibration.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((String::from("*"), Arc::new(calibration)));
     }
 
     /// The calibration for the engine's model (shipped, else conservative with one log line).
@@ -312,7 +332,15 @@ impl Checker {
         self.score_document(engine, input, regions, |done, total, finished| {
             if let Some((i, pieces)) = finished {
                 for (range, scored) in pieces {
-                    findings.extend(region_findings(&regions[i], range.clone(), scored, input, identifiers, &names, &calibration));
+                    findings.extend(region_findings(
+                        &regions[i],
+                        range.clone(),
+                        scored,
+                        input,
+                        identifiers,
+                        &names,
+                        &calibration,
+                    ));
                 }
             }
             on_region(done, total, &findings);
@@ -336,7 +364,10 @@ impl Checker {
         let kinds = self.kinds(engine, input);
         let mut jobs = self.pieces(engine, input, regions, doc_language.as_deref(), &kinds);
         if let Some(focus) = input.focus {
-            jobs.sort_by_key(|j| !(regions[j.region].doc_range.start <= focus && focus <= regions[j.region].doc_range.end));
+            jobs.sort_by_key(|j| {
+                !(regions[j.region].doc_range.start <= focus
+                    && focus <= regions[j.region].doc_range.end)
+            });
         }
         let mut out: Vec<Vec<ScoredPiece>> = regions.iter().map(|_| Vec::new()).collect();
         let mut remaining: Vec<usize> = regions.iter().map(|_| 0).collect();
@@ -346,7 +377,11 @@ impl Checker {
         on_region(0, total, None);
         let mut pending: Vec<Job> = Vec::new();
         // Files a piece; true when it was its region's last.
-        let finish = |j: &Job, scored: Arc<Vec<Scored>>, out: &mut Vec<Vec<ScoredPiece>>, remaining: &mut Vec<usize>, done: &mut usize| {
+        let finish = |j: &Job,
+                      scored: Arc<Vec<Scored>>,
+                      out: &mut Vec<Vec<ScoredPiece>>,
+                      remaining: &mut Vec<usize>,
+                      done: &mut usize| {
             out[j.region].push((j.range.clone(), scored));
             remaining[j.region] -= 1;
             if remaining[j.region] == 0 {
@@ -357,7 +392,14 @@ impl Checker {
         };
         for job in jobs {
             self.count(|s| s.regions += 1);
-            let cached = if self.tuning.cache { self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&job.key) } else { None };
+            let cached = if self.tuning.cache {
+                self.cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&job.key)
+            } else {
+                None
+            };
             match cached {
                 Some(scored) => {
                     self.count(|s| s.cache_hits += 1);
@@ -366,7 +408,10 @@ impl Checker {
                     }
                 }
                 None if !margin_proofread::candidates::looks_like_prose(&job.piece.text) => {
-                    tracing::debug!(text = job.piece.text.get(..job.piece.text.floor_char_boundary(60)), "skipped: not prose");
+                    tracing::debug!(
+                        text = job.piece.text.get(..job.piece.text.floor_char_boundary(60)),
+                        "skipped: not prose"
+                    );
                     self.count(|s| s.not_prose += 1);
                     if finish(&job, Arc::default(), &mut out, &mut remaining, &mut done) {
                         on_region(done, total, Some((job.region, &out[job.region])));
@@ -375,7 +420,10 @@ impl Checker {
                 None => pending.push(job),
             }
             if pending.len() == PIECES_PER_JOB {
-                for (j, scored) in self.run(engine, input, std::mem::take(&mut pending), &kinds).await? {
+                for (j, scored) in self
+                    .run(engine, input, std::mem::take(&mut pending), &kinds)
+                    .await?
+                {
                     if finish(&j, scored, &mut out, &mut remaining, &mut done) {
                         on_region(done, total, Some((j.region, &out[j.region])));
                     }
@@ -406,9 +454,11 @@ impl Checker {
         }
         let pieces: Vec<Piece> = jobs.iter().map(|j| j.piece.clone()).collect();
         let calibration = self.calibration(engine);
-        let rewrite_useful = [EditKind::Rewording, EditKind::Insertion]
-            .iter()
-            .any(|k| calibration.threshold(*k, &input.settings.thresholds).is_some());
+        let rewrite_useful = [EditKind::Rewording, EditKind::Insertion].iter().any(|k| {
+            calibration
+                .threshold(*k, &input.settings.thresholds)
+                .is_some()
+        });
         let paths = input.settings.dictionary_paths.clone();
         let resources = |language: Option<&str>| self.languages.get(language, &paths);
         let options = pipeline::Options {
@@ -429,7 +479,12 @@ impl Checker {
             Err(e @ EngineError::ContextOverflow { .. }) => {
                 // Never unverified findings: a piece the model cannot score gives none.
                 tracing::debug!("no findings for {} pieces: {e}", jobs.len());
-                pipeline::Outcome { scored: jobs.iter().map(|_| Vec::new()).collect(), rewrites: 0, candidates: 0, model_scored: 0 }
+                pipeline::Outcome {
+                    scored: jobs.iter().map(|_| Vec::new()).collect(),
+                    rewrites: 0,
+                    candidates: 0,
+                    model_scored: 0,
+                }
             }
             Err(e) => return Err(CheckError::Engine(e.to_string())),
         };
@@ -443,7 +498,10 @@ impl Checker {
         for (job, scored) in jobs.into_iter().zip(outcome.scored) {
             let scored = Arc::new(scored);
             if self.tuning.cache {
-                self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(job.key.clone(), scored.clone());
+                self.cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(job.key.clone(), scored.clone());
             }
             out.push((job, scored));
         }
@@ -474,7 +532,12 @@ impl Checker {
         let calibration = self.calibration(engine);
         EditKind::ALL
             .into_iter()
-            .filter(|k| self.tuning.all_kinds || calibration.threshold(*k, &input.settings.thresholds).is_some())
+            .filter(|k| {
+                self.tuning.all_kinds
+                    || calibration
+                        .threshold(*k, &input.settings.thresholds)
+                        .is_some()
+            })
             .collect()
     }
 
@@ -488,7 +551,10 @@ impl Checker {
         kinds: &[EditKind],
     ) -> Vec<Job> {
         let s = input.settings;
-        let what = format!("{}|{:?}|{}|{kinds:?}|{:?}", s.language, s.rewrite, self.tuning.suspicion, s.dictionary_paths);
+        let what = format!(
+            "{}|{:?}|{}|{kinds:?}|{:?}",
+            s.language, s.rewrite, self.tuning.suspicion, s.dictionary_paths
+        );
         let settings_hash = stable_hash(what.as_bytes());
         let mut jobs = Vec::new();
         for (i, region) in regions.iter().enumerate() {
@@ -496,18 +562,40 @@ impl Checker {
                 continue;
             }
             let language = match input.settings.language.as_str() {
-                "auto" => detect(&region.text).map(str::to_string).or_else(|| doc_language.map(str::to_string)),
+                "auto" => detect(&region.text)
+                    .map(str::to_string)
+                    .or_else(|| doc_language.map(str::to_string)),
                 _ => doc_language.map(str::to_string),
             };
-            let opens_sentence = matches!(region.kind, RegionKind::Paragraph | RegionKind::BlockQuote | RegionKind::CommitBody | RegionKind::Text);
+            let opens_sentence = matches!(
+                region.kind,
+                RegionKind::Paragraph
+                    | RegionKind::BlockQuote
+                    | RegionKind::CommitBody
+                    | RegionKind::Text
+            );
             for range in split(&region.text, PIECE_TOKENS, |s| engine.count_tokens(s)) {
                 // Line breaks inside a region are wrapping (comment lines, a paragraph over
                 // several lines): the model sees spaces, which keeps every byte offset.
                 let text = region.text[range.clone()].replace('\n', " ");
                 let hash = settings_hash ^ u64::from(opens_sentence);
-                let key = CheckKey::new(&engine.model_info().fingerprint, hash, language.as_deref(), &text);
-                let piece = Piece { text, language: language.clone(), opens_sentence };
-                jobs.push(Job { region: i, range, piece, key });
+                let key = CheckKey::new(
+                    &engine.model_info().fingerprint,
+                    hash,
+                    language.as_deref(),
+                    &text,
+                );
+                let piece = Piece {
+                    text,
+                    language: language.clone(),
+                    opens_sentence,
+                };
+                jobs.push(Job {
+                    region: i,
+                    range,
+                    piece,
+                    key,
+                });
             }
         }
         jobs

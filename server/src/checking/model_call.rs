@@ -33,7 +33,11 @@ impl CallError {
 /// corrected "She dont … she eat" and left correct text alone.
 pub fn prompt(text: &str, language: Option<&str>) -> PromptInput {
     let p = build(text, language);
-    PromptInput::Chat { system: p.system, user_stable: String::new(), user_tail: p.user }
+    PromptInput::Chat {
+        system: p.system,
+        user_stable: String::new(),
+        user_tail: p.user,
+    }
 }
 
 /// Ask the model for a corrected version of `text` and turn it into candidate edits (verified
@@ -64,11 +68,22 @@ mod tests {
 
     #[test]
     fn the_prompt_ends_with_the_text_and_its_prefix_is_stable() {
-        let (a, b) = (prompt("First paragraph.", Some("en")), prompt("Another one.", Some("en")));
+        let (a, b) = (
+            prompt("First paragraph.", Some("en")),
+            prompt("Another one.", Some("en")),
+        );
         match (a, b) {
             (
-                PromptInput::Chat { system: s1, user_stable: u1, user_tail: t1 },
-                PromptInput::Chat { system: s2, user_stable: u2, user_tail: t2 },
+                PromptInput::Chat {
+                    system: s1,
+                    user_stable: u1,
+                    user_tail: t1,
+                },
+                PromptInput::Chat {
+                    system: s2,
+                    user_stable: u2,
+                    user_tail: t2,
+                },
             ) => {
                 assert_eq!((s1, u1), (s2, u2));
                 assert!(t1.contains("First paragraph.") && t2.contains("Another one."));

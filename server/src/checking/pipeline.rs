@@ -13,16 +13,17 @@
 
 use std::ops::Range;
 
-use unicode_segmentation::UnicodeSegmentation;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
+use unicode_segmentation::UnicodeSegmentation;
 
 use margin_engine::{
-    Engine, EngineError, Job, JobKind, LikelihoodRequest, Priority, ScoreText, Slot, TextScores, TokenScore, Variant, VariantScore,
+    Engine, EngineError, Job, JobKind, LikelihoodRequest, Priority, ScoreText, Slot, TextScores,
+    TokenScore, Variant, VariantScore,
 };
 use margin_proofread::{
-    filter, propose, sentence_at, stable_hash, Candidate, DropReason, EditKind, FilterConfig, FilterContext, Lexicon, ResultCache, Scored,
-    Sources, Speller,
+    filter, propose, sentence_at, stable_hash, Candidate, DropReason, EditKind, FilterConfig,
+    FilterContext, Lexicon, ResultCache, Scored, Sources, Speller,
 };
 
 use super::model_call;
@@ -125,29 +126,54 @@ fn surprise(tokens: &[TokenScore], range: &Range<usize>) -> f32 {
 }
 
 /// Runs detection, candidate proposal and verification for `pieces`.
-pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Result<Outcome, EngineError> {
-    let detect = LikelihoodRequest { preamble: "\n".into(), texts: pieces.iter().map(|p| ScoreText::plain(&p.text)).collect() };
+pub async fn score(
+    engine: &Engine,
+    pieces: &[Piece],
+    opts: &Options<'_>,
+) -> Result<Outcome, EngineError> {
+    let detect = LikelihoodRequest {
+        preamble: "\n".into(),
+        texts: pieces.iter().map(|p| ScoreText::plain(&p.text)).collect(),
+    };
     let detected = engine.submit(job(detect, opts)).wait().await?.texts;
     let mut texts = Vec::with_capacity(pieces.len());
     let mut all: Vec<Vec<Candidate>> = Vec::with_capacity(pieces.len());
     let mut rewrites = 0;
     for (piece, scores) in pieces.iter().zip(&detected) {
         let res = (opts.resources)(piece.language.as_deref());
-        let sources =
-            Sources { speller: res.speller.as_deref(), lexicon: &res.lexicon, kinds: opts.kinds, opens_sentence: piece.opens_sentence };
+        let sources = Sources {
+            speller: res.speller.as_deref(),
+            lexicon: &res.lexicon,
+            kinds: opts.kinds,
+            opens_sentence: piece.opens_sentence,
+        };
         let mut cands = if piece.language.is_some() {
-            propose(&piece.text, &sources, |r| surprise(&scores.tokens, r) >= opts.suspicion)
+            propose(&piece.text, &sources, |r| {
+                surprise(&scores.tokens, r) >= opts.suspicion
+            })
         } else {
             Vec::new()
         };
         if wants_rewrite(opts, engine, &piece.text, &scores.tokens, &cands) {
             rewrites += 1;
-            match model_call::rewrite(engine, &piece.text, piece.language.as_deref(), opts.priority, opts.cancel).await {
+            match model_call::rewrite(
+                engine,
+                &piece.text,
+                piece.language.as_deref(),
+                opts.priority,
+                opts.cancel,
+            )
+            .await
+            {
                 Ok(more) if too_large(&piece.text, &more, opts.max_rewrite_share) => {
-                    tracing::debug!(edits = more.len(), "rewrite changes too much: no candidates from it");
+                    tracing::debug!(
+                        edits = more.len(),
+                        "rewrite changes too much: no candidates from it"
+                    );
                 }
                 Ok(more) => {
-                    let new: Vec<Candidate> = more.into_iter().filter(|c| !cands.contains(c)).collect();
+                    let new: Vec<Candidate> =
+                        more.into_iter().filter(|c| !cands.contains(c)).collect();
                     cands.extend(new);
                 }
                 Err(model_call::CallError::Engine(e)) => return Err(e),
@@ -158,10 +184,17 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
             .iter()
             .map(|c| {
                 let r = &c.edit.range;
-                Variant { range: r.clone(), replacement: c.edit.replacement.clone(), until: window_end(&piece.text, r) }
+                Variant {
+                    range: r.clone(),
+                    replacement: c.edit.replacement.clone(),
+                    until: window_end(&piece.text, r),
+                }
             })
             .collect();
-        texts.push(ScoreText { text: piece.text.clone(), variants });
+        texts.push(ScoreText {
+            text: piece.text.clone(),
+            variants,
+        });
         all.push(cands);
     }
     let candidates = all.iter().map(Vec::len).sum();
@@ -171,7 +204,11 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
     if let Some(cache) = opts.variant_cache {
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         for t in &mut texts {
-            let found: Vec<Option<VariantScore>> = t.variants.iter().map(|v| cache.get(&variant_key(opts.fingerprint, &t.text, v))).collect();
+            let found: Vec<Option<VariantScore>> = t
+                .variants
+                .iter()
+                .map(|v| cache.get(&variant_key(opts.fingerprint, &t.text, v)))
+                .collect();
             let mut missing = found.iter().map(Option::is_none);
             t.variants.retain(|_| missing.next().unwrap_or(true));
             known.push(found);
@@ -181,7 +218,10 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
     }
     let model_scored = texts.iter().map(|t| t.variants.len()).sum();
     let fresh = if model_scored > 0 {
-        let verify = LikelihoodRequest { preamble: "\n".into(), texts: texts.clone() };
+        let verify = LikelihoodRequest {
+            preamble: "\n".into(),
+            texts: texts.clone(),
+        };
         engine.submit(job(verify, opts)).wait().await?.texts
     } else {
         texts.iter().map(|_| TextScores::default()).collect()
@@ -195,7 +235,12 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
             }
         }
         let mut fresh = fresh.variants.into_iter();
-        verified.push(found.into_iter().map(|f| f.or_else(|| fresh.next()).unwrap_or(VariantScore::NONE)).collect());
+        verified.push(
+            found
+                .into_iter()
+                .map(|f| f.or_else(|| fresh.next()).unwrap_or(VariantScore::NONE))
+                .collect(),
+        );
     }
     let scored = all
         .into_iter()
@@ -216,7 +261,12 @@ pub async fn score(engine: &Engine, pieces: &[Piece], opts: &Options<'_>) -> Res
                 .collect()
         })
         .collect();
-    Ok(Outcome { scored, rewrites, candidates, model_scored })
+    Ok(Outcome {
+        scored,
+        rewrites,
+        candidates,
+        model_scored,
+    })
 }
 
 /// End of the stretch an edit of `range` is compared over: the end of its sentence, or of the
@@ -235,16 +285,33 @@ fn window_end(text: &str, range: &Range<usize>) -> usize {
 /// Whether a rewrite's edits change more than `share` of the text's words.
 fn too_large(text: &str, rewrite: &[Candidate], share: f32) -> bool {
     let (identifiers, dictionary) = (Default::default(), Default::default());
-    let config = FilterConfig { max_changed_share: share, ..FilterConfig::default() };
-    let ctx = FilterContext { protected: &[], identifiers: &identifiers, dictionary: &dictionary, config: &config };
+    let config = FilterConfig {
+        max_changed_share: share,
+        ..FilterConfig::default()
+    };
+    let ctx = FilterContext {
+        protected: &[],
+        identifiers: &identifiers,
+        dictionary: &dictionary,
+        config: &config,
+    };
     let edits = rewrite.iter().map(|c| c.edit.clone()).collect();
-    filter(text, edits, &ctx).dropped.iter().any(|(_, reason)| *reason == DropReason::RewriteTooLarge)
+    filter(text, edits, &ctx)
+        .dropped
+        .iter()
+        .any(|(_, reason)| *reason == DropReason::RewriteTooLarge)
 }
 
 /// Whether the rewrite source runs for this piece: `always`; `auto` when the model may show
 /// what rewrites propose, for models of 1B parameters or more, or where some word surprises
 /// the model and no candidate covers it.
-fn wants_rewrite(opts: &Options<'_>, engine: &Engine, text: &str, tokens: &[TokenScore], cands: &[Candidate]) -> bool {
+fn wants_rewrite(
+    opts: &Options<'_>,
+    engine: &Engine,
+    text: &str,
+    tokens: &[TokenScore],
+    cands: &[Candidate],
+) -> bool {
     match opts.rewrite {
         // A base model (no chat template) cannot rewrite: plain likelihood alone decides.
         _ if !engine.model_info().can_chat => false,
@@ -253,7 +320,9 @@ fn wants_rewrite(opts: &Options<'_>, engine: &Engine, text: &str, tokens: &[Toke
         RewriteMode::Auto if !opts.rewrite_useful => false,
         RewriteMode::Auto if engine.model_info().n_params >= 1_000_000_000 => true,
         RewriteMode::Auto => margin_proofread::candidates::words(text).iter().any(|w| {
-            let covered = cands.iter().any(|c| c.edit.range.start < w.range.end && w.range.start < c.edit.range.end);
+            let covered = cands
+                .iter()
+                .any(|c| c.edit.range.start < w.range.end && w.range.start < c.edit.range.end);
             !covered && surprise(tokens, &w.range) >= 2.0 * SUSPICION_NATS.max(opts.suspicion)
         }),
     }
@@ -264,7 +333,11 @@ mod tests {
     use super::*;
 
     fn tok(range: Range<usize>, logprob: f32) -> TokenScore {
-        TokenScore { range, logprob, top_logprob: 0.0 }
+        TokenScore {
+            range,
+            logprob,
+            top_logprob: 0.0,
+        }
     }
 
     #[test]
@@ -273,22 +346,36 @@ mod tests {
         let eat = 4..7;
         assert_eq!(&text[..window_end(text, &eat)], "She eat apples.");
         let one = text.find("One").unwrap();
-        assert_eq!(&text[one..window_end(text, &(one..one + 3))], "One two three four five six seven eight nine");
+        assert_eq!(
+            &text[one..window_end(text, &(one..one + 3))],
+            "One two three four five six seven eight nine"
+        );
     }
 
     #[test]
     fn a_rewrite_of_most_words_is_too_large() {
         let text = "She dont like apples, but she eat them anyway.";
-        let small = margin_proofread::candidates::from_rewrite(text, "She doesn't like apples, but she eats them anyway.");
+        let small = margin_proofread::candidates::from_rewrite(
+            text,
+            "She doesn't like apples, but she eats them anyway.",
+        );
         assert!(!too_large(text, &small, 0.3));
-        let large = margin_proofread::candidates::from_rewrite(text, "Apples are fruit that grow on trees in many gardens.");
+        let large = margin_proofread::candidates::from_rewrite(
+            text,
+            "Apples are fruit that grow on trees in many gardens.",
+        );
         assert!(too_large(text, &large, 0.3));
     }
 
     #[test]
     fn surprise_counts_the_word_and_the_next_token() {
         // "She eat them": "eat" is fine, " them" surprises.
-        let tokens = [tok(0..3, -1.0), tok(3..7, -0.5), tok(7..12, -6.0), tok(12..13, -9.0)];
+        let tokens = [
+            tok(0..3, -1.0),
+            tok(3..7, -0.5),
+            tok(7..12, -6.0),
+            tok(12..13, -9.0),
+        ];
         assert_eq!(surprise(&tokens, &(4..7)), 6.0);
         assert_eq!(surprise(&tokens, &(0..3)), 1.0);
         assert_eq!(surprise(&tokens, &(8..12)), 9.0);

@@ -25,7 +25,10 @@ impl Languages {
     /// Resources for `language` (none for an unknown language).
     pub fn get(&self, language: Option<&str>, dictionary_paths: &[PathBuf]) -> Resources {
         let Some(language) = language else {
-            return Resources { speller: None, lexicon: Arc::default() };
+            return Resources {
+                speller: None,
+                lexicon: Arc::default(),
+            };
         };
         let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
         let key = format!("{language}\0{dictionary_paths:?}");
@@ -38,7 +41,9 @@ impl Languages {
                 }
                 // A language margin has no word data for and the user configured no
                 // dictionaries for: nothing the user can act on, so only a debug line.
-                Err(e @ SpellerError::Missing { .. }) if lexicon.is_empty() && dictionary_paths.is_empty() => {
+                Err(e @ SpellerError::Missing { .. })
+                    if lexicon.is_empty() && dictionary_paths.is_empty() =>
+                {
                     tracing::debug!("{e}");
                     None
                 }
@@ -49,7 +54,10 @@ impl Languages {
             };
             (speller, lexicon)
         });
-        Resources { speller: speller.clone(), lexicon: lexicon.clone() }
+        Resources {
+            speller: speller.clone(),
+            lexicon: lexicon.clone(),
+        }
     }
 
     fn report(&self, e: &SpellerError) {

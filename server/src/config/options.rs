@@ -23,7 +23,11 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "margin: setting `{}` ({}): {}", self.key, self.source, self.message)
+        write!(
+            f,
+            "margin: setting `{}` ({}): {}",
+            self.key, self.source, self.message
+        )
     }
 }
 
@@ -148,7 +152,12 @@ impl Options {
     }
 }
 
-fn read_object(options: &mut Options, object: &Map<String, Value>, source: &str, problems: &mut Vec<Problem>) {
+fn read_object(
+    options: &mut Options,
+    object: &Map<String, Value>,
+    source: &str,
+    problems: &mut Vec<Problem>,
+) {
     for (raw_key, value) in object {
         if value.is_null() {
             continue;
@@ -171,7 +180,11 @@ fn read_object(options: &mut Options, object: &Map<String, Value>, source: &str,
             continue;
         }
         if let Err(message) = options.set(&key, value) {
-            problems.push(Problem { source: source.to_string(), key: raw_key.clone(), message });
+            problems.push(Problem {
+                source: source.to_string(),
+                key: raw_key.clone(),
+                message,
+            });
         }
     }
 }
@@ -203,7 +216,9 @@ fn language_code(v: &String) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""))
+        Err(format!(
+            "`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""
+        ))
     }
 }
 
@@ -223,9 +238,15 @@ fn translation_language(v: &String) -> Result<(), String> {
 
 fn unknown_key(key: &str) -> String {
     let lower = key.to_ascii_lowercase();
-    match Options::KEYS.iter().find(|k| k.to_ascii_lowercase() == lower) {
+    match Options::KEYS
+        .iter()
+        .find(|k| k.to_ascii_lowercase() == lower)
+    {
         Some(known) => format!("unknown setting; did you mean `{known}`?"),
-        None => format!("unknown setting; known settings: {}", Options::KEYS.join(", ")),
+        None => format!(
+            "unknown setting; known settings: {}",
+            Options::KEYS.join(", ")
+        ),
     }
 }
 
@@ -281,7 +302,11 @@ mod tests {
         assert_eq!(o.debounce_ms, None);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].key, "debounceMs");
-        assert!(problems[0].message.contains("\"soon\""), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("\"soon\""),
+            "{}",
+            problems[0].message
+        );
         assert_eq!(o.resolve().debounce_ms, 400);
     }
 
@@ -300,8 +325,12 @@ mod tests {
     #[test]
     fn unknown_keys_suggest_the_known_one() {
         let (_, problems) = Options::from_json(&json!({"debounceMS": 10, "colour": "red"}), "x");
-        assert!(problems.iter().any(|p| p.message.contains("did you mean `debounceMs`")));
-        assert!(problems.iter().any(|p| p.key == "colour" && p.message.contains("known settings")));
+        assert!(problems
+            .iter()
+            .any(|p| p.message.contains("did you mean `debounceMs`")));
+        assert!(problems
+            .iter()
+            .any(|p| p.key == "colour" && p.message.contains("known settings")));
     }
 
     #[test]
@@ -324,17 +353,29 @@ mod tests {
             "user",
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let (workspace, problems) = Options::from_json(&json!({"models": {"translate": "lmstudio:p/f.gguf", "colour": "x"}}), "ws");
+        let (workspace, problems) = Options::from_json(
+            &json!({"models": {"translate": "lmstudio:p/f.gguf", "colour": "x"}}),
+            "ws",
+        );
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].key == "models.colour" && problems[0].message.contains("known settings"), "{problems:?}");
+        assert!(
+            problems[0].key == "models.colour" && problems[0].message.contains("known settings"),
+            "{problems:?}"
+        );
         user.merge(workspace);
         let s = user.resolve();
         assert_eq!(s.model.as_deref(), Some("qwen2.5-3b"));
-        assert_eq!(s.models.suggest.as_deref(), Some("ollama:qwen2.5-coder:1.5b"));
+        assert_eq!(
+            s.models.suggest.as_deref(),
+            Some("ollama:qwen2.5-coder:1.5b")
+        );
         assert_eq!(s.models.translate.as_deref(), Some("lmstudio:p/f.gguf"));
         assert_eq!(s.models.proofread, None);
         assert_eq!(s.max_model_memory_mb, Some(4096));
-        let (_, problems) = Options::from_json(&json!({"models": "x", "model": " ", "maxModelMemoryMb": 1}), "x");
+        let (_, problems) = Options::from_json(
+            &json!({"models": "x", "model": " ", "maxModelMemoryMb": 1}),
+            "x",
+        );
         let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, ["maxModelMemoryMb", "model", "models"]);
     }

@@ -33,7 +33,12 @@ impl Layers {
     /// The merged, resolved settings.
     pub fn settings(&self) -> Settings {
         let mut merged = Options::default();
-        for layer in [&self.user_file, &self.workspace_file, &self.init_options, &self.client] {
+        for layer in [
+            &self.user_file,
+            &self.workspace_file,
+            &self.init_options,
+            &self.client,
+        ] {
             merged.merge(layer.clone());
         }
         merged.resolve()
@@ -59,7 +64,11 @@ pub fn read_toml_file(path: &Path, problems: &mut Vec<Problem>) -> Options {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Options::default(),
         Err(e) => {
-            problems.push(Problem { source, key: "(file)".into(), message: format!("cannot read: {e}") });
+            problems.push(Problem {
+                source,
+                key: "(file)".into(),
+                message: format!("cannot read: {e}"),
+            });
             return Options::default();
         }
     };
@@ -72,7 +81,11 @@ pub fn read_toml_file(path: &Path, problems: &mut Vec<Problem>) -> Options {
         }
         Err(e) => {
             let message = format!("not valid TOML: {}", e.message());
-            problems.push(Problem { source, key: "(file)".into(), message });
+            problems.push(Problem {
+                source,
+                key: "(file)".into(),
+                message,
+            });
             Options::default()
         }
     }
@@ -86,7 +99,11 @@ mod tests {
     fn files_merge_under_client_settings() {
         let dir = std::env::temp_dir().join(format!("margin-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(WORKSPACE_FILE), "debounce_ms = 50\nlanguage = \"de\"\n").unwrap();
+        std::fs::write(
+            dir.join(WORKSPACE_FILE),
+            "debounce_ms = 50\nlanguage = \"de\"\n",
+        )
+        .unwrap();
         let mut problems = Vec::new();
         let mut layers = Layers {
             workspace_file: read_toml_file(&dir.join(WORKSPACE_FILE), &mut problems),

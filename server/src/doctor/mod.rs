@@ -148,15 +148,31 @@ pub struct Sources<'a> {
 pub fn gather(from: Sources<'_>) -> Report {
     let inputs = Inputs::new(from.settings, from.cli_model);
     let chooser = Chooser::new(&inputs, from.roots);
-    let choices: Vec<(Task, Result<Choice, String>)> = Task::ALL.iter().map(|&t| (t, chooser.choose(t))).collect();
+    let choices: Vec<(Task, Result<Choice, String>)> =
+        Task::ALL.iter().map(|&t| (t, chooser.choose(t))).collect();
     let pairs: Vec<_> = choices.iter().map(|(t, c)| (*t, c)).collect();
     let found = chooser.discovery();
     let stores = Store::ALL
         .iter()
         .map(|&store| {
-            let dirs: Vec<PathBuf> = store.dirs(from.roots).into_iter().map(Path::to_path_buf).collect();
-            let skipped = found.skipped.iter().filter(|s| dirs.iter().any(|d| s.path.starts_with(d))).cloned().collect();
-            StoreReport { store, label: store.label(), models: found.models.iter().filter(|m| m.store == store).count(), dirs, skipped }
+            let dirs: Vec<PathBuf> = store
+                .dirs(from.roots)
+                .into_iter()
+                .map(Path::to_path_buf)
+                .collect();
+            let skipped = found
+                .skipped
+                .iter()
+                .filter(|s| dirs.iter().any(|d| s.path.starts_with(d)))
+                .cloned()
+                .collect();
+            StoreReport {
+                store,
+                label: store.label(),
+                models: found.models.iter().filter(|m| m.store == store).count(),
+                dirs,
+                skipped,
+            }
         })
         .collect();
     let busy = margin_engine::threads::busy_elsewhere_over(std::time::Duration::from_millis(500));
@@ -166,12 +182,18 @@ pub fn gather(from: Sources<'_>) -> Report {
         version: env!("CARGO_PKG_VERSION"),
         models: choices.iter().map(|(t, c)| TaskModel::new(*t, c)).collect(),
         default_note: default_note(&pairs),
-        backend: Backend { name: "llama.cpp, in process (CPU)", build: margin_engine::engine::LLAMA_BUILD },
+        backend: Backend {
+            name: "llama.cpp, in process (CPU)",
+            build: margin_engine::engine::LLAMA_BUILD,
+        },
         threads: Threads {
             configured: from.settings.threads,
             physical_cores: physical,
             busy_elsewhere: busy,
-            would_use: from.settings.threads.map_or_else(|| margin_engine::threads::threads_for(physical, busy.unwrap_or(0.0)), |t| t as usize),
+            would_use: from.settings.threads.map_or_else(
+                || margin_engine::threads::threads_for(physical, busy.unwrap_or(0.0)),
+                |t| t as usize,
+            ),
         },
         memory: Memory {
             limit_mb: limit >> 20,
@@ -196,7 +218,10 @@ pub fn read_config(workspace: Option<&Path>) -> (Settings, Vec<ConfigFile>) {
     let problems = layers.load_files(workspace);
     let mut files: Vec<PathBuf> = crate::config::user_config_path().into_iter().collect();
     files.extend(workspace.map(|w| w.join(crate::config::WORKSPACE_FILE)));
-    let config_files = files.into_iter().map(|path| ConfigFile::new(path, &problems)).collect();
+    let config_files = files
+        .into_iter()
+        .map(|path| ConfigFile::new(path, &problems))
+        .collect();
     (layers.settings(), config_files)
 }
 
@@ -205,7 +230,12 @@ pub fn run(json: bool) -> ExitCode {
     let workspace = std::env::current_dir().ok();
     let (settings, config_files) = read_config(workspace.as_deref());
     let roots = Roots::from_env();
-    let report = gather(Sources { settings: &settings, roots: &roots, config_files, cli_model: None });
+    let report = gather(Sources {
+        settings: &settings,
+        roots: &roots,
+        config_files,
+        cli_model: None,
+    });
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),

@@ -22,7 +22,8 @@ pub struct Item {
 impl Item {
     /// Whether a finding replacing `range` with `replacement` is an edit of a reference.
     pub fn matches(&self, range: &Range<usize>, replacement: &str) -> bool {
-        self.edits.contains(&(range.clone(), replacement.to_string()))
+        self.edits
+            .contains(&(range.clone(), replacement.to_string()))
     }
 }
 
@@ -36,8 +37,13 @@ struct Line {
 pub fn learner(path: &Path) -> Result<Vec<Item>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let line: Line = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let line: Line =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
         let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let wrong = line.refs.iter().any(|r| norm(r) != norm(&line.text));
         let edits = line
@@ -46,7 +52,11 @@ pub fn learner(path: &Path) -> Result<Vec<Item>, String> {
             .flat_map(|r| align(&line.text, r))
             .map(|e| (e.range, e.replacement))
             .collect();
-        items.push(Item { text: line.text, wrong, edits });
+        items.push(Item {
+            text: line.text,
+            wrong,
+            edits,
+        });
     }
     Ok(items)
 }
@@ -54,7 +64,12 @@ pub fn learner(path: &Path) -> Result<Vec<Item>, String> {
 /// The paragraphs of a Markdown file (its prose regions, one a paragraph).
 pub fn clean(path: &Path) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect())
+    Ok(text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 #[cfg(test)]

@@ -143,14 +143,28 @@ fn proofread(args: &ProofreadArgs) -> Result<(), String> {
     }
     let models = if args.model.is_empty() {
         let settings = Settings::default();
-        vec![crate::model::ModelKey::from_settings(&settings).config(None)?.model_path]
+        vec![
+            crate::model::ModelKey::from_settings(&settings)
+                .config(None)?
+                .model_path,
+        ]
     } else {
         // Each `--model` is a model reference (a path, `ollama:…`, `hf:…`, a catalog name…).
         let roots = margin_engine::models::Roots::from_env();
-        let resolve = |m: &PathBuf| margin_engine::models::resolve(&m.to_string_lossy(), &roots).map(|r| r.path).map_err(|e| e.to_string());
-        args.model.iter().map(resolve).collect::<Result<Vec<_>, _>>()?
+        let resolve = |m: &PathBuf| {
+            margin_engine::models::resolve(&m.to_string_lossy(), &roots)
+                .map(|r| r.path)
+                .map_err(|e| e.to_string())
+        };
+        args.model
+            .iter()
+            .map(resolve)
+            .collect::<Result<Vec<_>, _>>()?
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let mut curves = Vec::new();
     let mut dump = match &args.dump {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
@@ -161,8 +175,14 @@ fn proofread(args: &ProofreadArgs) -> Result<(), String> {
         cfg.threads = args.threads;
         let engine = Engine::start(cfg).map_err(|e| e.to_string())?;
         let name = engine.model_info().name.clone();
-        let suspicion = args.suspicion.unwrap_or(crate::checking::pipeline::SUSPICION_NATS);
-        let checker = Checker::with_tuning(Tuning { cache: false, suspicion, all_kinds: args.calibrate });
+        let suspicion = args
+            .suspicion
+            .unwrap_or(crate::checking::pipeline::SUSPICION_NATS);
+        let checker = Checker::with_tuning(Tuning {
+            cache: false,
+            suspicion,
+            all_kinds: args.calibrate,
+        });
         let progress = indicatif::ProgressBar::new((items.len() + clean.len()) as u64);
         progress.set_style(
             indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} {eta}")
@@ -171,15 +191,36 @@ fn proofread(args: &ProofreadArgs) -> Result<(), String> {
         progress.set_message(name.clone());
         let mut evaluated = Vec::new();
         for item in &items {
-            let (labelled, millis) =
-                runtime.block_on(evaluate(&engine, &checker, args, &item.text, Language::PlainText, |r, rep| item.matches(r, rep)))?;
-            evaluated.push(Evaluated { labelled, wrong: item.wrong, millis });
+            let (labelled, millis) = runtime.block_on(evaluate(
+                &engine,
+                &checker,
+                args,
+                &item.text,
+                Language::PlainText,
+                |r, rep| item.matches(r, rep),
+            ))?;
+            evaluated.push(Evaluated {
+                labelled,
+                wrong: item.wrong,
+                millis,
+            });
             progress.inc(1);
         }
         for paragraph in &clean {
-            let (mut labelled, millis) = runtime.block_on(evaluate(&engine, &checker, args, paragraph, Language::Markdown, |_, _| false))?;
+            let (mut labelled, millis) = runtime.block_on(evaluate(
+                &engine,
+                &checker,
+                args,
+                paragraph,
+                Language::Markdown,
+                |_, _| false,
+            ))?;
             labelled.clean = true;
-            evaluated.push(Evaluated { labelled, wrong: false, millis });
+            evaluated.push(Evaluated {
+                labelled,
+                wrong: false,
+                millis,
+            });
             progress.inc(1);
         }
         progress.finish_and_clear();
@@ -208,8 +249,12 @@ fn conclude(
 ) -> Result<Calibration, String> {
     let given = match &args.calibration {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(serde_json::from_str::<Calibration>(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(
+                serde_json::from_str::<Calibration>(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+            )
         }
         None => None,
     };
@@ -219,12 +264,21 @@ fn conclude(
         None if !args.calibrate => Calibration::for_model(name).0,
         _ => {
             let labelled: Vec<Labelled> = evaluated.iter().map(|e| e.labelled.clone()).collect();
-            let targets = Targets { precision: args.target_precision, clean_per_100: args.max_clean_flags, clean_margin: args.clean_margin, ..Targets::default() };
+            let targets = Targets {
+                precision: args.target_precision,
+                clean_per_100: args.max_clean_flags,
+                clean_margin: args.clean_margin,
+                ..Targets::default()
+            };
             let c = calibrate(name, &labelled, &targets);
             println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
             if let (Some(dir), Some((fingerprint, _))) = (&args.calibration_dir, model) {
                 let path = dir.join(format!("{fingerprint}.json"));
-                std::fs::write(&path, serde_json::to_string_pretty(&c).unwrap_or_default() + "\n").map_err(|e| e.to_string())?;
+                std::fs::write(
+                    &path,
+                    serde_json::to_string_pretty(&c).unwrap_or_default() + "\n",
+                )
+                .map_err(|e| e.to_string())?;
                 eprintln!("wrote {}", path.display());
             }
             c
@@ -233,9 +287,17 @@ fn conclude(
     let figures = report::figures(&evaluated.iter().collect::<Vec<_>>(), &calibration);
     report::print(name, evaluated, &figures, &calibration, args.json);
     if args.calibrate && args.cross_validate {
-        let targets = Targets { precision: args.target_precision, clean_per_100: args.max_clean_flags, clean_margin: args.clean_margin, ..Targets::default() };
+        let targets = Targets {
+            precision: args.target_precision,
+            clean_per_100: args.max_clean_flags,
+            clean_margin: args.clean_margin,
+            ..Targets::default()
+        };
         for fold in 0..2 {
-            let (train, test): (Vec<_>, Vec<_>) = evaluated.iter().enumerate().partition(|(i, _)| i % 2 == fold);
+            let (train, test): (Vec<_>, Vec<_>) = evaluated
+                .iter()
+                .enumerate()
+                .partition(|(i, _)| i % 2 == fold);
             let train: Vec<Labelled> = train.into_iter().map(|(_, e)| e.labelled.clone()).collect();
             let test: Vec<&Evaluated> = test.into_iter().map(|(_, e)| e).collect();
             let c = calibrate(name, &train, &targets);
@@ -266,7 +328,11 @@ async fn evaluate(
         RewriteArg::Always => RewriteMode::Always,
         RewriteArg::Never => RewriteMode::Never,
     };
-    let settings = Settings { language: "en".into(), rewrite, ..Settings::default() };
+    let settings = Settings {
+        language: "en".into(),
+        rewrite,
+        ..Settings::default()
+    };
     let dictionary = Dictionary::default();
     let (regions, identifiers) = prepare(text, language, &settings)?;
     let input = CheckInput {
@@ -279,17 +345,27 @@ async fn evaluate(
         priority: Priority::Interactive,
     };
     let t0 = Instant::now();
-    let scored = checker.score_document(engine, &input, &regions, |_, _, _| {}).await.map_err(|e| e.to_string())?;
+    let scored = checker
+        .score_document(engine, &input, &regions, |_, _, _| {})
+        .await
+        .map_err(|e| e.to_string())?;
     let millis = t0.elapsed().as_secs_f64() * 1e3;
-    let mut labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: false, technical: false };
+    let mut labelled = Labelled {
+        scored: Vec::new(),
+        correct: Vec::new(),
+        clean: false,
+        technical: false,
+    };
     for (region, pieces) in regions.iter().zip(scored) {
         for (range, scored) in pieces {
             let text = region.text[range.clone()].replace('\n', " ");
-            labelled.technical |= crate::checking::is_technical(region, &range, &text, &identifiers);
+            labelled.technical |=
+                crate::checking::is_technical(region, &range, &text, &identifiers);
             for mut s in admissible(region, range.clone(), &scored, &input, &identifiers) {
                 // Document bytes, so findings compare with the references.
                 let e = &mut s.candidate.edit;
-                e.range = region.doc_range_of(range.start + e.range.start..range.start + e.range.end);
+                e.range =
+                    region.doc_range_of(range.start + e.range.start..range.start + e.range.end);
                 labelled.correct.push(correct(&e.range, &e.replacement));
                 labelled.scored.push(s);
             }

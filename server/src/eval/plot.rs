@@ -7,9 +7,15 @@ use plotters::prelude::*;
 pub fn precision_recall(path: &Path, curves: &[(String, Vec<(f64, f64)>)]) -> Result<(), String> {
     let root = SVGBackend::new(path, (720, 480)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let max_recall = curves.iter().flat_map(|(_, c)| c.iter().map(|p| p.0)).fold(0.05, f64::max);
+    let max_recall = curves
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|p| p.0))
+        .fold(0.05, f64::max);
     let mut chart = ChartBuilder::on(&root)
-        .caption("margin proofreading: precision against recall", ("sans-serif", 20))
+        .caption(
+            "margin proofreading: precision against recall",
+            ("sans-serif", 20),
+        )
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -29,8 +35,15 @@ pub fn precision_recall(path: &Path, curves: &[(String, Vec<(f64, f64)>)]) -> Re
             .draw_series(LineSeries::new(sorted, color.stroke_width(2)))
             .map_err(|e| e.to_string())?
             .label(name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
     }
-    chart.configure_series_labels().border_style(BLACK).background_style(WHITE).draw().map_err(|e| e.to_string())?;
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .draw()
+        .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }

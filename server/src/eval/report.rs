@@ -27,13 +27,20 @@ fn judged(e: &Evaluated, cal: &Calibration) -> (usize, usize) {
     let verdicts = decide(&e.labelled.scored, cal, &Overrides::new(), 0.5);
     let correct = verdicts
         .iter()
-        .filter(|v| e.labelled.scored.iter().zip(&e.labelled.correct).any(|(s, &ok)| ok && s.candidate == v.candidate))
+        .filter(|v| {
+            e.labelled
+                .scored
+                .iter()
+                .zip(&e.labelled.correct)
+                .any(|(s, &ok)| ok && s.candidate == v.candidate)
+        })
         .count();
     (verdicts.len(), correct)
 }
 
 pub fn figures(all: &[&Evaluated], cal: &Calibration) -> Figures {
-    let (mut wrong, mut flagged, mut learner_findings, mut correct, mut clean, mut clean_flags) = (0, 0, 0, 0, 0, 0);
+    let (mut wrong, mut flagged, mut learner_findings, mut correct, mut clean, mut clean_flags) =
+        (0, 0, 0, 0, 0, 0);
     for e in all {
         let (n, ok) = judged(e, cal);
         if e.labelled.clean {
@@ -60,28 +67,55 @@ pub fn figures(all: &[&Evaluated], cal: &Calibration) -> Figures {
 }
 
 pub fn print(model: &str, all: &[Evaluated], f: &Figures, cal: &Calibration, json: bool) {
-    let shown: Vec<String> = cal.thresholds.iter().map(|(k, t)| format!("{} ≥ {t:.2}", k.name())).collect();
-    let tried = |k: &margin_proofread::EditKind| all.iter().any(|e| e.labelled.scored.iter().any(|s| s.candidate.kind == *k));
+    let shown: Vec<String> = cal
+        .thresholds
+        .iter()
+        .map(|(k, t)| format!("{} ≥ {t:.2}", k.name()))
+        .collect();
+    let tried = |k: &margin_proofread::EditKind| {
+        all.iter()
+            .any(|e| e.labelled.scored.iter().any(|s| s.candidate.kind == *k))
+    };
     let kinds = margin_proofread::EditKind::ALL;
-    let hidden: Vec<&str> = kinds.iter().filter(|k| !cal.thresholds.contains_key(k) && tried(k)).map(|k| k.name()).collect();
-    let untried: Vec<&str> = kinds.iter().filter(|k| !cal.thresholds.contains_key(k) && !tried(k)).map(|k| k.name()).collect();
+    let hidden: Vec<&str> = kinds
+        .iter()
+        .filter(|k| !cal.thresholds.contains_key(k) && tried(k))
+        .map(|k| k.name())
+        .collect();
+    let untried: Vec<&str> = kinds
+        .iter()
+        .filter(|k| !cal.thresholds.contains_key(k) && !tried(k))
+        .map(|k| k.name())
+        .collect();
     if json {
         let v = json!({"model": model, "figures": f, "thresholds": cal.thresholds, "not_shown": hidden, "no_candidates": untried});
         println!("{v}");
         return;
     }
     println!("{model}");
-    println!("  wrong sentences flagged       {:>6.1} %", 100.0 * f.flagged);
+    println!(
+        "  wrong sentences flagged       {:>6.1} %",
+        100.0 * f.flagged
+    );
     println!("  edit precision                {:>6.2}", f.precision);
-    println!("  false flags per 100 clean     {:>6.1}", f.false_flags_per_100);
+    println!(
+        "  false flags per 100 clean     {:>6.1}",
+        f.false_flags_per_100
+    );
     println!("  median ms per text            {:>6.0}", f.median_ms);
     println!("  findings                      {:>6}", f.findings);
     println!("  shown: {}", shown.join(", "));
     if !hidden.is_empty() {
-        println!("  not shown on this model (cannot reach the precision goal): {}", hidden.join(", "));
+        println!(
+            "  not shown on this model (cannot reach the precision goal): {}",
+            hidden.join(", ")
+        );
     }
     if !untried.is_empty() {
-        println!("  no candidates of these kinds in this run: {}", untried.join(", "));
+        println!(
+            "  no candidates of these kinds in this run: {}",
+            untried.join(", ")
+        );
     }
 }
 
@@ -104,7 +138,10 @@ pub fn curve(all: &[Evaluated], cal: &Calibration) -> Vec<(f64, f64)> {
             }
         }
         if found > 0 {
-            points.push((hit as f64 / wrong.max(1) as f64, correct as f64 / found as f64));
+            points.push((
+                hit as f64 / wrong.max(1) as f64,
+                correct as f64 / found as f64,
+            ));
         }
     }
     points
@@ -173,19 +210,34 @@ pub fn load_dump(path: &std::path::Path) -> Result<Vec<(String, Vec<Evaluated>)>
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut models: Vec<(String, Vec<Evaluated>)> = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        let d: DumpLine = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+        let d: DumpLine =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
         if models.last().is_none_or(|(m, _)| *m != d.model) {
             models.push((d.model.clone(), Vec::new()));
         }
         let items = &mut models.last_mut().expect("pushed").1;
         while items.len() <= d.item {
-            let labelled = Labelled { scored: Vec::new(), correct: Vec::new(), clean: d.clean, technical: false };
-            items.push(Evaluated { labelled, wrong: d.wrong, millis: d.millis });
+            let labelled = Labelled {
+                scored: Vec::new(),
+                correct: Vec::new(),
+                clean: d.clean,
+                technical: false,
+            };
+            items.push(Evaluated {
+                labelled,
+                wrong: d.wrong,
+                millis: d.millis,
+            });
         }
         items[d.item].labelled.technical |= d.technical;
         if let Some(kind) = d.kind {
             // The category only phrases messages; the eval does not read it.
-            let edit = Edit { range: d.start..d.end, original: d.original, replacement: d.replacement, category: Category::Style };
+            let edit = Edit {
+                range: d.start..d.end,
+                original: d.original,
+                replacement: d.replacement,
+                category: Category::Style,
+            };
             let scored = Scored {
                 candidate: Candidate { edit, kind },
                 gain: d.gain,

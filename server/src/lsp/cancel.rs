@@ -32,7 +32,9 @@ impl Drop for CancelOnDrop {
 
 /// The error answered to a request whose work was cancelled.
 pub fn cancelled() -> tower_lsp_server::jsonrpc::Error {
-    let mut e = tower_lsp_server::jsonrpc::Error::new(tower_lsp_server::jsonrpc::ErrorCode::RequestCancelled);
+    let mut e = tower_lsp_server::jsonrpc::Error::new(
+        tower_lsp_server::jsonrpc::ErrorCode::RequestCancelled,
+    );
     e.message = "cancelled".into();
     e
 }

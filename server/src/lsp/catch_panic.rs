@@ -51,7 +51,8 @@ where
                     tracing::error!(%method, "handler panicked: {what}");
                     Ok(id.map(|id| {
                         let mut error = Error::new(ErrorCode::InternalError);
-                        error.message = format!("margin: internal error in {method}: {what}").into();
+                        error.message =
+                            format!("margin: internal error in {method}: {what}").into();
                         Response::from_error(id, error)
                     }))
                 }

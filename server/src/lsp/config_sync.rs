@@ -16,7 +16,10 @@ pub async fn pull(client: &Client, session: &Arc<Session>) {
     if !session.lock().client.configuration {
         return;
     }
-    let item = ConfigurationItem { scope_uri: None, section: Some("margin".to_string()) };
+    let item = ConfigurationItem {
+        scope_uri: None,
+        section: Some("margin".to_string()),
+    };
     match client.configuration(vec![item]).await {
         Ok(values) => {
             let value = values.into_iter().next().unwrap_or(Value::Null);
@@ -27,16 +30,30 @@ pub async fn pull(client: &Client, session: &Arc<Session>) {
 }
 
 /// Replace the client layer with `value`, refresh settings, report problems.
-pub async fn apply_client_settings(client: &Client, session: &Arc<Session>, value: &Value, source: &str) {
+pub async fn apply_client_settings(
+    client: &Client,
+    session: &Arc<Session>,
+    value: &Value,
+    source: &str,
+) {
     let (options, problems) = Options::from_json(value, source);
     let (problems, refresh_hints) = {
         let mut state = session.lock();
-        let before = (state.settings.inline_translations, state.settings.reading_language.clone());
+        let before = (
+            state.settings.inline_translations,
+            state.settings.reading_language.clone(),
+        );
         state.layers.client = options;
         state.refresh_settings();
         tracing::debug!(settings = ?state.settings, "settings updated");
-        let after = (state.settings.inline_translations, state.settings.reading_language.clone());
-        (state.unseen(problems), before != after && state.client.inlay_hint_refresh)
+        let after = (
+            state.settings.inline_translations,
+            state.settings.reading_language.clone(),
+        );
+        (
+            state.unseen(problems),
+            before != after && state.client.inlay_hint_refresh,
+        )
     };
     show(client, problems).await;
     if refresh_hints {
@@ -49,6 +66,11 @@ pub async fn apply_client_settings(client: &Client, session: &Arc<Session>, valu
 pub async fn show(client: &Client, problems: Vec<Problem>) {
     for problem in problems {
         tracing::warn!("{problem}; using the default");
-        client.show_message(MessageType::WARNING, format!("{problem}; using the default")).await;
+        client
+            .show_message(
+                MessageType::WARNING,
+                format!("{problem}; using the default"),
+            )
+            .await;
     }
 }

@@ -29,7 +29,12 @@ pub struct PendingHints(Mutex<HashSet<(String, &'static str)>>);
 
 /// The hints for `range` of the document, and what still has to be translated.
 pub fn hints(ctx: &Ctx, snap: &Snapshot, range: Range<usize>) -> Vec<InlayHint> {
-    if !snap.settings.inline_translations || matches!(snap.lang, margin_syntax::Language::Markdown | margin_syntax::Language::PlainText) {
+    if !snap.settings.inline_translations
+        || matches!(
+            snap.lang,
+            margin_syntax::Language::Markdown | margin_syntax::Language::PlainText
+        )
+    {
         return Vec::new();
     }
     let reading = translating::reading_language(&snap.settings);
@@ -37,17 +42,32 @@ pub fn hints(ctx: &Ctx, snap: &Snapshot, range: Range<usize>) -> Vec<InlayHint> 
     let engine = ctx.model.ready(Task::Translate);
     let mut out = Vec::new();
     let mut missing = Vec::new();
-    for region in regions.iter().filter(|r| matches!(r.kind, RegionKind::Comment | RegionKind::DocComment | RegionKind::StringLiteral)) {
+    for region in regions.iter().filter(|r| {
+        matches!(
+            r.kind,
+            RegionKind::Comment | RegionKind::DocComment | RegionKind::StringLiteral
+        )
+    }) {
         if region.doc_range.end < range.start || region.doc_range.start > range.end {
             continue;
         }
         let at = region.doc_range.start;
-        let Some(target) = target_at(&snap.text, snap.lang, &regions, at..at) else { continue };
+        let Some(target) = target_at(&snap.text, snap.lang, &regions, at..at) else {
+            continue;
+        };
         if is_in_language(&target.source, reading) != Some(false) {
             continue;
         }
-        let request = Request { text: target.source.clone(), from: detect(&target.source), to: reading, markdown: false };
-        match engine.as_ref().and_then(|e| ctx.translator.cached(e, &request)) {
+        let request = Request {
+            text: target.source.clone(),
+            from: detect(&target.source),
+            to: reading,
+            markdown: false,
+        };
+        match engine
+            .as_ref()
+            .and_then(|e| ctx.translator.cached(e, &request))
+        {
             Some(translation) => out.push(hint(snap, region.doc_range.end, &translation)),
             None => missing.push(request),
         }
@@ -59,7 +79,9 @@ pub fn hints(ctx: &Ctx, snap: &Snapshot, range: Range<usize>) -> Vec<InlayHint> 
 }
 
 fn hint(snap: &Snapshot, end: usize, translation: &str) -> InlayHint {
-    let line_end = snap.text[end..].find('\n').map_or(snap.text.len(), |i| end + i);
+    let line_end = snap.text[end..]
+        .find('\n')
+        .map_or(snap.text.len(), |i| end + i);
     let one_line = translation.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut label: String = one_line.chars().take(MAX_LABEL_CHARS).collect();
     if label.len() < one_line.len() {
@@ -82,8 +104,15 @@ fn hint(snap: &Snapshot, end: usize, translation: &str) -> InlayHint {
 
 fn queue(ctx: &Ctx, snap: &Snapshot, requests: Vec<Request>) {
     let fresh: Vec<Request> = {
-        let mut pending = ctx.pending_hints.0.lock().unwrap_or_else(|p| p.into_inner());
-        requests.into_iter().filter(|r| pending.insert((r.text.clone(), r.to.code))).collect()
+        let mut pending = ctx
+            .pending_hints
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        requests
+            .into_iter()
+            .filter(|r| pending.insert((r.text.clone(), r.to.code)))
+            .collect()
     };
     if fresh.is_empty() {
         return;
@@ -94,14 +123,22 @@ fn queue(ctx: &Ctx, snap: &Snapshot, requests: Vec<Request>) {
         if let Ok(engine) = ctx.model.engine(&settings, Task::Translate).await {
             for request in &fresh {
                 let cancel = Arc::new(AtomicBool::new(false));
-                match ctx.translator.translate(&engine, request, Priority::Background, cancel).await {
+                match ctx
+                    .translator
+                    .translate(&engine, request, Priority::Background, cancel)
+                    .await
+                {
                     Ok(_) => done += 1,
                     Err(e) => tracing::debug!("inline translation skipped: {e}"),
                 }
             }
         }
         {
-            let mut pending = ctx.pending_hints.0.lock().unwrap_or_else(|p| p.into_inner());
+            let mut pending = ctx
+                .pending_hints
+                .0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             for r in &fresh {
                 pending.remove(&(r.text.clone(), r.to.code));
             }

@@ -13,13 +13,13 @@ use margin_engine::Priority;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken, Uri};
 use tower_lsp_server::Client;
 
-use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
 pub use super::publish::store_and_publish;
 use super::publish::{self, Partial, Report};
+use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
 use crate::config::Settings;
+use crate::model::ModelService;
 use crate::region_limit::MAX_REGION_BYTES;
 use margin_engine::Engine;
-use crate::model::ModelService;
 
 use super::scheduler::{Scheduler, Want};
 use super::session::{DocFindings, Session};
@@ -43,7 +43,15 @@ pub struct Ctx {
 
 /// Check `uri` after `delay` (edits, opens and pulls by the user make it the current document).
 pub fn schedule(ctx: &Ctx, uri: Uri, focus: Option<usize>, delay: Duration, current: bool) {
-    ctx.scheduler.want(ctx, uri, Want { focus, delay, current });
+    ctx.scheduler.want(
+        ctx,
+        uri,
+        Want {
+            focus,
+            delay,
+            current,
+        },
+    );
 }
 
 /// Stop checking `uri` (closed, disabled).
@@ -60,7 +68,13 @@ pub fn cancel_progress(ctx: &Ctx, token: &str) {
 }
 
 /// Check the current version of `uri` (started by the scheduler).
-pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBool>, priority: Priority) {
+pub async fn run(
+    ctx: Ctx,
+    uri: Uri,
+    focus: Option<usize>,
+    cancel: Arc<AtomicBool>,
+    priority: Priority,
+) {
     let snapshot = {
         let mut state = ctx.session.lock();
         let settings = state.settings.clone();
@@ -70,12 +84,23 @@ pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBoo
         let dictionary = state.stores().dictionary.clone();
         let first = !state.findings.contains_key(&uri);
         match state.documents.get(&uri) {
-            Some(doc) if doc.in_sync() && doc.skipped().is_none() && settings.enable && !disabled => doc.language().map(|lang| {
-                // The document's own tree (a cheap copy): nothing is parsed again.
-                let tree = doc.syntax().and_then(|t| t.snapshot());
-                let input = DocumentInput { text: doc.text(), language: lang, tree, focus, priority, cancel: cancel.clone() };
-                Ok((input, doc.version(), settings, dictionary, first))
-            }),
+            Some(doc)
+                if doc.in_sync() && doc.skipped().is_none() && settings.enable && !disabled =>
+            {
+                doc.language().map(|lang| {
+                    // The document's own tree (a cheap copy): nothing is parsed again.
+                    let tree = doc.syntax().and_then(|t| t.snapshot());
+                    let input = DocumentInput {
+                        text: doc.text(),
+                        language: lang,
+                        tree,
+                        focus,
+                        priority,
+                        cancel: cancel.clone(),
+                    };
+                    Ok((input, doc.version(), settings, dictionary, first))
+                })
+            }
             Some(doc) => Some(Err(doc.version())),
             None => None,
         }
@@ -88,25 +113,54 @@ pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBoo
             return store_and_publish(&ctx, &uri, DocFindings::complete(version, Vec::new())).await;
         }
     };
-    let Ok(engine) = ctx.engine(&settings, Task::Proofread).await else { return };
+    let Ok(engine) = ctx.engine(&settings, Task::Proofread).await else {
+        return;
+    };
     let (report_tx, report_rx) = tokio::sync::mpsc::unbounded_channel::<Report>();
     let progress = first.then(|| cancel.clone());
-    let reporter = tokio::spawn(publish::report(ctx.clone(), uri.clone(), version, progress, report_rx));
+    let reporter = tokio::spawn(publish::report(
+        ctx.clone(),
+        uri.clone(),
+        version,
+        progress,
+        report_rx,
+    ));
     let mut partial = Partial::new();
-    let file_key = uri.to_file_path().map(|path| ctx.session.lock().stores().file_key(&path));
+    let file_key = uri
+        .to_file_path()
+        .map(|path| ctx.session.lock().stores().file_key(&path));
     let session = ctx.session.clone();
     let ignored = move |key: &margin_proofread::FindingKey| {
-        file_key.as_ref().is_some_and(|file| session.lock().stores().ignores.is_ignored(file, key))
+        file_key
+            .as_ref()
+            .is_some_and(|file| session.lock().stores().ignores.is_ignored(file, key))
     };
-    let choices = UserChoices { disabled: false, dictionary: &dictionary, ignored: &ignored };
-    let result = proofread(&engine, &ctx.checker, input, &settings, &choices, |done, total, found| {
-        let _ = report_tx.send(Report { done, total, findings: partial.due(done, total).then(|| found.to_vec()) });
-    })
+    let choices = UserChoices {
+        disabled: false,
+        dictionary: &dictionary,
+        ignored: &ignored,
+    };
+    let result = proofread(
+        &engine,
+        &ctx.checker,
+        input,
+        &settings,
+        &choices,
+        |done, total, found| {
+            let _ = report_tx.send(Report {
+                done,
+                total,
+                findings: partial.due(done, total).then(|| found.to_vec()),
+            });
+        },
+    )
     .await;
     drop(report_tx);
     let _ = reporter.await;
     for problem in ctx.checker.take_problems() {
-        ctx.client.show_message(MessageType::WARNING, format!("margin: {problem}")).await;
+        ctx.client
+            .show_message(MessageType::WARNING, format!("margin: {problem}"))
+            .await;
     }
     let checked = match result {
         Ok(checked) => checked,
@@ -114,7 +168,11 @@ pub async fn run(ctx: Ctx, uri: Uri, focus: Option<usize>, cancel: Arc<AtomicBoo
     };
     if !checked.unchecked.is_empty() {
         let left_out = &checked.unchecked;
-        tracing::info!(uri = uri.as_str(), ?left_out, "over-long prose regions: only their first {MAX_REGION_BYTES} bytes are checked");
+        tracing::info!(
+            uri = uri.as_str(),
+            ?left_out,
+            "over-long prose regions: only their first {MAX_REGION_BYTES} bytes are checked"
+        );
     }
     store_and_publish(&ctx, &uri, DocFindings::complete(version, checked.findings)).await;
 }
@@ -136,7 +194,10 @@ impl Ctx {
         match uri.to_file_path() {
             Some(path) => {
                 let key = stores.file_key(&path);
-                findings.into_iter().filter(|f| !stores.ignores.is_ignored(&key, &f.key())).collect()
+                findings
+                    .into_iter()
+                    .filter(|f| !stores.ignores.is_ignored(&key, &f.key()))
+                    .collect()
             }
             None => findings,
         }
@@ -147,7 +208,8 @@ impl Ctx {
     /// message and returned. When margin picked models itself, one message says which and why.
     pub async fn engine(&self, settings: &Settings, task: Task) -> Result<Engine, String> {
         let choices = self.model.choices(settings).await;
-        let pairs: Vec<(Task, &Result<crate::model::Choice, String>)> = choices.iter().map(|(t, c)| (*t, c)).collect();
+        let pairs: Vec<(Task, &Result<crate::model::Choice, String>)> =
+            choices.iter().map(|(t, c)| (*t, c)).collect();
         if let Some(note) = crate::model::choice::default_note(&pairs) {
             let new = {
                 let mut state = self.session.lock();
@@ -157,7 +219,9 @@ impl Ctx {
             };
             if new {
                 tracing::info!("{note}");
-                self.client.show_message(MessageType::INFO, format!("margin: {note}")).await;
+                self.client
+                    .show_message(MessageType::INFO, format!("margin: {note}"))
+                    .await;
             }
         }
         let message = match self.model.engine(settings, task).await {
@@ -170,7 +234,9 @@ impl Ctx {
         };
         tracing::warn!("model unavailable: {message}");
         if show {
-            self.client.show_message(MessageType::ERROR, format!("margin: {message}")).await;
+            self.client
+                .show_message(MessageType::ERROR, format!("margin: {message}"))
+                .await;
         }
         Err(message)
     }
@@ -181,17 +247,30 @@ pub(super) async fn begin_progress(
     uri: &Uri,
     regions: usize,
     cancel: &Arc<AtomicBool>,
-) -> Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::Cancellable>> {
+) -> Option<
+    tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::Cancellable>,
+> {
     if !ctx.session.lock().client.work_done_progress {
         return None;
     }
     let token = format!("margin-check-{}", uri.as_str());
-    ctx.client.create_work_done_progress(ProgressToken::String(token.clone())).await.ok()?;
+    ctx.client
+        .create_work_done_progress(ProgressToken::String(token.clone()))
+        .await
+        .ok()?;
     ctx.scheduler.set_progress(uri, cancel, token.clone());
-    let name = uri.as_str().rsplit('/').next().unwrap_or("document").to_string();
+    let name = uri
+        .as_str()
+        .rsplit('/')
+        .next()
+        .unwrap_or("document")
+        .to_string();
     let progress = ctx
         .client
-        .progress(NumberOrString::String(token), format!("margin: checking {name}"))
+        .progress(
+            NumberOrString::String(token),
+            format!("margin: checking {name}"),
+        )
         .with_percentage(0)
         .with_cancel_button()
         .with_message(format!("0/{regions} regions"))

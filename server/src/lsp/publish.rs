@@ -24,29 +24,49 @@ pub async fn store_and_publish(ctx: &Ctx, uri: &Uri, result: DocFindings) {
     let (diagnostics, version, pull, refresh) = {
         let mut state = ctx.session.lock();
         let (enc, severity) = (state.encoding, state.settings.severity);
-        let Some(doc) = state.documents.get(uri) else { return };
+        let Some(doc) = state.documents.get(uri) else {
+            return;
+        };
         let Some(mut current) = carry_over(doc, result) else {
             return; // written for a version whose text changed since: never publish stale results
         };
         if !current.complete {
             // Until the check ends, keep what is still valid of the last findings outside the
             // regions it finished.
-            if let Some(last) = state.findings.get(uri).and_then(|last| carry_over(doc, last.clone())) {
+            if let Some(last) = state
+                .findings
+                .get(uri)
+                .and_then(|last| carry_over(doc, last.clone()))
+            {
                 let regions: Vec<_> = current.findings.iter().map(|f| f.region.clone()).collect();
-                let kept = last.findings.into_iter().filter(|f| !regions.contains(&f.region));
+                let kept = last
+                    .findings
+                    .into_iter()
+                    .filter(|f| !regions.contains(&f.region));
                 current.findings.extend(kept);
                 current.findings.sort_by_key(|f| f.range.start);
             }
         }
         current.result_id = NEXT_RESULT.fetch_add(1, Ordering::Relaxed);
-        let diagnostics: Vec<_> = current.findings.iter().map(|f| to_proto::diagnostic(doc, f, enc, severity)).collect();
+        let diagnostics: Vec<_> = current
+            .findings
+            .iter()
+            .map(|f| to_proto::diagnostic(doc, f, enc, severity))
+            .collect();
         let version = current.version;
         state.findings.insert(uri.clone(), current);
-        (diagnostics, version, state.client.pull_diagnostics, state.client.diagnostic_refresh)
+        (
+            diagnostics,
+            version,
+            state.client.pull_diagnostics,
+            state.client.diagnostic_refresh,
+        )
     };
     ctx.session.findings_changed.notify_waiters();
     if !pull {
-        ctx.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+        ctx.client
+            .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+            .await;
     } else if refresh {
         let _ = ctx.client.workspace_diagnostic_refresh().await;
     }
@@ -64,20 +84,22 @@ fn carry_over(doc: &Document, mut result: DocFindings) -> Option<DocFindings> {
     if !doc.can_map_from(result.version) {
         return None;
     }
-    result.findings.retain_mut(|f| match doc.map_range(result.version, f.region.clone()) {
-        Some(region) => {
-            let shift = |x: usize| (x + region.start).checked_sub(f.region.start);
-            match (shift(f.range.start), shift(f.range.end)) {
-                (Some(start), Some(end)) => {
-                    f.range = start..end;
-                    f.region = region;
-                    true
+    result
+        .findings
+        .retain_mut(|f| match doc.map_range(result.version, f.region.clone()) {
+            Some(region) => {
+                let shift = |x: usize| (x + region.start).checked_sub(f.region.start);
+                match (shift(f.range.start), shift(f.range.end)) {
+                    (Some(start), Some(end)) => {
+                        f.range = start..end;
+                        f.region = region;
+                        true
+                    }
+                    _ => false,
                 }
-                _ => false,
             }
-        }
-        None => false,
-    });
+            None => false,
+        });
     result.version = doc.version();
     Some(result)
 }
@@ -100,7 +122,9 @@ pub const PARTIAL_EVERY: Duration = Duration::from_millis(500);
 
 impl Partial {
     pub fn new() -> Self {
-        Partial { last: std::time::Instant::now() }
+        Partial {
+            last: std::time::Instant::now(),
+        }
     }
 
     pub fn due(&mut self, done: usize, total: usize) -> bool {
@@ -124,7 +148,12 @@ pub async fn report(
 ) {
     let mut cancel = progress;
     let mut progress = None;
-    while let Some(Report { done, total, findings }) = reports.recv().await {
+    while let Some(Report {
+        done,
+        total,
+        findings,
+    }) = reports.recv().await
+    {
         if total >= PROGRESS_FROM_REGIONS && done < total {
             if let Some(cancel) = cancel.take() {
                 progress = begin_progress(&ctx, &uri, total, &cancel).await;
@@ -132,11 +161,17 @@ pub async fn report(
         }
         if let Some(p) = &progress {
             let percent = (done * 100 / total.max(1)) as u32;
-            p.report_with_message(format!("{done}/{total} regions"), percent, Some(true)).await;
+            p.report_with_message(format!("{done}/{total} regions"), percent, Some(true))
+                .await;
         }
         if let Some(findings) = findings {
             let findings = ctx.ignored_removed(&uri, findings);
-            let partial = DocFindings { version, findings, complete: false, result_id: 0 };
+            let partial = DocFindings {
+                version,
+                findings,
+                complete: false,
+                result_id: 0,
+            };
             store_and_publish(&ctx, &uri, partial).await;
         }
     }

@@ -92,7 +92,11 @@ impl Scheduler {
             running.task.abort();
             inner.running.remove(&uri);
         }
-        let waiting = inner.waiting.entry(uri).or_insert(Waiting { focus: None, due: now, changed_since });
+        let waiting = inner.waiting.entry(uri).or_insert(Waiting {
+            focus: None,
+            due: now,
+            changed_since,
+        });
         waiting.focus = want.focus.or(waiting.focus);
         waiting.due = now + want.delay;
         waiting.changed_since = waiting.changed_since.min(changed_since);
@@ -134,14 +138,24 @@ impl Scheduler {
 
     /// The check running under `cancel` reports progress under `token`.
     pub fn set_progress(&self, uri: &Uri, cancel: &Arc<AtomicBool>, token: String) {
-        if let Some(running) = self.lock().running.get_mut(uri).filter(|r| Arc::ptr_eq(&r.cancel, cancel)) {
+        if let Some(running) = self
+            .lock()
+            .running
+            .get_mut(uri)
+            .filter(|r| Arc::ptr_eq(&r.cancel, cancel))
+        {
             running.progress = Some(token);
         }
     }
 
     /// The user pressed cancel on a check's progress.
     pub fn cancel_progress(&self, token: &str) {
-        for running in self.lock().running.values().filter(|r| r.progress.as_deref() == Some(token)) {
+        for running in self
+            .lock()
+            .running
+            .values()
+            .filter(|r| r.progress.as_deref() == Some(token))
+        {
             running.cancel.store(true, Ordering::Relaxed);
         }
     }
@@ -152,10 +166,15 @@ impl Scheduler {
         let mut inner = self.lock();
         let ready_at = |w: &Waiting| w.due.min(w.changed_since + MAX_WAIT);
         let ready = |inner: &Inner, uri: &Uri| {
-            inner.waiting.get(uri).is_some_and(|w| ready_at(w) <= now) && !inner.running.contains_key(uri)
+            inner.waiting.get(uri).is_some_and(|w| ready_at(w) <= now)
+                && !inner.running.contains_key(uri)
         };
         let foreground_busy = inner.running.values().any(|r| r.foreground);
-        if let Some(current) = inner.current.clone().filter(|uri| !foreground_busy && ready(&inner, uri)) {
+        if let Some(current) = inner
+            .current
+            .clone()
+            .filter(|uri| !foreground_busy && ready(&inner, uri))
+        {
             start(&mut inner, ctx, current, Priority::Interactive, now);
         }
         let current = inner.current.clone();
@@ -176,12 +195,21 @@ impl Scheduler {
             }
         }
         // Ready ones that could not start wait for a running check to finish (it wakes the loop).
-        inner.waiting.values().map(ready_at).filter(|at| *at > now).min()
+        inner
+            .waiting
+            .values()
+            .map(ready_at)
+            .filter(|at| *at > now)
+            .min()
     }
 
     fn finished(&self, uri: &Uri, cancel: &Arc<AtomicBool>) {
         let mut inner = self.lock();
-        if inner.running.get(uri).is_some_and(|r| Arc::ptr_eq(&r.cancel, cancel)) {
+        if inner
+            .running
+            .get(uri)
+            .is_some_and(|r| Arc::ptr_eq(&r.cancel, cancel))
+        {
             inner.running.remove(uri);
         }
         drop(inner);
@@ -190,18 +218,34 @@ impl Scheduler {
 }
 
 fn start(inner: &mut Inner, ctx: &Ctx, uri: Uri, priority: Priority, now: Instant) {
-    let Some(waiting) = inner.waiting.remove(&uri) else { return };
+    let Some(waiting) = inner.waiting.remove(&uri) else {
+        return;
+    };
     let cancel = Arc::new(AtomicBool::new(false));
     let protected = waiting.due > now; // the deadline, not the debounce, started it
     let task = {
         let (ctx, uri, cancel) = (ctx.clone(), uri.clone(), cancel.clone());
         tokio::spawn(async move {
-            proofreading::run(ctx.clone(), uri.clone(), waiting.focus, cancel.clone(), priority).await;
+            proofreading::run(
+                ctx.clone(),
+                uri.clone(),
+                waiting.focus,
+                cancel.clone(),
+                priority,
+            )
+            .await;
             ctx.scheduler.finished(&uri, &cancel);
         })
     };
     let foreground = priority == Priority::Interactive;
-    let running = Running { cancel, task: task.abort_handle(), protected, changed_since: waiting.changed_since, progress: None, foreground };
+    let running = Running {
+        cancel,
+        task: task.abort_handle(),
+        protected,
+        changed_since: waiting.changed_since,
+        progress: None,
+        foreground,
+    };
     inner.running.insert(uri, running);
 }
 

@@ -34,7 +34,11 @@ impl Server {
             in_flight: Arc::default(),
             scheduler: Arc::default(),
         };
-        Server { client, session, ctx }
+        Server {
+            client,
+            session,
+            ctx,
+        }
     }
 
     pub async fn status(&self, params: Value) -> Result<requests::status::Status> {
@@ -48,11 +52,17 @@ impl Server {
         requests::document_text::run(&self.session, params)
     }
 
-    pub async fn regions(&self, params: requests::regions::Params) -> Result<requests::regions::Reply> {
+    pub async fn regions(
+        &self,
+        params: requests::regions::Params,
+    ) -> Result<requests::regions::Reply> {
         requests::regions::run(&self.client, &self.session, params).await
     }
 
-    pub async fn inline_completion(&self, params: InlineCompletionParams) -> Result<Option<InlineCompletionResponse>> {
+    pub async fn inline_completion(
+        &self,
+        params: InlineCompletionParams,
+    ) -> Result<Option<InlineCompletionResponse>> {
         requests::inline_completion::run(&self.ctx, params).await
     }
 
@@ -97,7 +107,10 @@ impl LanguageServer for Server {
         notifications::did_change_configuration::run(&self.client, &self.session, params);
     }
 
-    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
         requests::diagnostic::run(&self.ctx, params).await
     }
 

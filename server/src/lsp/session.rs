@@ -39,7 +39,12 @@ pub struct DocFindings {
 impl DocFindings {
     /// The findings of a finished check.
     pub fn complete(version: i32, findings: Vec<Finding>) -> Self {
-        DocFindings { version, findings, complete: true, result_id: 0 }
+        DocFindings {
+            version,
+            findings,
+            complete: true,
+            result_id: 0,
+        }
     }
 }
 
@@ -84,7 +89,9 @@ impl Session {
     /// Lock the state. A panic elsewhere cannot wedge the server: a poisoned
     /// lock is taken over (handlers keep the state consistent between awaits).
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -92,7 +99,8 @@ impl State {
     /// Recompute settings from the layers.
     pub fn refresh_settings(&mut self) {
         self.settings = self.layers.settings();
-        self.frame_limit.set_for_file_bytes(self.settings.max_file_bytes);
+        self.frame_limit
+            .set_for_file_bytes(self.settings.max_file_bytes);
     }
 
     /// The stores (dictionary, ignores), opened on first use.
@@ -109,7 +117,9 @@ impl State {
 
     /// Whether the user disabled margin for this document's file (`margin.disableFile`).
     pub fn is_disabled(&mut self, uri: &Uri) -> bool {
-        let Some(path) = uri.to_file_path() else { return false };
+        let Some(path) = uri.to_file_path() else {
+            return false;
+        };
         let stores = self.stores();
         let key = stores.file_key(&path);
         stores.ignores.is_disabled(&key)
@@ -117,6 +127,9 @@ impl State {
 
     /// Keep only the problems not shown before, and remember them.
     pub fn unseen(&mut self, problems: Vec<Problem>) -> Vec<Problem> {
-        problems.into_iter().filter(|p| self.shown.insert(p.clone())).collect()
+        problems
+            .into_iter()
+            .filter(|p| self.shown.insert(p.clone()))
+            .collect()
     }
 }

@@ -33,14 +33,19 @@ impl Snapshot {
         let mut state = session.lock();
         let disabled = state.is_disabled(uri);
         let (enc, settings) = (state.encoding, state.settings.clone());
-        let doc = state.documents.get(uri).ok_or_else(|| unknown_document(uri))?;
+        let doc = state
+            .documents
+            .get(uri)
+            .ok_or_else(|| unknown_document(uri))?;
         if !doc.in_sync() {
             return Err(out_of_sync(uri));
         }
         if disabled || !settings.enable || doc.skipped().is_some() {
             return Ok(None);
         }
-        let Some(lang) = doc.language() else { return Ok(None) };
+        let Some(lang) = doc.language() else {
+            return Ok(None);
+        };
         Ok(Some(Snapshot {
             uri: uri.clone(),
             rope: doc.rope().clone(),
@@ -55,21 +60,35 @@ impl Snapshot {
     /// The document at `version`, for resolving an action computed for it: `ContentModified`
     /// if it changed since, an error if margin is now off for it.
     pub fn take_at(session: &Session, uri: &Uri, version: i32) -> Result<Snapshot> {
-        let snap = Self::take(session, uri)?.ok_or_else(|| Error::invalid_params("margin is off for this document"))?;
+        let snap = Self::take(session, uri)?
+            .ok_or_else(|| Error::invalid_params("margin is off for this document"))?;
         if snap.version != version {
-            return Err(content_modified("the document changed; ask for code actions again".into()));
+            return Err(content_modified(
+                "the document changed; ask for code actions again".into(),
+            ));
         }
         Ok(snap)
     }
 
     /// Byte offset of a client position.
-    pub fn offset(&self, position: ls_types::Position) -> std::result::Result<usize, PositionError> {
+    pub fn offset(
+        &self,
+        position: ls_types::Position,
+    ) -> std::result::Result<usize, PositionError> {
         positions::to_offset(&self.rope, from_proto::line_col(position), self.enc)
     }
 
     /// Byte range of a client range.
-    pub fn byte_range(&self, range: ls_types::Range) -> std::result::Result<Range<usize>, PositionError> {
-        positions::to_range(&self.rope, from_proto::line_col(range.start), from_proto::line_col(range.end), self.enc)
+    pub fn byte_range(
+        &self,
+        range: ls_types::Range,
+    ) -> std::result::Result<Range<usize>, PositionError> {
+        positions::to_range(
+            &self.rope,
+            from_proto::line_col(range.start),
+            from_proto::line_col(range.end),
+            self.enc,
+        )
     }
 
     /// Client range of a byte range.
@@ -82,6 +101,10 @@ impl Snapshot {
 
     /// Whether the document is still at this version (results for older text are dropped).
     pub fn is_current(&self, session: &Session) -> bool {
-        session.lock().documents.get(&self.uri).is_some_and(|d| d.version() == self.version && d.in_sync())
+        session
+            .lock()
+            .documents
+            .get(&self.uri)
+            .is_some_and(|d| d.version() == self.version && d.in_sync())
     }
 }

@@ -30,7 +30,10 @@ pub struct InFlight {
 /// Languages suggestions are offered in (those with a code grammar).
 pub fn is_code(lang: margin_syntax::Language) -> bool {
     use margin_syntax::Language::*;
-    matches!(lang, Rust | Python | JavaScript | TypeScript | Tsx | Go | C | Cpp | Lua | Bash)
+    matches!(
+        lang,
+        Rust | Python | JavaScript | TypeScript | Tsx | Go | C | Cpp | Lua | Bash
+    )
 }
 
 /// A suggestion at `position` for a completion-style request, or `None` (superseded,
@@ -44,12 +47,22 @@ pub async fn at_cursor(ctx: &Ctx, uri: &Uri, position: Position) -> Option<(Snap
     let cursor = snap.offset(position).ok()?;
     let guard = CancelOnDrop::new();
     let id = ctx.in_flight.next.fetch_add(1, Ordering::Relaxed);
-    if let Some((_, old)) = ctx.in_flight.by_doc.lock().unwrap_or_else(|p| p.into_inner()).insert(uri.clone(), (id, guard.flag())) {
+    if let Some((_, old)) = ctx
+        .in_flight
+        .by_doc
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(uri.clone(), (id, guard.flag()))
+    {
         old.store(true, Ordering::SeqCst);
     }
     let result = run(ctx, &snap, cursor, &guard).await;
     {
-        let mut map = ctx.in_flight.by_doc.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = ctx
+            .in_flight
+            .by_doc
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if map.get(uri).is_some_and(|(i, _)| *i == id) {
             map.remove(uri);
         }
@@ -62,14 +75,26 @@ pub async fn at_cursor(ctx: &Ctx, uri: &Uri, position: Position) -> Option<(Snap
     snap.is_current(&ctx.session).then_some((snap, suggestion))
 }
 
-async fn run(ctx: &Ctx, snap: &Snapshot, cursor: usize, guard: &CancelOnDrop) -> Option<Suggestion> {
+async fn run(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    cursor: usize,
+    guard: &CancelOnDrop,
+) -> Option<Suggestion> {
     tokio::time::sleep(Duration::from_millis(snap.settings.suggest_debounce_ms)).await;
     if guard.0.load(Ordering::SeqCst) {
         return None;
     }
-    let engine = ctx.engine(&snap.settings, margin_engine::models::Task::Suggest).await.ok()?;
+    let engine = ctx
+        .engine(&snap.settings, margin_engine::models::Task::Suggest)
+        .await
+        .ok()?;
     let request = request(snap, cursor, Task::Complete);
-    match ctx.suggester.suggest(&engine, &request, Priority::Interactive, guard.flag()).await {
+    match ctx
+        .suggester
+        .suggest(&engine, &request, Priority::Interactive, guard.flag())
+        .await
+    {
         Ok(s) => Some(s),
         Err(SuggestFailure::Cancelled) => None,
         Err(e) => {

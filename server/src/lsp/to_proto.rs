@@ -45,7 +45,9 @@ pub fn diagnostic(
     ls_types::Diagnostic {
         range: range(doc, f.range.clone(), enc),
         severity: Some(self::severity(severity)),
-        code: Some(ls_types::NumberOrString::String(f.category_name().to_string())),
+        code: Some(ls_types::NumberOrString::String(
+            f.category_name().to_string(),
+        )),
         source: Some("margin".to_string()),
         message: f.message.clone(),
         data: Some(serde_json::json!({"original": f.original, "replacement": f.replacement})),

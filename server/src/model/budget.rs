@@ -20,9 +20,20 @@ pub fn estimate(facts: &GgufSummary, settings: &Settings) -> u64 {
         KvType::F16 => 2,
         KvType::Q8_0 => 1,
     };
-    let budget = u64::from(settings.context_tokens.unwrap_or_else(|| margin_engine::default_budget(facts.n_params)));
-    let context = facts.context_length.map_or(budget, |train| budget.min(train.max(64)));
-    let kv = facts.shape.kv_bytes_per_token(per_value).unwrap_or(facts.file_size / 8192) * context * SEQUENCES;
+    let budget = u64::from(
+        settings
+            .context_tokens
+            .unwrap_or_else(|| margin_engine::default_budget(facts.n_params)),
+    );
+    let context = facts
+        .context_length
+        .map_or(budget, |train| budget.min(train.max(64)));
+    let kv = facts
+        .shape
+        .kv_bytes_per_token(per_value)
+        .unwrap_or(facts.file_size / 8192)
+        * context
+        * SEQUENCES;
     facts.file_size + kv + COMPUTE_BYTES
 }
 
@@ -45,10 +56,19 @@ pub fn total_memory() -> Option<u64> {
 
 /// Removes the least recently used of `loaded` until `incoming` more bytes fit under `limit`
 /// (or none are left); returns the removed ones. `size_and_use` gives (bytes, last use).
-pub fn evict<T>(loaded: &mut Vec<T>, incoming: u64, limit: u64, size_and_use: impl Fn(&T) -> (u64, u64)) -> Vec<T> {
+pub fn evict<T>(
+    loaded: &mut Vec<T>,
+    incoming: u64,
+    limit: u64,
+    size_and_use: impl Fn(&T) -> (u64, u64),
+) -> Vec<T> {
     let mut gone = Vec::new();
-    while !loaded.is_empty() && loaded.iter().map(|l| size_and_use(l).0).sum::<u64>() + incoming > limit {
-        let oldest = (0..loaded.len()).min_by_key(|&i| size_and_use(&loaded[i]).1).unwrap_or(0);
+    while !loaded.is_empty()
+        && loaded.iter().map(|l| size_and_use(l).0).sum::<u64>() + incoming > limit
+    {
+        let oldest = (0..loaded.len())
+            .min_by_key(|&i| size_and_use(&loaded[i]).1)
+            .unwrap_or(0);
         gone.push(loaded.remove(oldest));
     }
     gone
@@ -98,9 +118,24 @@ mod tests {
         facts.shape.n_head_kv = Some(3);
         let settings = Settings::default();
         // 30 layers × 3 KV heads × (64 + 64) × 2 bytes × 2048 tokens × 4 sequences = 180 MiB.
-        assert_eq!(estimate(&facts, &settings), (100 << 20) + (180 << 20) + COMPUTE_BYTES);
-        let q8 = Settings { kv_type: KvType::Q8_0, ..Settings::default() };
-        assert_eq!(estimate(&facts, &q8), (100 << 20) + (90 << 20) + COMPUTE_BYTES);
-        assert_eq!(limit_bytes(&Settings { max_model_memory_mb: Some(512), ..Settings::default() }), 512 << 20);
+        assert_eq!(
+            estimate(&facts, &settings),
+            (100 << 20) + (180 << 20) + COMPUTE_BYTES
+        );
+        let q8 = Settings {
+            kv_type: KvType::Q8_0,
+            ..Settings::default()
+        };
+        assert_eq!(
+            estimate(&facts, &q8),
+            (100 << 20) + (90 << 20) + COMPUTE_BYTES
+        );
+        assert_eq!(
+            limit_bytes(&Settings {
+                max_model_memory_mb: Some(512),
+                ..Settings::default()
+            }),
+            512 << 20
+        );
     }
 }

@@ -68,7 +68,10 @@ pub struct Choice {
 impl Choice {
     /// `general.name`, else the reference.
     pub fn name(&self) -> String {
-        self.facts.name.clone().unwrap_or_else(|| self.reference.clone())
+        self.facts
+            .name
+            .clone()
+            .unwrap_or_else(|| self.reference.clone())
     }
 }
 
@@ -89,7 +92,9 @@ impl Inputs {
             cli: cli.map(str::to_owned),
             task_models: settings.models.clone(),
             model: settings.model.clone(),
-            env: std::env::var("MARGIN_MODEL").ok().filter(|s| !s.trim().is_empty()),
+            env: std::env::var("MARGIN_MODEL")
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
             chat_template: settings.chat_template.is_some(),
         }
     }
@@ -104,7 +109,11 @@ pub struct Chooser<'a> {
 
 impl<'a> Chooser<'a> {
     pub fn new(inputs: &'a Inputs, roots: &'a Roots) -> Self {
-        Chooser { inputs, roots, found: OnceCell::new() }
+        Chooser {
+            inputs,
+            roots,
+            found: OnceCell::new(),
+        }
     }
 
     /// Every model found (read on first use).
@@ -122,17 +131,32 @@ impl<'a> Chooser<'a> {
             (i.env.as_deref(), Origin::Environment),
         ];
         if let Some((Some(reference), origin)) = explicit.into_iter().find(|(r, _)| r.is_some()) {
-            let resolved = models::resolve(reference, self.roots).map_err(|e| format!("{} names no usable model: {e}", origin.describe(task)))?;
+            let resolved = models::resolve(reference, self.roots)
+                .map_err(|e| format!("{} names no usable model: {e}", origin.describe(task)))?;
             let facts = match resolved.facts {
                 Some(facts) => facts,
                 None => gguf::inspect(&resolved.path).map_err(|e| e.to_string())?,
             };
-            let choice = Choice { task, reference: resolved.reference, path: resolved.path, store: resolved.store, origin, facts };
+            let choice = Choice {
+                task,
+                reference: resolved.reference,
+                path: resolved.path,
+                store: resolved.store,
+                origin,
+                facts,
+            };
             return self.capable(choice);
         }
         if let Some((found, why)) = task::best(task, &self.discovery().models) {
             let origin = Origin::Default { why };
-            let choice = Choice { task, reference: found.short.clone(), path: found.file.clone(), store: Some(found.store), origin, facts: found.facts.clone() };
+            let choice = Choice {
+                task,
+                reference: found.short.clone(),
+                path: found.file.clone(),
+                store: Some(found.store),
+                origin,
+                facts: found.facts.clone(),
+            };
             return Ok(choice);
         }
         let no_model = || {
@@ -150,12 +174,29 @@ impl<'a> Chooser<'a> {
             Task::Suggest => "no model with fill-in-the-middle tokens of at most 4B parameters was found, so margin's own cached model is used",
             _ => "no instruction model of 1–4B parameters was found, so margin's own cached model is used",
         };
-        let reference = self.discovery().models.iter().find(|m| m.file == path).map_or_else(|| path.display().to_string(), |m| m.short.clone());
-        self.capable(Choice { task, reference, path, store: Some(Store::Margin), origin: Origin::Fallback { why: why.into() }, facts })
+        let reference = self
+            .discovery()
+            .models
+            .iter()
+            .find(|m| m.file == path)
+            .map_or_else(|| path.display().to_string(), |m| m.short.clone());
+        self.capable(Choice {
+            task,
+            reference,
+            path,
+            store: Some(Store::Margin),
+            origin: Origin::Fallback { why: why.into() },
+            facts,
+        })
     }
 
     fn capable(&self, choice: Choice) -> Result<Choice, String> {
-        task::can(choice.task, &choice.name(), &choice.facts, self.inputs.chat_template)?;
+        task::can(
+            choice.task,
+            &choice.name(),
+            &choice.facts,
+            self.inputs.chat_template,
+        )?;
         Ok(choice)
     }
 }
@@ -163,7 +204,11 @@ impl<'a> Chooser<'a> {
 /// The one message that says which models margin picked by itself and why, and how to choose
 /// others; `None` when every task's model was set.
 pub fn default_note(choices: &[(Task, &Result<Choice, String>)]) -> Option<String> {
-    let picked: Vec<&Choice> = choices.iter().filter_map(|(_, c)| c.as_ref().ok()).filter(|c| c.origin.is_default()).collect();
+    let picked: Vec<&Choice> = choices
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().ok())
+        .filter(|c| c.origin.is_default())
+        .collect();
     if picked.is_empty() {
         return None;
     }
@@ -174,13 +219,21 @@ pub fn default_note(choices: &[(Task, &Result<Choice, String>)]) -> Option<Strin
             continue;
         }
         done.push(&c.path);
-        let tasks: Vec<&str> = picked.iter().filter(|o| o.path == c.path).map(|o| o.task.label()).collect();
+        let tasks: Vec<&str> = picked
+            .iter()
+            .filter(|o| o.path == c.path)
+            .map(|o| o.task.label())
+            .collect();
         let why = match &c.origin {
             Origin::Default { why } | Origin::Fallback { why } => why.as_str(),
             _ => "",
         };
         let verb = if tasks.len() > 1 { "use" } else { "uses" };
-        parts.push(format!("{} {verb} {} ({why})", join_words(&tasks), c.reference));
+        parts.push(format!(
+            "{} {verb} {} ({why})",
+            join_words(&tasks),
+            c.reference
+        ));
     }
     Some(format!(
         "{}. Choose another with the `model` setting or `models.proofread`, `models.translate`, `models.suggest` (`margin models list` shows the models on this machine)",
@@ -198,5 +251,7 @@ fn join_words(words: &[&str]) -> String {
 
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

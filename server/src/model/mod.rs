@@ -116,7 +116,10 @@ pub struct ModelService {
 impl ModelService {
     /// A service searching `roots` instead of the environment's stores.
     pub fn with_roots(roots: Roots) -> Self {
-        ModelService { state: Mutex::default(), roots: Some(roots) }
+        ModelService {
+            state: Mutex::default(),
+            roots: Some(roots),
+        }
     }
 
     /// The stores this service searches.
@@ -141,10 +144,23 @@ impl ModelService {
         let i = inputs.clone();
         let computed = tokio::task::spawn_blocking(move || {
             let chooser = Chooser::new(&i, &roots);
-            Task::ALL.iter().map(|&t| (t, chooser.choose(t))).collect::<Vec<_>>()
+            Task::ALL
+                .iter()
+                .map(|&t| (t, chooser.choose(t)))
+                .collect::<Vec<_>>()
         })
         .await
-        .unwrap_or_else(|e| Task::ALL.iter().map(|&t| (t, Err(format!("choosing a model stopped unexpectedly: {e}")))).collect());
+        .unwrap_or_else(|e| {
+            Task::ALL
+                .iter()
+                .map(|&t| {
+                    (
+                        t,
+                        Err(format!("choosing a model stopped unexpectedly: {e}")),
+                    )
+                })
+                .collect()
+        });
         let choices: Choices = Arc::new(computed);
         self.lock().choices = Some((inputs, choices.clone()));
         choices
@@ -154,9 +170,19 @@ impl ModelService {
     /// least recently used others when the memory budget requires).
     pub async fn engine(&self, settings: &Settings, task: Task) -> Result<Engine, String> {
         let choices = self.choices(settings).await;
-        let choice = choices.iter().find(|(t, _)| *t == task).map(|(_, c)| c.clone()).unwrap_or_else(|| Err("no such task".into()))?;
+        let choice = choices
+            .iter()
+            .find(|(t, _)| *t == task)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| Err("no such task".into()))?;
         let mk = ModelKey::for_task(settings, task);
-        let key = (choice.path.clone(), mk.threads, mk.context_tokens, mk.kv_type, mk.chat_template.clone());
+        let key = (
+            choice.path.clone(),
+            mk.threads,
+            mk.context_tokens,
+            mk.kv_type,
+            mk.chat_template.clone(),
+        );
         let slot = {
             let mut state = self.lock();
             state.clock += 1;
@@ -171,11 +197,18 @@ impl ModelService {
                 None => {
                     let bytes = budget::estimate(&choice.facts, settings);
                     let limit = budget::limit_bytes(settings);
-                    for gone in budget::evict(&mut state.loaded, bytes, limit, |l| (l.bytes, l.last_used)) {
+                    for gone in
+                        budget::evict(&mut state.loaded, bytes, limit, |l| (l.bytes, l.last_used))
+                    {
                         tracing::info!(model = %gone.key.0.display(), "unloading the least recently used model (maxModelMemoryMb)");
                     }
                     let slot: Slot = Arc::default();
-                    state.loaded.push(Loaded { key, slot: slot.clone(), bytes, last_used: now });
+                    state.loaded.push(Loaded {
+                        key,
+                        slot: slot.clone(),
+                        bytes,
+                        last_used: now,
+                    });
                     slot
                 }
             }
@@ -204,17 +237,26 @@ impl ModelService {
     fn slot_of(&self, task: Task) -> Option<Slot> {
         let state = self.lock();
         let (_, file) = state.task_files.iter().find(|(t, _)| *t == task)?;
-        state.loaded.iter().find(|l| &l.key.0 == file).map(|l| l.slot.clone())
+        state
+            .loaded
+            .iter()
+            .find(|l| &l.key.0 == file)
+            .map(|l| l.slot.clone())
     }
 
     /// The loaded engine of `task`, if one is ready (never starts one).
     pub fn ready(&self, task: Task) -> Option<Engine> {
-        self.slot_of(task).and_then(|slot| slot.get().and_then(|r| r.as_ref().ok()).cloned())
+        self.slot_of(task)
+            .and_then(|slot| slot.get().and_then(|r| r.as_ref().ok()).cloned())
     }
 
     /// The state of `task`'s model.
     pub fn state(&self, task: Task) -> ModelState {
-        let failed = self.lock().choices.as_ref().and_then(|(_, c)| c.iter().find(|(t, _)| *t == task).and_then(|(_, c)| c.clone().err()));
+        let failed = self.lock().choices.as_ref().and_then(|(_, c)| {
+            c.iter()
+                .find(|(t, _)| *t == task)
+                .and_then(|(_, c)| c.clone().err())
+        });
         if let Some(e) = failed {
             return ModelState::Failed(e);
         }
@@ -239,6 +281,10 @@ impl ModelService {
 
     /// Files of the engines started and not unloaded, with their estimated bytes.
     pub fn loaded(&self) -> Vec<(PathBuf, u64)> {
-        self.lock().loaded.iter().map(|l| (l.key.0.clone(), l.bytes)).collect()
+        self.lock()
+            .loaded
+            .iter()
+            .map(|l| (l.key.0.clone(), l.bytes))
+            .collect()
     }
 }

@@ -62,14 +62,20 @@ pub fn run(json: bool) -> ExitCode {
         print!("{}", table(&rows));
     }
     if !found.skipped.is_empty() {
-        eprintln!("margin: {} file(s) skipped (`margin doctor` says which and why)", found.skipped.len());
+        eprintln!(
+            "margin: {} file(s) skipped (`margin doctor` says which and why)",
+            found.skipped.len()
+        );
     }
     ExitCode::SUCCESS
 }
 
 fn table(rows: &[Row]) -> String {
     let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
-    let header = ["NAME", "STORE", "SIZE", "PARAMS", "QUANT", "CONTEXT", "CHAT", "FIM", "SUITS", "FILE"].map(str::to_owned);
+    let header = [
+        "NAME", "STORE", "SIZE", "PARAMS", "QUANT", "CONTEXT", "CHAT", "FIM", "SUITS", "FILE",
+    ]
+    .map(str::to_owned);
     let cells: Vec<[String; 10]> = rows
         .iter()
         .map(|r| {
@@ -83,16 +89,35 @@ fn table(rows: &[Row]) -> String {
                 r.context.map_or_else(|| "?".into(), |c| c.to_string()),
                 yes(r.chat_template),
                 yes(r.fim),
-                if suits.is_empty() { "-".into() } else { suits.join(",") },
+                if suits.is_empty() {
+                    "-".into()
+                } else {
+                    suits.join(",")
+                },
                 r.location.clone(),
             ]
         })
         .collect();
-    let widths: Vec<usize> = (0..10).map(|i| cells.iter().map(|c| c[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..10)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let line = |c: &[String; 10]| {
-        let mut s: String = c.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}  ")).collect();
+        let mut s: String = c
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}  "))
+            .collect();
         s.truncate(s.trim_end().len());
         s + "\n"
     };
-    std::iter::once(line(&header)).chain(cells.iter().map(line)).collect()
+    std::iter::once(line(&header))
+        .chain(cells.iter().map(line))
+        .collect()
 }

@@ -82,7 +82,10 @@ pub struct Suggester {
 
 impl Default for Suggester {
     fn default() -> Self {
-        Suggester { cache: Mutex::new(SuggestionCache::new(64)), stats: Mutex::default() }
+        Suggester {
+            cache: Mutex::new(SuggestionCache::new(64)),
+            stats: Mutex::default(),
+        }
     }
 }
 
@@ -102,16 +105,22 @@ impl Suggester {
         self.bump(|s| s.requests += 1);
         let cursor = req.text.floor_char_boundary(req.cursor.min(req.text.len()));
         if req.task == Task::Complete {
-            let hit = self.cache.lock().unwrap_or_else(|p| p.into_inner()).lookup(&req.text[..cursor], &req.text[cursor..]);
+            let hit = self
+                .cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .lookup(&req.text[..cursor], &req.text[cursor..]);
             if let Some(rest) = hit {
                 self.bump(|s| s.cache_hits += 1);
                 return self.checked(req, &TaskSlot::at(cursor), &rest, true);
             }
         }
         let (engine2, req2) = (engine.clone(), req.clone());
-        let ran = tokio::task::spawn_blocking(move || generate(&engine2, &req2, cursor, priority, &cancel))
-            .await
-            .map_err(|e| SuggestFailure::Model(format!("suggestion stopped unexpectedly: {e}")))?;
+        let ran = tokio::task::spawn_blocking(move || {
+            generate(&engine2, &req2, cursor, priority, &cancel)
+        })
+        .await
+        .map_err(|e| SuggestFailure::Model(format!("suggestion stopped unexpectedly: {e}")))?;
         let (slot, raw, metrics) = ran?;
         self.bump(|s| {
             s.model_calls += 1;
@@ -120,15 +129,31 @@ impl Suggester {
         });
         let suggestion = self.checked(req, &slot, &raw, false)?;
         if req.task == Task::Complete {
-            self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(&req.text[..cursor], &req.text[cursor..], &suggestion.text);
+            self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                &req.text[..cursor],
+                &req.text[cursor..],
+                &suggestion.text,
+            );
         }
         Ok(suggestion)
     }
 
     /// Verify `raw` for `slot` (an insertion point, or a replaced function body).
-    fn checked(&self, req: &SuggestRequest, slot: &TaskSlot, raw: &str, cached: bool) -> Result<Suggestion, SuggestFailure> {
+    fn checked(
+        &self,
+        req: &SuggestRequest,
+        slot: &TaskSlot,
+        raw: &str,
+        cached: bool,
+    ) -> Result<Suggestion, SuggestFailure> {
         let range = slot.range.clone();
-        let spliced = format!("{}{}{}{}", &req.text[..range.start], slot.before, slot.after, &req.text[range.end..]);
+        let spliced = format!(
+            "{}{}{}{}",
+            &req.text[..range.start],
+            slot.before,
+            slot.after,
+            &req.text[range.end..]
+        );
         let at = range.start + slot.before.len();
         let max_lines = match req.task {
             Task::Complete => req.max_lines,
@@ -141,9 +166,18 @@ impl Suggester {
                 let found = margin_suggest::dangers(req.lang, &text, &req.text);
                 let warning = (!found.is_empty()).then(|| {
                     tracing::info!(?found, "suggestion adds destructive operations");
-                    found.iter().map(|d| format!("{} `{}`", d.label, d.matched)).collect::<Vec<_>>().join(", ")
+                    found
+                        .iter()
+                        .map(|d| format!("{} `{}`", d.label, d.matched))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 });
-                Ok(Suggestion { range, text, cached, warning })
+                Ok(Suggestion {
+                    range,
+                    text,
+                    cached,
+                    warning,
+                })
             }
             Err(why) => {
                 self.bump(|s| s.dropped += 1);
@@ -178,17 +212,39 @@ fn generate(
     let anchor = slot.range.start;
     let info = engine.model_info();
     let max_tokens = (req.max_lines * 24).clamp(32, 256);
-    let budget = req.budget.unwrap_or(info.default_budget).saturating_sub(max_tokens + 64).max(128);
-    let ctx = build_context(&ContextRequest { text: &req.text, lang: req.lang, tree: None, cursor: anchor, budget_tokens: budget, count: &count, task: req.task });
+    let budget = req
+        .budget
+        .unwrap_or(info.default_budget)
+        .saturating_sub(max_tokens + 64)
+        .max(128);
+    let ctx = build_context(&ContextRequest {
+        text: &req.text,
+        lang: req.lang,
+        tree: None,
+        cursor: anchor,
+        budget_tokens: budget,
+        count: &count,
+        task: req.task,
+    });
     let (prompt, stop) = match (&info.fim, req.task) {
         (Some(_), Task::Complete) => {
             let (prefix, suffix) = fim(&ctx);
-            (PromptInput::Fim { prefix, suffix }, vec!["\n\n\n".to_string()])
+            (
+                PromptInput::Fim { prefix, suffix },
+                vec!["\n\n\n".to_string()],
+            )
         }
         _ => {
             let f = function_at(&req.text, req.lang, None, anchor);
             let p = instruction(&ctx, req.task, req.lang, f.as_ref());
-            (PromptInput::Chat { system: p.system, user_stable: p.user_stable, user_tail: p.user_tail }, p.stop)
+            (
+                PromptInput::Chat {
+                    system: p.system,
+                    user_stable: p.user_stable,
+                    user_tail: p.user_tail,
+                },
+                p.stop,
+            )
         }
     };
     let mut request = GenerateRequest::new(prompt, max_tokens);
@@ -214,39 +270,81 @@ pub struct TaskSlot {
 
 impl TaskSlot {
     fn at(cursor: usize) -> Self {
-        TaskSlot { range: cursor..cursor, before: String::new(), after: String::new() }
+        TaskSlot {
+            range: cursor..cursor,
+            before: String::new(),
+            after: String::new(),
+        }
     }
 }
 
 /// Where an "implement" or "doc comment" suggestion goes: the inside of a placeholder body
 /// (after a Python docstring), or the line above the signature (a Python docstring: the
 /// first line of the body).
-pub fn task_slot(text: &str, lang: Language, task: Task, f: &margin_suggest::FunctionInfo) -> Result<TaskSlot, SuggestFailure> {
-    let body = f.body_range.clone().ok_or_else(|| SuggestFailure::NotHere("the function has no body".into()))?;
+pub fn task_slot(
+    text: &str,
+    lang: Language,
+    task: Task,
+    f: &margin_suggest::FunctionInfo,
+) -> Result<TaskSlot, SuggestFailure> {
+    let body = f
+        .body_range
+        .clone()
+        .ok_or_else(|| SuggestFailure::NotHere("the function has no body".into()))?;
     let braces = text[body.clone()].starts_with('{') && text[body.clone()].ends_with('}');
     match task {
         Task::DocComment => {
             if f.doc_range.is_some() {
-                return Err(SuggestFailure::NotHere("the function already has a doc comment".into()));
+                return Err(SuggestFailure::NotHere(
+                    "the function already has a doc comment".into(),
+                ));
             }
             if lang == Language::Python {
-                return Ok(TaskSlot { range: body.start..body.start, before: String::new(), after: format!("\n{}", f.body_indent) });
+                return Ok(TaskSlot {
+                    range: body.start..body.start,
+                    before: String::new(),
+                    after: format!("\n{}", f.body_indent),
+                });
             }
-            let start = text[..f.signature_range.start].rfind('\n').map_or(0, |i| i + 1);
-            Ok(TaskSlot { range: start..start, before: f.indent.clone(), after: "\n".into() })
+            let start = text[..f.signature_range.start]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            Ok(TaskSlot {
+                range: start..start,
+                before: f.indent.clone(),
+                after: "\n".into(),
+            })
         }
         _ => {
             if !f.body_is_empty_or_todo {
-                return Err(SuggestFailure::NotHere("the function already has a body".into()));
+                return Err(SuggestFailure::NotHere(
+                    "the function already has a body".into(),
+                ));
             }
             if braces {
                 let inside = body.start + 1..body.end - 1;
-                return Ok(TaskSlot { range: inside, before: format!("\n{}", f.body_indent), after: format!("\n{}", f.indent) });
+                return Ok(TaskSlot {
+                    range: inside,
+                    before: format!("\n{}", f.body_indent),
+                    after: format!("\n{}", f.indent),
+                });
             }
             // A Python block: keep a docstring that opens it.
-            match f.doc_range.clone().filter(|d| body.start <= d.start && d.end <= body.end) {
-                Some(doc) => Ok(TaskSlot { range: doc.end..body.end, before: format!("\n{}", f.body_indent), after: String::new() }),
-                None => Ok(TaskSlot { range: body, before: String::new(), after: String::new() }),
+            match f
+                .doc_range
+                .clone()
+                .filter(|d| body.start <= d.start && d.end <= body.end)
+            {
+                Some(doc) => Ok(TaskSlot {
+                    range: doc.end..body.end,
+                    before: format!("\n{}", f.body_indent),
+                    after: String::new(),
+                }),
+                None => Ok(TaskSlot {
+                    range: body,
+                    before: String::new(),
+                    after: String::new(),
+                }),
             }
         }
     }

@@ -31,7 +31,10 @@ impl Skip {
     /// The one rule: too large first (no scan of a huge text), then NUL bytes.
     fn of(bytes: usize, max_bytes: usize, has_nul: impl FnOnce() -> bool) -> Option<Skip> {
         if bytes > max_bytes {
-            Some(Skip::TooLarge { bytes, limit: max_bytes })
+            Some(Skip::TooLarge {
+                bytes,
+                limit: max_bytes,
+            })
         } else if has_nul() {
             Some(Skip::Binary)
         } else {
@@ -44,7 +47,10 @@ impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Skip::TooLarge { bytes, limit } => {
-                write!(f, "{bytes} bytes is over maxFileBytes ({limit}); not analysed")
+                write!(
+                    f,
+                    "{bytes} bytes is over maxFileBytes ({limit}); not analysed"
+                )
             }
             Skip::Binary => write!(f, "contains NUL bytes (binary?); not analysed"),
         }
@@ -54,7 +60,11 @@ impl std::fmt::Display for Skip {
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
     #[error("edit range {start}..{end} is outside the document ({len} bytes)")]
-    OutOfBounds { start: usize, end: usize, len: usize },
+    OutOfBounds {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
     #[error(transparent)]
     Position(#[from] PositionError),
 }
@@ -130,7 +140,12 @@ impl Document {
     }
 
     /// Byte range of a position range in `enc`.
-    pub fn byte_range(&self, start: LineCol, end: LineCol, enc: Encoding) -> Result<Range<usize>, PositionError> {
+    pub fn byte_range(
+        &self,
+        start: LineCol,
+        end: LineCol,
+        enc: Encoding,
+    ) -> Result<Range<usize>, PositionError> {
         positions::to_range(&self.rope, start, end, enc)
     }
 
@@ -147,7 +162,11 @@ impl Document {
     pub fn apply_edit(&mut self, range: Range<usize>, new_text: &str) -> Result<(), EditError> {
         let len = self.rope.len_bytes();
         if range.start > range.end || range.end > len {
-            return Err(EditError::OutOfBounds { start: range.start, end: range.end, len });
+            return Err(EditError::OutOfBounds {
+                start: range.start,
+                end: range.end,
+                len,
+            });
         }
         let start_position = positions::to_point(&self.rope, range.start);
         let old_end_position = positions::to_point(&self.rope, range.end);
@@ -198,7 +217,9 @@ impl Document {
 
     fn refresh_skip(&mut self) {
         let rope = &self.rope;
-        self.skip = Skip::of(rope.len_bytes(), self.max_bytes, || rope.chunks().any(|c| c.contains('\0')));
+        self.skip = Skip::of(rope.len_bytes(), self.max_bytes, || {
+            rope.chunks().any(|c| c.contains('\0'))
+        });
     }
 
     fn reset_syntax(&mut self) {
@@ -234,7 +255,10 @@ mod tests {
     #[test]
     fn out_of_bounds_edit_is_an_error_not_a_panic() {
         let mut doc = Document::new("short", 1, "markdown", 1 << 20);
-        assert!(matches!(doc.apply_edit(3..99, "x"), Err(EditError::OutOfBounds { .. })));
+        assert!(matches!(
+            doc.apply_edit(3..99, "x"),
+            Err(EditError::OutOfBounds { .. })
+        ));
         assert_eq!(doc.text(), "short");
     }
 

@@ -29,13 +29,21 @@ pub struct EditLog {
 
 impl EditLog {
     pub fn new(version: i32) -> Self {
-        EditLog { versions: VecDeque::new(), batch: Vec::new(), floor: version }
+        EditLog {
+            versions: VecDeque::new(),
+            batch: Vec::new(),
+            floor: version,
+        }
     }
 
     /// An edit of the batch in progress: `range` (bytes, in the text as it is now) replaced
     /// by `new_len` bytes.
     pub fn record(&mut self, range: Range<usize>, new_len: usize) {
-        self.batch.push(Edit { start: range.start, old_end: range.end, new_len });
+        self.batch.push(Edit {
+            start: range.start,
+            old_end: range.end,
+            new_len,
+        });
     }
 
     /// The batch produced `version`.
@@ -116,6 +124,9 @@ mod tests {
             log.finish(v);
         }
         assert_eq!(log.map(0, 5..6), None);
-        assert_eq!(log.map(20, 5..6), Some(5 + MAX_VERSIONS - 10..6 + MAX_VERSIONS - 10));
+        assert_eq!(
+            log.map(20, 5..6),
+            Some(5 + MAX_VERSIONS - 10..6 + MAX_VERSIONS - 10)
+        );
     }
 }

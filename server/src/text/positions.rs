@@ -43,7 +43,10 @@ impl Encoding {
     /// Pick the encoding from what a client offers: UTF-8 first, then
     /// UTF-16, then UTF-32; UTF-16 when the client says nothing (LSP default).
     pub fn negotiate<'a>(offered: impl IntoIterator<Item = &'a str>) -> Self {
-        let offered: Vec<Encoding> = offered.into_iter().filter_map(Encoding::from_name).collect();
+        let offered: Vec<Encoding> = offered
+            .into_iter()
+            .filter_map(Encoding::from_name)
+            .collect();
         [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32]
             .into_iter()
             .find(|e| offered.contains(e))
@@ -103,7 +106,10 @@ pub fn to_offset(rope: &Rope, pos: LineCol, enc: Encoding) -> Result<usize, Posi
         if line == lines && pos.col == 0 {
             return Ok(rope.len_bytes());
         }
-        return Err(PositionError::LineOutOfRange { line: pos.line, lines });
+        return Err(PositionError::LineOutOfRange {
+            line: pos.line,
+            lines,
+        });
     }
     let start = rope.line_to_byte(line);
     let mut bytes = 0usize;
@@ -231,7 +237,12 @@ mod tests {
             Err(PositionError::LineOutOfRange { .. })
         ));
         assert!(matches!(
-            to_range(&rope, LineCol::new(1, 0), LineCol::new(0, 0), Encoding::Utf8),
+            to_range(
+                &rope,
+                LineCol::new(1, 0),
+                LineCol::new(0, 0),
+                Encoding::Utf8
+            ),
             Err(PositionError::Inverted { .. })
         ));
     }

@@ -19,16 +19,27 @@ use crate::config::Settings;
 
 /// The language hover and inlay hints translate into.
 pub fn reading_language(settings: &Settings) -> Lang {
-    settings.reading_language.as_deref().and_then(parse_language).unwrap_or_else(locale_language)
+    settings
+        .reading_language
+        .as_deref()
+        .and_then(parse_language)
+        .unwrap_or_else(locale_language)
 }
 
 /// The languages the translate code actions offer, in order, without duplicates.
 pub fn translate_targets(settings: &Settings) -> Vec<Lang> {
     let mut out: Vec<Lang> = Vec::new();
     let wanted: Vec<Lang> = if settings.translate_targets.is_empty() {
-        vec![locale_language(), parse_language("en").expect("English is known")]
+        vec![
+            locale_language(),
+            parse_language("en").expect("English is known"),
+        ]
     } else {
-        settings.translate_targets.iter().filter_map(|s| parse_language(s)).collect()
+        settings
+            .translate_targets
+            .iter()
+            .filter_map(|s| parse_language(s))
+            .collect()
     };
     for lang in wanted {
         if !out.contains(&lang) {
@@ -84,12 +95,20 @@ pub struct Translator {
 
 impl Default for Translator {
     fn default() -> Self {
-        Translator { cache: Mutex::new(ResultCache::new(2048)), stats: Mutex::default() }
+        Translator {
+            cache: Mutex::new(ResultCache::new(2048)),
+            stats: Mutex::default(),
+        }
     }
 }
 
 fn key(engine: &Engine, req: &Request) -> Key {
-    (engine.model_info().fingerprint.clone(), stable_hash(req.text.as_bytes()), req.to.code, req.markdown)
+    (
+        engine.model_info().fingerprint.clone(),
+        stable_hash(req.text.as_bytes()),
+        req.to.code,
+        req.markdown,
+    )
 }
 
 impl Translator {
@@ -99,7 +118,10 @@ impl Translator {
 
     /// A cached translation, without running the model.
     pub fn cached(&self, engine: &Engine, req: &Request) -> Option<String> {
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key(engine, req))
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key(engine, req))
     }
 
     /// Translate `req` (cached). Runs on a blocking thread; `cancel` stops the model between
@@ -126,7 +148,10 @@ impl Translator {
                     s.model_calls += t.model_calls as u64;
                     s.retries += t.retries as u64;
                 });
-                self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key(engine, req), t.text.clone());
+                self.cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key(engine, req), t.text.clone());
                 Ok(t.text)
             }
             Err(f) => {
@@ -151,7 +176,12 @@ pub fn run(
     cancel: &Arc<AtomicBool>,
 ) -> Result<margin_translate::Translation, Failure> {
     let budget = engine.model_info().default_budget;
-    let options = TranslateOptions { from: req.from, to: req.to, markdown: req.markdown, max_chunk_tokens: (budget / 4).max(64) };
+    let options = TranslateOptions {
+        from: req.from,
+        to: req.to,
+        markdown: req.markdown,
+        max_chunk_tokens: (budget / 4).max(64),
+    };
     let count = |s: &str| engine.count_tokens(s);
     let call = |p: &margin_translate::TranslatePrompt| -> Result<String, EngineError> {
         let prompt = PromptInput::Chat {
@@ -179,7 +209,11 @@ pub fn run(
 
 /// Prose regions of `text` that translation works on: Markdown blocks, comments and string
 /// literals (always included here, unlike proofreading's `checkStrings`).
-pub fn regions(text: &str, lang: margin_syntax::Language, settings: &Settings) -> Vec<margin_syntax::ProseRegion> {
+pub fn regions(
+    text: &str,
+    lang: margin_syntax::Language,
+    settings: &Settings,
+) -> Vec<margin_syntax::ProseRegion> {
     match crate::checking::parse_regions(text, lang, true, settings) {
         Ok((_, regions)) => regions,
         Err(e) => {

@@ -42,26 +42,45 @@ pub struct Target {
 
 /// The target for a selection (non-empty) or the cursor (empty `selection`). `regions` are
 /// the prose regions of `text` with string literals included.
-pub fn target_at(text: &str, lang: Language, regions: &[ProseRegion], selection: Range<usize>) -> Option<Target> {
+pub fn target_at(
+    text: &str,
+    lang: Language,
+    regions: &[ProseRegion],
+    selection: Range<usize>,
+) -> Option<Target> {
     let selection = snap(text, selection.start)..snap(text, selection.end.max(selection.start));
     let touching: Vec<&ProseRegion> = regions
         .iter()
         .filter(|r| r.doc_range.start <= selection.end && selection.start <= r.doc_range.end)
         .collect();
-    if !selection.is_empty() && (matches!(lang, Language::Markdown | Language::PlainText) || touching.len() != 1) {
+    if !selection.is_empty()
+        && (matches!(lang, Language::Markdown | Language::PlainText) || touching.len() != 1)
+    {
         let source = &text[selection.clone()];
         if source.trim().is_empty() {
             return None;
         }
-        let kind = if lang == Language::Markdown { TargetKind::Markdown } else { TargetKind::Plain };
+        let kind = if lang == Language::Markdown {
+            TargetKind::Markdown
+        } else {
+            TargetKind::Plain
+        };
         return Some(plain(text, kind, selection, lang));
     }
     let region = touching.into_iter().next()?;
     Some(match region.kind {
         RegionKind::Comment | RegionKind::DocComment => comment(text, region, lang),
         RegionKind::StringLiteral => {
-            let quote = text[..region.doc_range.start].chars().next_back().filter(|c| matches!(c, '"' | '\'' | '`'));
-            let mut t = plain(text, TargetKind::StringLiteral, region.doc_range.clone(), lang);
+            let quote = text[..region.doc_range.start]
+                .chars()
+                .next_back()
+                .filter(|c| matches!(c, '"' | '\'' | '`'));
+            let mut t = plain(
+                text,
+                TargetKind::StringLiteral,
+                region.doc_range.clone(),
+                lang,
+            );
             t.source = region.text.clone();
             t.quote = quote;
             t
@@ -114,7 +133,11 @@ impl Target {
                     if i > 0 {
                         out.push('\n');
                         let prefix = self.line_prefixes.get(i - 1).or(self.line_prefixes.last());
-                        out.push_str(prefix.map_or_else(|| self.continuation_prefix(), |p| p.clone()).as_str());
+                        out.push_str(
+                            prefix
+                                .map_or_else(|| self.continuation_prefix(), |p| p.clone())
+                                .as_str(),
+                        );
                     }
                     out.push_str(line);
                 }
@@ -131,15 +154,31 @@ impl Target {
     /// `(offset, text)` inserting the translation on new lines after the target's last line.
     pub fn insertion_below(&self, text: &str, translated: &str) -> (usize, String) {
         let at = line_end(text, self.range.end);
-        let indent: String = self.first_prefix.chars().take_while(|c| c.is_whitespace()).collect();
+        let indent: String = self
+            .first_prefix
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect();
         let body = match self.kind {
             TargetKind::Comment => format!("{}{}", self.first_prefix, self.replacement(translated)),
             TargetKind::StringLiteral => match self.line_comment {
-                Some(marker) => translated.lines().map(|l| format!("{indent}{marker} {l}")).collect::<Vec<_>>().join("\n"),
-                None => translated.lines().map(|l| format!("{indent}{l}")).collect::<Vec<_>>().join("\n"),
+                Some(marker) => translated
+                    .lines()
+                    .map(|l| format!("{indent}{marker} {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => translated
+                    .lines()
+                    .map(|l| format!("{indent}{l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             },
             TargetKind::Markdown => format!("\n{translated}"),
-            TargetKind::Plain => translated.lines().map(|l| format!("{indent}{l}")).collect::<Vec<_>>().join("\n"),
+            TargetKind::Plain => translated
+                .lines()
+                .map(|l| format!("{indent}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
         };
         (at, format!("\n{body}"))
     }
@@ -169,7 +208,13 @@ fn escape_quote(s: &str, quote: char) -> String {
 
 fn line_comment(lang: Language) -> Option<&'static str> {
     match lang {
-        Language::Rust | Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Go | Language::C | Language::Cpp => Some("//"),
+        Language::Rust
+        | Language::JavaScript
+        | Language::TypeScript
+        | Language::Tsx
+        | Language::Go
+        | Language::C
+        | Language::Cpp => Some("//"),
         Language::Python | Language::Bash | Language::Toml | Language::Yaml => Some("#"),
         Language::Lua => Some("--"),
         Language::Latex => Some("%"),
@@ -188,7 +233,11 @@ fn line_start(text: &str, at: usize) -> usize {
 fn line_end(text: &str, at: usize) -> usize {
     let at = at.min(text.len());
     let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    if end > at && text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end }
+    if end > at && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
 }
 
 #[cfg(test)]
@@ -201,8 +250,13 @@ mod tests {
         if let Some(t) = tree.as_mut() {
             t.parse(text);
         }
-        let options = ExtractOptions { include_strings: true, queries_dir: None };
-        extract_regions(text, tree.as_ref(), lang, &options).unwrap().regions
+        let options = ExtractOptions {
+            include_strings: true,
+            queries_dir: None,
+        };
+        extract_regions(text, tree.as_ref(), lang, &options)
+            .unwrap()
+            .regions
     }
 
     fn at(text: &str, lang: Language, needle: &str) -> Target {
@@ -216,12 +270,21 @@ mod tests {
         let t = at(text, Language::Rust, "Dies");
         assert_eq!(t.kind, TargetKind::Comment);
         assert_eq!(t.source, "Dies ist ein Kommentar\nüber zwei Zeilen.");
-        assert_eq!(&text[t.range.clone()], "Dies ist ein Kommentar\n    // über zwei Zeilen.");
-        assert_eq!(t.replacement("This is a comment\nover two lines."), "This is a comment\n    // over two lines.");
+        assert_eq!(
+            &text[t.range.clone()],
+            "Dies ist ein Kommentar\n    // über zwei Zeilen."
+        );
+        assert_eq!(
+            t.replacement("This is a comment\nover two lines."),
+            "This is a comment\n    // over two lines."
+        );
         assert_eq!(t.replacement("One line."), "One line.");
         assert_eq!(t.replacement("a\nb\nc"), "a\n    // b\n    // c");
         let (offset, below) = t.insertion_below(text, "This is a comment\nover two lines.");
-        assert_eq!(&text[..offset], "fn main() {\n    // Dies ist ein Kommentar\n    // über zwei Zeilen.");
+        assert_eq!(
+            &text[..offset],
+            "fn main() {\n    // Dies ist ein Kommentar\n    // über zwei Zeilen."
+        );
         assert_eq!(below, "\n    // This is a comment\n    // over two lines.");
     }
 

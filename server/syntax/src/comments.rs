@@ -17,9 +17,29 @@ pub(crate) struct CommentShape {
 
 /// Comments that are tool directives rather than prose.
 const PRAGMAS: &[&str] = &[
-    "go:", "+build", "nolint", "eslint-", "eslint ", "@ts-", "prettier-ignore", "noqa", "type:",
-    "pylint:", "shellcheck ", "-*-", "fmt:", "clang-format", "NOLINT", "rustfmt::", "jshint",
-    "istanbul ignore", "c8 ignore", "cspell:", "vim:", "yamllint ", "luacheck:",
+    "go:",
+    "+build",
+    "nolint",
+    "eslint-",
+    "eslint ",
+    "@ts-",
+    "prettier-ignore",
+    "noqa",
+    "type:",
+    "pylint:",
+    "shellcheck ",
+    "-*-",
+    "fmt:",
+    "clang-format",
+    "NOLINT",
+    "rustfmt::",
+    "jshint",
+    "istanbul ignore",
+    "c8 ignore",
+    "cspell:",
+    "vim:",
+    "yamllint ",
+    "luacheck:",
 ];
 
 fn run_len(s: &str, c: char) -> usize {
@@ -33,7 +53,9 @@ pub(crate) fn comment_shape(doc: &str, range: Range<usize>) -> Option<CommentSha
     let s = &doc[range.clone()];
     let start = range.start;
     let (marker, block, lines) = if let Some(rest) = s.strip_prefix("/*") {
-        let open = 2 + run_len(rest, '*').min(rest.len().saturating_sub(2)) + usize::from(rest.starts_with('!'));
+        let open = 2
+            + run_len(rest, '*').min(rest.len().saturating_sub(2))
+            + usize::from(rest.starts_with('!'));
         let mut close = s.len();
         if s.len() >= open + 2 && s.ends_with("*/") {
             close -= 2;
@@ -56,7 +78,11 @@ pub(crate) fn comment_shape(doc: &str, range: Range<usize>) -> Option<CommentSha
         if s[open..close].trim_end().ends_with("--") {
             close = open + s[open..close].trim_end().len() - 2;
         }
-        ("--[[".to_string(), true, trimmed_lines(doc, start + open..start + close))
+        (
+            "--[[".to_string(),
+            true,
+            trimmed_lines(doc, start + open..start + close),
+        )
     } else {
         let c = s.chars().next()?;
         let n = match c {
@@ -75,7 +101,11 @@ pub(crate) fn comment_shape(doc: &str, range: Range<usize>) -> Option<CommentSha
             ';' => run_len(s, ';'),
             _ => 0,
         };
-        (s[..n].to_string(), false, vec![trim(doc, start + n..range.end)])
+        (
+            s[..n].to_string(),
+            false,
+            vec![trim(doc, start + n..range.end)],
+        )
     };
     // An empty comment (`//`) is kept: it is a blank line inside a run.
     if let Some(first) = lines.iter().find(|l| !l.is_empty()) {
@@ -84,7 +114,11 @@ pub(crate) fn comment_shape(doc: &str, range: Range<usize>) -> Option<CommentSha
             return None;
         }
     }
-    Some(CommentShape { marker, block, lines })
+    Some(CommentShape {
+        marker,
+        block,
+        lines,
+    })
 }
 
 /// For `[[`/`[==[` at the start of `s`: the number of `=`.
@@ -110,14 +144,20 @@ pub(crate) fn string_lines(doc: &str, range: Range<usize>) -> Vec<Range<usize>> 
         let close = s.len().saturating_sub(eq + 2).max(open);
         return trimmed_lines(doc, start + open..start + close);
     }
-    let prefix = s.len() - s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
+    let prefix = s.len()
+        - s.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            .len();
     let hashes = run_len(&s[prefix..], '#');
     let q = &s[prefix + hashes..];
     let Some(qc) = q.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
         // No quotes (e.g. a YAML plain scalar).
         return trimmed_lines(doc, range);
     };
-    let qn = if q.len() >= 6 && q.starts_with(&qc.to_string().repeat(3)) { 3 } else { 1 };
+    let qn = if q.len() >= 6 && q.starts_with(&qc.to_string().repeat(3)) {
+        3
+    } else {
+        1
+    };
     let mut open = prefix + hashes + qn;
     let mut close = s.len().saturating_sub(qn + hashes).max(open);
     // C++ raw string: R"delim( ... )delim"
@@ -158,7 +198,10 @@ mod tests {
         assert_eq!(lines("--- luadoc"), ["luadoc"]);
         assert_eq!(lines("% tex"), ["tex"]);
         assert_eq!(lines("/** a\n * b\n *\n * c */"), ["a", "b", "", "c"]);
-        assert_eq!(lines("/*\n  plain\n  block\n*/"), ["", "plain", "block", ""]);
+        assert_eq!(
+            lines("/*\n  plain\n  block\n*/"),
+            ["", "plain", "block", ""]
+        );
         assert_eq!(lines("/*! bang */"), ["bang"]);
         assert_eq!(lines("--[[ long\n comment ]]"), ["long", "comment"]);
         assert_eq!(lines("--[==[ x ]==]"), ["x"]);
@@ -170,12 +213,18 @@ mod tests {
     #[test]
     fn strings() {
         let f = |s: &str| -> Vec<String> {
-            string_lines(s, 0..s.len()).iter().map(|r| s[r.clone()].to_string()).collect()
+            string_lines(s, 0..s.len())
+                .iter()
+                .map(|r| s[r.clone()].to_string())
+                .collect()
         };
         assert_eq!(f("\"abc\""), ["abc"]);
         assert_eq!(f("r#\"raw\"#"), ["raw"]);
         assert_eq!(f("f'x {y}'"), ["x {y}"]);
-        assert_eq!(f("\"\"\"Doc.\n\n    More.\n    \"\"\""), ["Doc.", "", "More.", ""]);
+        assert_eq!(
+            f("\"\"\"Doc.\n\n    More.\n    \"\"\""),
+            ["Doc.", "", "More.", ""]
+        );
         assert_eq!(f("`tpl`"), ["tpl"]);
         assert_eq!(f("R\"x(raw)x\""), ["raw"]);
         assert_eq!(f("[[long]]"), ["long"]);

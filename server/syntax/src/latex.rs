@@ -51,7 +51,10 @@ const PROTECT_WHOLE: &[&str] = &[
 fn walk(node: Node, hidden: &mut Vec<Hidden>, protected: &mut Vec<Range<usize>>) {
     let kind = node.kind();
     if kind == "line_comment" {
-        hidden.push(Hidden { range: node.byte_range(), protect: false });
+        hidden.push(Hidden {
+            range: node.byte_range(),
+            protect: false,
+        });
     } else if PROTECT_WHOLE.contains(&kind) {
         protected.push(node.byte_range());
     } else if node.child_count() == 0 {
@@ -71,7 +74,11 @@ fn mergeable(doc: &str, a: &Node, b: &Node) -> bool {
         return false;
     }
     let pieces: Vec<&str> = doc[a.end_byte()..b.start_byte()].split('\n').collect();
-    if pieces.len() > 2 && pieces[1..pieces.len() - 1].iter().any(|l| l.trim().is_empty()) {
+    if pieces.len() > 2
+        && pieces[1..pieces.len() - 1]
+            .iter()
+            .any(|l| l.trim().is_empty())
+    {
         return false;
     }
     let mut s = a.next_sibling();
@@ -98,7 +105,9 @@ pub(crate) fn units(doc: &str, caps: &[(Node, RegionKind)]) -> Vec<Unit> {
     let mut groups: Vec<(RegionKind, Vec<Node>)> = Vec::new();
     for &(node, kind) in caps {
         match groups.last_mut() {
-            Some((RegionKind::Text, g)) if kind == RegionKind::Text && mergeable(doc, g.last().unwrap(), &node) => {
+            Some((RegionKind::Text, g))
+                if kind == RegionKind::Text && mergeable(doc, g.last().unwrap(), &node) =>
+            {
                 g.push(node)
             }
             _ => groups.push((kind, vec![node])),

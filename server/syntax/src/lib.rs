@@ -17,6 +17,8 @@ mod units;
 pub use language::Language;
 pub use markdown::collect_inlines;
 pub use queries::{load as load_query, LoadedQuery, QueryError, QuerySource};
-pub use regions::{extract_regions, IGNORE_CAPTURE, ExtractOptions, Extracted, ProseRegion, RegionKind};
+pub use regions::{
+    extract_regions, ExtractOptions, Extracted, ProseRegion, RegionKind, IGNORE_CAPTURE,
+};
 pub use tree::SyntaxTree;
 pub use tree_sitter;

@@ -35,9 +35,13 @@ impl OffsetMap {
     /// (so the offset of a joined line break maps to the end of the previous
     /// line's text).
     pub fn left(&self, t: usize) -> usize {
-        let Some(last) = self.segs.last() else { return 0 };
+        let Some(last) = self.segs.last() else {
+            return 0;
+        };
         let i = self.segs.partition_point(|s| s.text.end < t);
-        let Some(s) = self.segs.get(i) else { return last.doc.end };
+        let Some(s) = self.segs.get(i) else {
+            return last.doc.end;
+        };
         if s.copy {
             s.doc.start + (t.max(s.text.start) - s.text.start)
         } else if t <= s.text.start {
@@ -49,9 +53,13 @@ impl OffsetMap {
 
     /// Right-biased: at a segment boundary, the start of the later segment.
     pub fn right(&self, t: usize) -> usize {
-        let Some(last) = self.segs.last() else { return 0 };
+        let Some(last) = self.segs.last() else {
+            return 0;
+        };
         let i = self.segs.partition_point(|s| s.text.end <= t);
-        let Some(s) = self.segs.get(i) else { return last.doc.end };
+        let Some(s) = self.segs.get(i) else {
+            return last.doc.end;
+        };
         if s.copy {
             s.doc.start + (t - s.text.start)
         } else {
@@ -184,7 +192,10 @@ impl<'a> Builder<'a> {
         let doc = self.doc;
         let blank = |r: &Range<usize>| {
             let mut p = r.start;
-            for h in hidden.iter().filter(|h| h.range.end > r.start && h.range.start < r.end) {
+            for h in hidden
+                .iter()
+                .filter(|h| h.range.end > r.start && h.range.start < r.end)
+            {
                 if !doc[p..h.range.start.max(p)].trim().is_empty() {
                     return false;
                 }
@@ -217,7 +228,9 @@ pub(crate) fn trimmed_lines(doc: &str, range: Range<usize>) -> Vec<Range<usize>>
     let mut out = Vec::new();
     let mut start = range.start;
     loop {
-        let end = doc[start..range.end].find('\n').map_or(range.end, |i| start + i);
+        let end = doc[start..range.end]
+            .find('\n')
+            .map_or(range.end, |i| start + i);
         out.push(trim(doc, start..end));
         if end >= range.end {
             break;

@@ -28,7 +28,12 @@ const PROTECTED: &[&str] = &[
     "numeric_character_reference",
 ];
 
-const LINKS: &[&str] = &["inline_link", "image", "full_reference_link", "collapsed_reference_link"];
+const LINKS: &[&str] = &[
+    "inline_link",
+    "image",
+    "full_reference_link",
+    "collapsed_reference_link",
+];
 
 /// The `inline` and `pipe_table_cell` nodes under `node` of a Markdown block tree, in
 /// document order (each holds text parsed by the inline grammar).
@@ -51,13 +56,19 @@ fn walk_inline(node: Node, hidden: &mut Vec<Hidden>, protected: &mut Vec<Range<u
     }
     match kind {
         "emphasis_delimiter" => {
-            hidden.push(Hidden { range: node.byte_range(), protect: false });
+            hidden.push(Hidden {
+                range: node.byte_range(),
+                protect: false,
+            });
             return;
         }
         "backslash_escape" | "hard_line_break" => {
             let s = node.start_byte();
             if kind == "backslash_escape" || node.child_count() > 0 {
-                hidden.push(Hidden { range: s..s + 1, protect: false });
+                hidden.push(Hidden {
+                    range: s..s + 1,
+                    protect: false,
+                });
             }
             return;
         }
@@ -70,8 +81,14 @@ fn walk_inline(node: Node, hidden: &mut Vec<Hidden>, protected: &mut Vec<Range<u
             .find(|ch| matches!(ch.kind(), "link_text" | "image_description"));
         match text {
             Some(t) => {
-                hidden.push(Hidden { range: node.start_byte()..t.start_byte(), protect: false });
-                hidden.push(Hidden { range: t.end_byte()..node.end_byte(), protect: true });
+                hidden.push(Hidden {
+                    range: node.start_byte()..t.start_byte(),
+                    protect: false,
+                });
+                hidden.push(Hidden {
+                    range: t.end_byte()..node.end_byte(),
+                    protect: true,
+                });
                 walk_inline(t, hidden, protected);
             }
             // No text (`[](url)`): nothing readable, protect it all.
@@ -95,10 +112,15 @@ pub(crate) fn unit(st: &SyntaxTree, doc: &str, node: &Node, kind: RegionKind) ->
         let range = inl.byte_range();
         let mut start = range.start;
         loop {
-            let end = doc[start..range.end].find('\n').map_or(range.end, |i| start + i);
+            let end = doc[start..range.end]
+                .find('\n')
+                .map_or(range.end, |i| start + i);
             let mut s = trim(doc, start..end).start.max(start);
             // Skip block continuations (`> `, list indentation) at line start.
-            while let Some(c) = conts.iter().find(|c| c.start <= s && c.end > s && c.start >= start) {
+            while let Some(c) = conts
+                .iter()
+                .find(|c| c.start <= s && c.end > s && c.start >= start)
+            {
                 s = trim(doc, c.end.min(end)..end).start;
             }
             u.lines.push(trim(doc, s.min(end)..end));

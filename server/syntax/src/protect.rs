@@ -6,7 +6,9 @@ use std::ops::Range;
 
 use crate::RegionKind;
 
-const SCHEMES: &[&str] = &["https://", "http://", "ftp://", "file://", "mailto:", "www."];
+const SCHEMES: &[&str] = &[
+    "https://", "http://", "ftp://", "file://", "mailto:", "www.",
+];
 
 fn urls(text: &str, out: &mut Vec<Range<usize>>) {
     let mut i = 0;
@@ -17,10 +19,13 @@ fn urls(text: &str, out: &mut Vec<Range<usize>>) {
             let len = rest
                 .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
                 .unwrap_or(rest.len());
-            let url = rest[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '*', '_']);
+            let url = rest[..len]
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '*', '_']);
             // Keep a closing paren that balances one inside the URL.
             let mut end = url.len();
-            if rest[end..len].starts_with(')') && url.matches('(').count() > url.matches(')').count() {
+            if rest[end..len].starts_with(')')
+                && url.matches('(').count() > url.matches(')').count()
+            {
                 end += 1;
             }
             out.push(i..i + end);
@@ -74,7 +79,8 @@ pub(crate) fn normalize(p: &mut Vec<Range<usize>>) {
                 last.end = last.end.max(r.end);
                 continue;
             }
-            if r.is_empty() && last.start != last.end && r.start > last.start && r.start < last.end {
+            if r.is_empty() && last.start != last.end && r.start > last.start && r.start < last.end
+            {
                 continue;
             }
             if *last == r {
@@ -98,8 +104,14 @@ mod tests {
 
     #[test]
     fn finds_urls_and_code() {
-        assert_eq!(spans("See https://example.com/a_(b). Done"), ["https://example.com/a_(b)"]);
-        assert_eq!(spans("(see http://x.y/z), and `a_b` or ``c`d``"), ["http://x.y/z", "`a_b`", "``c`d``"]);
+        assert_eq!(
+            spans("See https://example.com/a_(b). Done"),
+            ["https://example.com/a_(b)"]
+        );
+        assert_eq!(
+            spans("(see http://x.y/z), and `a_b` or ``c`d``"),
+            ["http://x.y/z", "`a_b`", "``c`d``"]
+        );
         assert_eq!(spans("no url: xhttp://nope"), Vec::<&str>::new());
         assert_eq!(spans("www.example.org."), ["www.example.org"]);
     }

@@ -97,14 +97,19 @@ fn compile(lang: Language, src: &str, path: Option<&Path>) -> Result<Arc<Query>,
         path: path.map(Path::to_path_buf),
         message: "language has no grammar".into(),
     })?;
-    Query::new(&grammar, src).map(Arc::new).map_err(|e| QueryError {
-        language: lang,
-        path: path.map(Path::to_path_buf),
-        message: e.to_string(),
-    })
+    Query::new(&grammar, src)
+        .map(Arc::new)
+        .map_err(|e| QueryError {
+            language: lang,
+            path: path.map(Path::to_path_buf),
+            message: e.to_string(),
+        })
 }
 
-fn cached(key: Key, make: impl FnOnce() -> Result<Arc<Query>, QueryError>) -> Result<Arc<Query>, QueryError> {
+fn cached(
+    key: Key,
+    make: impl FnOnce() -> Result<Arc<Query>, QueryError>,
+) -> Result<Arc<Query>, QueryError> {
     let mut map = cache().lock().unwrap_or_else(|e| e.into_inner());
     map.entry(key).or_insert_with(make).clone()
 }
@@ -202,7 +207,10 @@ mod tests {
         let w = l.warning.expect("warning");
         assert_eq!(w.path.as_deref(), Some(p.as_path()));
         let msg = w.to_string();
-        assert!(msg.contains("prose.scm") && msg.contains("no_such_node"), "{msg}");
+        assert!(
+            msg.contains("prose.scm") && msg.contains("no_such_node"),
+            "{msg}"
+        );
         // Other languages are unaffected by the rust override.
         let l = load(Language::Python, Some(dir.path())).unwrap();
         assert_eq!(l.source, QuerySource::Embedded);

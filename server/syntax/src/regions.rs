@@ -124,7 +124,11 @@ impl ProseRegion {
     pub fn touches_protected(&self, span: Range<usize>) -> bool {
         self.protected.iter().any(|p| {
             if p.is_empty() || span.is_empty() {
-                let (pt, r) = if p.is_empty() { (p.start, &span) } else { (span.start, p) };
+                let (pt, r) = if p.is_empty() {
+                    (p.start, &span)
+                } else {
+                    (span.start, p)
+                };
                 r.start < pt && pt < r.end
             } else {
                 span.start < p.end && p.start < span.end
@@ -174,7 +178,10 @@ pub fn extract_regions(
 ) -> Result<Extracted, QueryError> {
     let marks = markers::scan(text);
     let mut out = Extracted::default();
-    if marks.iter().any(|m| m.kind == markers::MarkerKind::DisableFile) {
+    if marks
+        .iter()
+        .any(|m| m.kind == markers::MarkerKind::DisableFile)
+    {
         return Ok(out);
     }
     let owned;
@@ -212,7 +219,12 @@ pub fn extract_regions(
     }
     let nodes: Vec<Range<usize>> = regions.iter().map(|(n, _)| n.clone()).collect();
     let keep = markers::keep(&nodes, &marks, text.len());
-    out.regions = regions.into_iter().zip(keep).filter(|(_, k)| *k).map(|((_, r), _)| r).collect();
+    out.regions = regions
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((_, r), _)| r)
+        .collect();
     Ok(out)
 }
 
@@ -223,7 +235,9 @@ fn captures<'t>(
     text: &str,
     include_strings: bool,
 ) -> Vec<(Node<'t>, RegionKind)> {
-    let Some(tree) = st.tree() else { return Vec::new() };
+    let Some(tree) = st.tree() else {
+        return Vec::new();
+    };
     // `None`: not a region capture; `Some(None)`: `@ignore`.
     let kinds: Vec<Option<Option<RegionKind>>> = query
         .capture_names()
@@ -244,7 +258,13 @@ fn captures<'t>(
         }
     }
     // Same range: the last pattern wins. Then outermost wins.
-    all.sort_by_key(|(n, _, p)| (n.start_byte(), std::cmp::Reverse(n.end_byte()), std::cmp::Reverse(*p)));
+    all.sort_by_key(|(n, _, p)| {
+        (
+            n.start_byte(),
+            std::cmp::Reverse(n.end_byte()),
+            std::cmp::Reverse(*p),
+        )
+    });
     all.dedup_by_key(|(n, _, _)| n.byte_range());
     let mut out: Vec<(Node, Option<RegionKind>)> = Vec::new();
     let mut covered = 0;
@@ -261,11 +281,19 @@ fn captures<'t>(
         .collect()
 }
 
-fn units_for(st: &SyntaxTree, text: &str, lang: Language, caps: &[(Node, RegionKind)]) -> Vec<Unit> {
+fn units_for(
+    st: &SyntaxTree,
+    text: &str,
+    lang: Language,
+    caps: &[(Node, RegionKind)],
+) -> Vec<Unit> {
     match lang {
         Language::Latex => return crate::latex::units(text, caps),
         Language::Markdown => {
-            return caps.iter().map(|(n, k)| crate::markdown::unit(st, text, n, *k)).collect()
+            return caps
+                .iter()
+                .map(|(n, k)| crate::markdown::unit(st, text, n, *k))
+                .collect()
         }
         _ => {}
     }
@@ -277,7 +305,8 @@ fn units_for(st: &SyntaxTree, text: &str, lang: Language, caps: &[(Node, RegionK
             RegionKind::CommitSubject => {
                 let mut u = units::lines_unit(text, node, kind, Join::No);
                 let mut c = node.walk();
-                u.protected.extend(node.named_children(&mut c).map(|n| n.byte_range()));
+                u.protected
+                    .extend(node.named_children(&mut c).map(|n| n.byte_range()));
                 Some(u)
             }
             RegionKind::CommitBody => Some(units::lines_unit(text, node, kind, Join::Row)),
@@ -303,7 +332,8 @@ fn commit_cutoff(text: &str) -> usize {
 
 fn build(text: &str, mut u: Unit) -> Option<(Range<usize>, ProseRegion)> {
     u.hidden.sort_by_key(|h| h.range.start);
-    let (plain, map, mut protected) = Builder::new(text).build(&u.lines, &u.hidden, &u.protected)?;
+    let (plain, map, mut protected) =
+        Builder::new(text).build(&u.lines, &u.hidden, &u.protected)?;
     crate::protect::scan(&plain, u.kind, &mut protected);
     Some((
         u.node,

@@ -55,7 +55,9 @@ impl SyntaxTree {
                 let mut block = Parser::new();
                 block.set_language(&tree_sitter_md::LANGUAGE.into()).ok()?;
                 let mut inline = Parser::new();
-                inline.set_language(&tree_sitter_md::INLINE_LANGUAGE.into()).ok()?;
+                inline
+                    .set_language(&tree_sitter_md::INLINE_LANGUAGE.into())
+                    .ok()?;
                 Inner::Markdown {
                     block: Box::new(block),
                     inline: Box::new(inline),
@@ -88,8 +90,17 @@ impl SyntaxTree {
     pub fn snapshot(&self) -> Option<SyntaxTree> {
         let mut copy = SyntaxTree::new(self.lang)?;
         match (&mut copy.inner, &self.inner) {
-            (Inner::Generic { tree, .. }, Inner::Generic { tree: source, .. }) => *tree = source.clone(),
-            (Inner::Markdown { tree, inlines, .. }, Inner::Markdown { tree: source, inlines: source_inlines, .. }) => {
+            (Inner::Generic { tree, .. }, Inner::Generic { tree: source, .. }) => {
+                *tree = source.clone()
+            }
+            (
+                Inner::Markdown { tree, inlines, .. },
+                Inner::Markdown {
+                    tree: source,
+                    inlines: source_inlines,
+                    ..
+                },
+            ) => {
                 *tree = source.clone();
                 *inlines = source_inlines.clone();
             }
@@ -113,13 +124,21 @@ impl SyntaxTree {
                 }
                 *tree = new;
             }
-            Inner::Markdown { block, inline, tree, inlines } => {
+            Inner::Markdown {
+                block,
+                inline,
+                tree,
+                inlines,
+            } => {
                 let old = if reuse { tree.as_ref() } else { None };
                 let new = block.parse(text, old);
                 if new.is_none() {
                     block.reset();
                 }
-                *inlines = new.as_ref().map(|t| parse_inlines(inline, t, text)).unwrap_or_default();
+                *inlines = new
+                    .as_ref()
+                    .map(|t| parse_inlines(inline, t, text))
+                    .unwrap_or_default();
                 *tree = new;
             }
         }
@@ -202,7 +221,11 @@ fn parse_inlines(parser: &mut Parser, block_tree: &Tree, text: &str) -> HashMap<
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
                 let child_range = child.range();
-                ranges.push(Range { end_byte: child_range.start_byte, end_point: child_range.start_point, ..range });
+                ranges.push(Range {
+                    end_byte: child_range.start_byte,
+                    end_point: child_range.start_point,
+                    ..range
+                });
                 range.start_byte = child_range.end_byte;
                 range.start_point = child_range.end_point;
             }
@@ -337,7 +360,11 @@ mod tests {
         let text = "# 标题\n\n中文段落，含有*强调*。\n";
         let p = text.find("段落").unwrap();
         check_incremental(Language::Markdown, text, &[(p, p + 6, "😀`代码`")]);
-        check_incremental(Language::Python, "# 注释\nx = '字'\n", &[(2, 8, "コメント")]);
+        check_incremental(
+            Language::Python,
+            "# 注释\nx = '字'\n",
+            &[(2, 8, "コメント")],
+        );
     }
 
     #[test]

@@ -50,7 +50,10 @@ impl Unit {
 }
 
 fn row_of(doc: &str, byte: usize) -> usize {
-    doc.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count()
+    doc.as_bytes()[..byte]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 /// Whether only whitespace precedes `at` on its line.
@@ -64,9 +67,15 @@ fn string_protected(node: &Node, out: &mut Vec<Range<usize>>) {
     let mut c = node.walk();
     for ch in node.named_children(&mut c) {
         let k = ch.kind();
-        if ["escape", "interpolation", "substitution", "expansion", "character_reference"]
-            .iter()
-            .any(|p| k.contains(p))
+        if [
+            "escape",
+            "interpolation",
+            "substitution",
+            "expansion",
+            "character_reference",
+        ]
+        .iter()
+        .any(|p| k.contains(p))
         {
             out.push(ch.byte_range());
         } else {
@@ -84,7 +93,11 @@ pub(crate) fn comment_unit(doc: &str, node: &Node, kind: RegionKind) -> Option<U
     let mut u = Unit::new(kind, node, shape.lines);
     let body_end = crate::map::trim(doc, node.byte_range()).end;
     u.last_row = row_of(doc, body_end);
-    let first = u.lines.iter().find(|l| !l.is_empty()).map(|l| &doc[l.clone()]);
+    let first = u
+        .lines
+        .iter()
+        .find(|l| !l.is_empty())
+        .map(|l| &doc[l.clone()]);
     let marker = first.is_some_and(is_marker_text);
     if !shape.block && !marker && starts_line(doc, node.start_byte()) {
         u.join = Join::Line(shape.marker);
@@ -109,7 +122,9 @@ pub(crate) fn lines_unit(doc: &str, node: &Node, kind: RegionKind, join: Join) -
 fn joinable(doc: &str, a: &Unit, b: &Unit) -> bool {
     a.kind == b.kind
         && b.first_row == a.last_row + 1
-        && doc[a.node.end.min(b.node.start)..b.node.start].trim().is_empty()
+        && doc[a.node.end.min(b.node.start)..b.node.start]
+            .trim()
+            .is_empty()
         && match (&a.join, &b.join) {
             (Join::Line(x), Join::Line(y)) => x == y,
             (Join::Row, Join::Row) => true,
@@ -139,7 +154,9 @@ pub(crate) fn join_units(doc: &str, units: Vec<Unit>) -> Vec<Unit> {
 pub(crate) fn split_blank_lines(doc: &str, units: Vec<Unit>) -> Vec<Unit> {
     let mut out = Vec::with_capacity(units.len());
     for u in units {
-        if !matches!(u.kind, RegionKind::Text | RegionKind::Paragraph) || !u.lines.iter().any(|l| l.is_empty()) {
+        if !matches!(u.kind, RegionKind::Text | RegionKind::Paragraph)
+            || !u.lines.iter().any(|l| l.is_empty())
+        {
             out.push(u);
             continue;
         }

@@ -2,7 +2,9 @@
 //! marks, CRLF), comment joining, ignore markers, string literals, query
 //! overrides, plain text.
 
-use margin_syntax::{extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree};
+use margin_syntax::{
+    extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree,
+};
 
 fn extract_with(doc: &str, lang: Language, opts: &ExtractOptions) -> Vec<ProseRegion> {
     let mut t = SyntaxTree::new(lang);
@@ -14,7 +16,10 @@ fn extract_with(doc: &str, lang: Language, opts: &ExtractOptions) -> Vec<ProseRe
     for r in &ex.regions {
         assert!(!r.text.contains('\r'), "{:?}", r.text);
         assert!(!r.text.trim().is_empty());
-        assert_eq!(&doc[r.doc_range.clone()], &doc[r.doc_range_of(0..r.text.len())]);
+        assert_eq!(
+            &doc[r.doc_range.clone()],
+            &doc[r.doc_range_of(0..r.text.len())]
+        );
     }
     ex.regions
 }
@@ -43,12 +48,36 @@ fn assert_maps(doc: &str, r: &ProseRegion, word: &str) {
 #[test]
 fn joined_line_comments_map_exactly() {
     let cases: &[(Language, &str, &[&str])] = &[
-        (Language::Rust, "fn f() {}\n    // first line here\n    // second wörd line\n", &["first", "second", "wörd", "line"]),
-        (Language::Rust, "/// Doc one.\n///\n/// Doc two 漢字.\nfn f() {}\n", &["one", "two", "漢字"]),
-        (Language::Python, "x = 1\n# hash one\n#   hash two\n", &["one", "two"]),
-        (Language::Lua, "-- dash one\n-- dash two\nlocal x = 1\n", &["one", "two"]),
-        (Language::C, "/*\n * star one\n * star two\n */\nint x;\n", &["one", "two"]),
-        (Language::Bash, "# sh one\n# sh two\necho hi\n", &["one", "two"]),
+        (
+            Language::Rust,
+            "fn f() {}\n    // first line here\n    // second wörd line\n",
+            &["first", "second", "wörd", "line"],
+        ),
+        (
+            Language::Rust,
+            "/// Doc one.\n///\n/// Doc two 漢字.\nfn f() {}\n",
+            &["one", "two", "漢字"],
+        ),
+        (
+            Language::Python,
+            "x = 1\n# hash one\n#   hash two\n",
+            &["one", "two"],
+        ),
+        (
+            Language::Lua,
+            "-- dash one\n-- dash two\nlocal x = 1\n",
+            &["one", "two"],
+        ),
+        (
+            Language::C,
+            "/*\n * star one\n * star two\n */\nint x;\n",
+            &["one", "two"],
+        ),
+        (
+            Language::Bash,
+            "# sh one\n# sh two\necho hi\n",
+            &["one", "two"],
+        ),
     ];
     for (lang, doc, words) in cases {
         let rs = extract(doc, *lang);
@@ -76,7 +105,10 @@ fn join_offsets_and_separators() {
 
 #[test]
 fn different_markers_or_code_between_do_not_join() {
-    let rs = extract("// a\n/// b\nfn f() {}\n// c\nfn g() {}\n// d\n", Language::Rust);
+    let rs = extract(
+        "// a\n/// b\nfn f() {}\n// c\nfn g() {}\n// d\n",
+        Language::Rust,
+    );
     assert_eq!(texts(&rs), ["a", "b", "c", "d"]);
     let rs = extract("let x = 1; // trailing\n// own line\n", Language::Rust);
     assert_eq!(texts(&rs), ["trailing", "own line"]);
@@ -88,7 +120,10 @@ fn different_markers_or_code_between_do_not_join() {
 fn cjk_emoji_combining_marks() {
     let doc = "# 标题 🎉\n\n中文段落，*强调*文字 👩‍👩‍👧 and café ne\u{301}e.\n";
     let rs = extract(doc, Language::Markdown);
-    assert_eq!(texts(&rs), ["标题 🎉", "中文段落，强调文字 👩‍👩‍👧 and café ne\u{301}e."]);
+    assert_eq!(
+        texts(&rs),
+        ["标题 🎉", "中文段落，强调文字 👩‍👩‍👧 and café ne\u{301}e."]
+    );
     for w in ["标题", "🎉"] {
         assert_maps(doc, &rs[0], w);
     }
@@ -142,12 +177,18 @@ fn markdown_protected_and_hidden() {
 fn strings_only_when_enabled() {
     let doc = "// note\nlet s = \"hello there\";\n";
     assert_eq!(texts(&extract(doc, Language::Rust)), ["note"]);
-    let opts = ExtractOptions { include_strings: true, queries_dir: None };
+    let opts = ExtractOptions {
+        include_strings: true,
+        queries_dir: None,
+    };
     let rs = extract_with(doc, Language::Rust, &opts);
     assert_eq!(texts(&rs), ["note", "hello there"]);
     assert_eq!(rs[1].kind, RegionKind::StringLiteral);
     // Docstrings are doc comments, present either way.
-    let rs = extract("def f():\n    \"\"\"Doc here.\"\"\"\n    return 'x'\n", Language::Python);
+    let rs = extract(
+        "def f():\n    \"\"\"Doc here.\"\"\"\n    return 'x'\n",
+        Language::Python,
+    );
     assert_eq!(texts(&rs), ["Doc here."]);
     assert_eq!(rs[0].kind, RegionKind::DocComment);
 }
@@ -155,7 +196,10 @@ fn strings_only_when_enabled() {
 #[test]
 fn ignore_markers() {
     let doc = "// keep one\nfn a() {}\n// margin:ignore\n// dropped\nfn b() {}\n// keep two\n";
-    assert_eq!(texts(&extract(doc, Language::Rust)), ["keep one", "keep two"]);
+    assert_eq!(
+        texts(&extract(doc, Language::Rust)),
+        ["keep one", "keep two"]
+    );
     let doc = "/* margin:ignore this whole block\n   comment */\n// kept\n";
     assert_eq!(texts(&extract(doc, Language::Rust)), ["kept"]);
     let doc = "# a\n# margin:disable\n# b\nx = 1\n# c\n# margin:enable\n# d\n";
@@ -165,14 +209,20 @@ fn ignore_markers() {
     let doc = "-- one\nlocal x = 1\n-- margin:disable-file\n";
     assert!(extract(doc, Language::Lua).is_empty());
     let doc = "First.\n\n<!-- margin:ignore -->\nSkipped.\n\nKept.\n";
-    assert_eq!(texts(&extract(doc, Language::Markdown)), ["First.", "Kept."]);
+    assert_eq!(
+        texts(&extract(doc, Language::Markdown)),
+        ["First.", "Kept."]
+    );
     let doc = "<!-- margin:disable -->\n\nA.\n\n- B\n\n<!-- margin:enable -->\n\nC.\n";
     assert_eq!(texts(&extract(doc, Language::Markdown)), ["C."]);
     // A mention in prose is not a marker.
     let doc = "Write `margin:ignore` in a comment.\n\nNext.\n";
     assert_eq!(texts(&extract(doc, Language::Markdown)).len(), 2);
     let doc = "Some text\n% margin:ignore\nSkipped text.\n\nKept text.\n";
-    assert_eq!(texts(&extract(doc, Language::Latex)), ["Some text", "Kept text."]);
+    assert_eq!(
+        texts(&extract(doc, Language::Latex)),
+        ["Some text", "Kept text."]
+    );
 }
 
 #[test]
@@ -190,7 +240,10 @@ fn commit_message() {
 fn plain_text_paragraphs() {
     let doc = "  First para\n  two lines.  \n\n\n Second see https://x.y/z.\n";
     let rs = extract(doc, Language::PlainText);
-    assert_eq!(texts(&rs), ["First para\ntwo lines.", "Second see https://x.y/z."]);
+    assert_eq!(
+        texts(&rs),
+        ["First para\ntwo lines.", "Second see https://x.y/z."]
+    );
     assert_eq!(&rs[1].text[rs[1].protected[0].clone()], "https://x.y/z");
     assert_maps(doc, &rs[0], "two");
     assert!(rs.iter().all(|r| r.kind == RegionKind::Paragraph));
@@ -200,8 +253,14 @@ fn plain_text_paragraphs() {
 fn query_override_dir() {
     let dir = tempfile::tempdir().unwrap();
     let doc = "// comment\nlet s = \"string\";\n";
-    let opts = ExtractOptions { include_strings: true, queries_dir: Some(dir.path()) };
-    assert_eq!(texts(&extract_with(doc, Language::Rust, &opts)), ["comment", "string"]);
+    let opts = ExtractOptions {
+        include_strings: true,
+        queries_dir: Some(dir.path()),
+    };
+    assert_eq!(
+        texts(&extract_with(doc, Language::Rust, &opts)),
+        ["comment", "string"]
+    );
     let p = dir.path().join("rust").join("prose.scm");
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, "(string_literal) @string\n").unwrap();
@@ -212,7 +271,11 @@ fn query_override_dir() {
     let ex = extract_regions(doc, Some(&t), Language::Rust, &opts).unwrap();
     assert_eq!(texts(&ex.regions), ["comment", "string"]); // embedded fallback
     assert_eq!(ex.warnings.len(), 1);
-    assert!(ex.warnings[0].to_string().contains("rust/prose.scm"), "{}", ex.warnings[0]);
+    assert!(
+        ex.warnings[0].to_string().contains("rust/prose.scm"),
+        "{}",
+        ex.warnings[0]
+    );
 }
 
 #[test]
@@ -220,7 +283,12 @@ fn content_hash_is_stable() {
     let rs = extract("// hello world\n", Language::Rust);
     let rs2 = extract("fn x() {}\n\n    // hello world\n", Language::Rust);
     assert_eq!(rs[0].content_hash(), rs2[0].content_hash());
-    assert_eq!(rs[0].content_hash(), 2_563_947_792_717_310_330, "{:#x}", rs[0].content_hash());
+    assert_eq!(
+        rs[0].content_hash(),
+        2_563_947_792_717_310_330,
+        "{:#x}",
+        rs[0].content_hash()
+    );
     let rs3 = extract("/// hello world\n", Language::Rust);
     assert_ne!(rs[0].content_hash(), rs3[0].content_hash());
 }
@@ -234,15 +302,23 @@ fn no_tree_given_parses_internally() {
 #[test]
 fn a_snapshot_of_the_tree_gives_the_same_regions() {
     for (doc, lang) in [
-        ("# Title\n\nSome `code` and *emphasis* here.\n\n- a list item with [a link](x)\n", Language::Markdown),
-        ("fn main() {\n    // a comment with a typo\n}\n", Language::Rust),
+        (
+            "# Title\n\nSome `code` and *emphasis* here.\n\n- a list item with [a link](x)\n",
+            Language::Markdown,
+        ),
+        (
+            "fn main() {\n    // a comment with a typo\n}\n",
+            Language::Rust,
+        ),
     ] {
         let mut tree = SyntaxTree::new(lang).unwrap();
         tree.parse(doc);
         let snapshot = tree.snapshot().unwrap();
         // The original goes on taking edits; the snapshot keeps what it had.
         tree.parse("");
-        let from_snapshot = extract_regions(doc, Some(&snapshot), lang, &ExtractOptions::default()).unwrap().regions;
+        let from_snapshot = extract_regions(doc, Some(&snapshot), lang, &ExtractOptions::default())
+            .unwrap()
+            .regions;
         assert_eq!(from_snapshot, extract(doc, lang));
     }
 }

@@ -27,7 +27,11 @@ fn line_col(doc: &str, byte: usize) -> String {
 fn show(doc: &str, r: &ProseRegion) -> Shown {
     Shown {
         kind: format!("{:?}", r.kind),
-        range: format!("{}-{}", line_col(doc, r.doc_range.start), line_col(doc, r.doc_range.end)),
+        range: format!(
+            "{}-{}",
+            line_col(doc, r.doc_range.start),
+            line_col(doc, r.doc_range.end)
+        ),
         text: r.text.clone(),
         doc: doc[r.doc_range.clone()].to_string(),
         protected: r
@@ -39,12 +43,17 @@ fn show(doc: &str, r: &ProseRegion) -> Shown {
 }
 
 fn regions(file: &str) -> Vec<Shown> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(file);
     let doc = std::fs::read_to_string(&path).unwrap();
     let lang = Language::from_path(&path).unwrap();
     let mut tree = SyntaxTree::new(lang).unwrap();
     tree.parse(&doc);
-    let opts = ExtractOptions { include_strings: true, queries_dir: None };
+    let opts = ExtractOptions {
+        include_strings: true,
+        queries_dir: None,
+    };
     let ex = extract_regions(&doc, Some(&tree), lang, &opts).unwrap();
     assert!(ex.warnings.is_empty());
     for r in &ex.regions {
@@ -54,7 +63,12 @@ fn regions(file: &str) -> Vec<Shown> {
             // (A word spanning hidden markup, e.g. `image](x.png).`, maps
             // to a range including it; such spans touch a protected point.)
             if !w.is_empty() && !r.touches_protected(off..off + w.len()) {
-                assert_eq!(&doc[r.doc_range_of(off..off + w.len())], w, "{file}: {:?}", r.text);
+                assert_eq!(
+                    &doc[r.doc_range_of(off..off + w.len())],
+                    w,
+                    "{file}: {:?}",
+                    r.text
+                );
             }
             off += w.len() + 1;
         }

@@ -178,7 +178,13 @@ fn translate_chunk<E>(
         let prompt = build(source, opts.from, opts.to, strict, count);
         t.model_calls += 1;
         let raw = call(&prompt).map_err(TranslateError::Model)?;
-        match check(masked, source, &clean_output(&raw, source), opts.from, opts.to) {
+        match check(
+            masked,
+            source,
+            &clean_output(&raw, source),
+            opts.from,
+            opts.to,
+        ) {
             Ok(lines) => return Ok(lines),
             Err(e) => last = e,
         }

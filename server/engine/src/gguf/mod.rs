@@ -65,7 +65,9 @@ impl Shape {
     /// known.
     pub fn kv_bytes_per_token(&self, bytes_per_value: u64) -> Option<u64> {
         let head_kv = self.n_head_kv.or(self.n_head)?;
-        let key = self.key_length.or_else(|| Some(self.n_embd? / self.n_head?.max(1)))?;
+        let key = self
+            .key_length
+            .or_else(|| Some(self.n_embd? / self.n_head?.max(1)))?;
         let value = self.value_length.unwrap_or(key);
         Some(self.n_layer? * head_kv * (key + value) * bytes_per_value)
     }
@@ -74,29 +76,116 @@ impl Shape {
 /// Architectures llama.cpp (the pinned build) can load; used only to turn a load failure into
 /// an actionable "unknown architecture" message.
 pub const KNOWN_ARCHITECTURES: &[&str] = &[
-    "llama", "llama4", "deci", "falcon", "grok", "gpt2", "gptj", "gptneox", "mpt", "baichuan",
-    "starcoder", "refact", "bert", "nomic-bert", "jina-bert-v2", "bloom", "stablelm", "qwen",
-    "qwen2", "qwen2moe", "qwen2vl", "qwen3", "qwen3moe", "phi2", "phi3", "phimoe", "plamo",
-    "codeshell", "orion", "internlm2", "minicpm", "minicpm3", "gemma", "gemma2", "gemma3",
-    "gemma3n", "starcoder2", "mamba", "mamba2", "xverse", "command-r", "cohere2", "dbrx", "olmo",
-    "olmo2", "olmoe", "openelm", "arctic", "deepseek", "deepseek2", "chatglm", "glm4", "bitnet",
-    "t5", "t5encoder", "jais", "nemotron", "exaone", "exaone4", "rwkv6", "rwkv7", "granite",
-    "granitemoe", "chameleon", "plm", "bailingmoe", "dots1", "arcee", "ernie4_5", "hunyuan-moe",
-    "smollm3", "lfm2", "falcon-h1", "gpt-oss", "seed_oss", "apertus", "granitehybrid",
+    "llama",
+    "llama4",
+    "deci",
+    "falcon",
+    "grok",
+    "gpt2",
+    "gptj",
+    "gptneox",
+    "mpt",
+    "baichuan",
+    "starcoder",
+    "refact",
+    "bert",
+    "nomic-bert",
+    "jina-bert-v2",
+    "bloom",
+    "stablelm",
+    "qwen",
+    "qwen2",
+    "qwen2moe",
+    "qwen2vl",
+    "qwen3",
+    "qwen3moe",
+    "phi2",
+    "phi3",
+    "phimoe",
+    "plamo",
+    "codeshell",
+    "orion",
+    "internlm2",
+    "minicpm",
+    "minicpm3",
+    "gemma",
+    "gemma2",
+    "gemma3",
+    "gemma3n",
+    "starcoder2",
+    "mamba",
+    "mamba2",
+    "xverse",
+    "command-r",
+    "cohere2",
+    "dbrx",
+    "olmo",
+    "olmo2",
+    "olmoe",
+    "openelm",
+    "arctic",
+    "deepseek",
+    "deepseek2",
+    "chatglm",
+    "glm4",
+    "bitnet",
+    "t5",
+    "t5encoder",
+    "jais",
+    "nemotron",
+    "exaone",
+    "exaone4",
+    "rwkv6",
+    "rwkv7",
+    "granite",
+    "granitemoe",
+    "chameleon",
+    "plm",
+    "bailingmoe",
+    "dots1",
+    "arcee",
+    "ernie4_5",
+    "hunyuan-moe",
+    "smollm3",
+    "lfm2",
+    "falcon-h1",
+    "gpt-oss",
+    "seed_oss",
+    "apertus",
+    "granitehybrid",
 ];
 
 /// Checks that `path` is a complete, plausible GGUF model and summarises its header.
 pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ModelError::NotFound { path: path.to_path_buf() },
-        _ => ModelError::Io { path: path.to_path_buf(), source: e },
+        std::io::ErrorKind::NotFound => ModelError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ModelError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
     })?;
-    let file_size = file.metadata().map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })?.len();
+    let file_size = file
+        .metadata()
+        .map_err(|e| ModelError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?
+        .len();
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(ModelError::NotGguf { path: path.to_path_buf(), detail: "it is a directory".into() });
+        return Err(ModelError::NotGguf {
+            path: path.to_path_buf(),
+            detail: "it is a directory".into(),
+        });
     }
-    let mut r = Reader { r: BufReader::new(file), path: path.to_path_buf() };
-    let magic: [u8; 4] = r.bytes().map_err(|_| r.invalid(format!("only {file_size} bytes long")))?;
+    let mut r = Reader {
+        r: BufReader::new(file),
+        path: path.to_path_buf(),
+    };
+    let magic: [u8; 4] = r
+        .bytes()
+        .map_err(|_| r.invalid(format!("only {file_size} bytes long")))?;
     if &magic != b"GGUF" {
         return Err(r.invalid(format!("starts with {magic:02x?}, not the GGUF magic")));
     }
@@ -109,7 +198,8 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     if tensor_count > 1 << 20 || kv_count > 1 << 20 {
         return Err(r.invalid("implausible tensor/metadata counts".into()));
     }
-    let (mut architecture, mut name, mut has_chat_template, mut alignment) = (None, None, false, 32u64);
+    let (mut architecture, mut name, mut has_chat_template, mut alignment) =
+        (None, None, false, 32u64);
     let mut ints: HashMap<String, u64> = HashMap::new();
     let mut fim_texts: HashSet<&'static str> = HashSet::new();
     for _ in 0..kv_count {
@@ -121,7 +211,10 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
             }
         };
         let wants_tokens = key == "tokenizer.ggml.tokens";
-        let v = r.value(t, wants_tokens.then_some(&mut see_token as &mut dyn FnMut(&str)))?;
+        let v = r.value(
+            t,
+            wants_tokens.then_some(&mut see_token as &mut dyn FnMut(&str)),
+        )?;
         match (key.as_str(), v) {
             ("general.alignment", Scalar::Int(a)) => alignment = a.max(1),
             ("general.architecture", Scalar::Str(s)) => architecture = Some(s),
@@ -154,7 +247,10 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
             data_end = data_end.max(offset.saturating_add(n / block * size));
         }
     }
-    let header_end = r.r.stream_position().map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })?;
+    let header_end = r.r.stream_position().map_err(|e| ModelError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     let data_start = header_end.div_ceil(alignment) * alignment;
     let expected = data_start.saturating_add(data_end);
     if tensor_count > 0 && file_size < expected {
@@ -164,7 +260,8 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
         });
     }
     let _ = r.r.seek(SeekFrom::Start(0));
-    let architecture = architecture.ok_or_else(|| r.invalid("no general.architecture key".into()))?;
+    let architecture =
+        architecture.ok_or_else(|| r.invalid("no general.architecture key".into()))?;
     let arch = |k: &str| ints.get(&format!("{architecture}.{k}")).copied();
     let shape = Shape {
         n_layer: arch("block_count"),
@@ -174,12 +271,21 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
         key_length: arch("attention.key_length"),
         value_length: arch("attention.value_length"),
     };
-    let quantization = ints.get("general.file_type").and_then(|&t| file_type_name(t)).or_else(|| {
-        let (&t, _) = by_type.iter().max_by_key(|(&t, &n)| (n, std::cmp::Reverse(t)))?;
-        tensor_type_name(t)
-    });
-    let fim = FIM_KEYS.iter().any(|keys| keys.iter().all(|k| ints.contains_key(*k)))
-        || FIM_FAMILIES.iter().any(|family| family.iter().all(|t| fim_texts.contains(t)));
+    let quantization = ints
+        .get("general.file_type")
+        .and_then(|&t| file_type_name(t))
+        .or_else(|| {
+            let (&t, _) = by_type
+                .iter()
+                .max_by_key(|(&t, &n)| (n, std::cmp::Reverse(t)))?;
+            tensor_type_name(t)
+        });
+    let fim = FIM_KEYS
+        .iter()
+        .any(|keys| keys.iter().all(|k| ints.contains_key(*k)))
+        || FIM_FAMILIES
+            .iter()
+            .any(|family| family.iter().all(|t| fim_texts.contains(t)));
     Ok(GgufSummary {
         version,
         context_length: arch("context_length"),

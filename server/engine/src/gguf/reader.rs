@@ -23,7 +23,10 @@ pub(super) struct Reader<R> {
 
 impl<R: Read> Reader<R> {
     fn truncated(&self) -> ModelError {
-        ModelError::Truncated { path: self.path.clone(), detail: "file ends inside the GGUF header".into() }
+        ModelError::Truncated {
+            path: self.path.clone(),
+            detail: "file ends inside the GGUF header".into(),
+        }
     }
     pub(super) fn bytes<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
         let mut b = [0u8; N];
@@ -53,12 +56,19 @@ impl<R: Read> Reader<R> {
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
     pub(super) fn invalid(&self, detail: String) -> ModelError {
-        ModelError::NotGguf { path: self.path.clone(), detail }
+        ModelError::NotGguf {
+            path: self.path.clone(),
+            detail,
+        }
     }
 
     /// Reads a value of type `t`: strings and integers are returned, the rest skipped. The
     /// strings of a string array are passed to `each_string` (when given) instead of kept.
-    pub(super) fn value(&mut self, t: u32, each_string: Option<&mut dyn FnMut(&str)>) -> Result<Scalar, ModelError> {
+    pub(super) fn value(
+        &mut self,
+        t: u32,
+        each_string: Option<&mut dyn FnMut(&str)>,
+    ) -> Result<Scalar, ModelError> {
         Ok(match t {
             0 => Scalar::Int(u64::from(self.bytes::<1>()?[0])),
             1 => Scalar::Int(u64::try_from(i8::from_le_bytes(self.bytes()?)).unwrap_or(0)),

@@ -42,9 +42,10 @@ pub(super) fn type_size(t: u32) -> Option<(u64, u64)> {
 /// Name of a ggml tensor type (the quantization of a file without `general.file_type`).
 pub(super) fn tensor_type_name(t: u32) -> Option<&'static str> {
     const NAMES: [&str; 40] = [
-        "F32", "F16", "Q4_0", "Q4_1", "", "", "Q5_0", "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K",
-        "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8",
-        "I16", "I32", "I64", "F64", "IQ1_M", "BF16", "", "", "", "TQ1_0", "TQ2_0", "", "", "", "MXFP4",
+        "F32", "F16", "Q4_0", "Q4_1", "", "", "Q5_0", "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K",
+        "Q4_K", "Q5_K", "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S",
+        "IQ2_S", "IQ4_XS", "I8", "I16", "I32", "I64", "F64", "IQ1_M", "BF16", "", "", "", "TQ1_0",
+        "TQ2_0", "", "", "", "MXFP4",
     ];
     NAMES.get(t as usize).copied().filter(|n| !n.is_empty())
 }
@@ -52,12 +53,50 @@ pub(super) fn tensor_type_name(t: u32) -> Option<&'static str> {
 /// Name of a llama.cpp file type (`general.file_type`), e.g. 15 = "Q4_K_M".
 pub(super) fn file_type_name(t: u64) -> Option<&'static str> {
     const NAMES: [&str; 39] = [
-        "F32", "F16", "Q4_0", "Q4_1", "", "", "", "Q8_0", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L",
-        "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "IQ2_XXS", "IQ2_XS", "Q2_K_S", "IQ3_XS", "IQ3_XXS",
-        "IQ1_S", "IQ4_NL", "IQ3_S", "IQ3_M", "IQ2_S", "IQ2_M", "IQ4_XS", "IQ1_M", "BF16", "", "", "", "TQ1_0",
-        "TQ2_0", "MXFP4_MOE",
+        "F32",
+        "F16",
+        "Q4_0",
+        "Q4_1",
+        "",
+        "",
+        "",
+        "Q8_0",
+        "Q5_0",
+        "Q5_1",
+        "Q2_K",
+        "Q3_K_S",
+        "Q3_K_M",
+        "Q3_K_L",
+        "Q4_K_S",
+        "Q4_K_M",
+        "Q5_K_S",
+        "Q5_K_M",
+        "Q6_K",
+        "IQ2_XXS",
+        "IQ2_XS",
+        "Q2_K_S",
+        "IQ3_XS",
+        "IQ3_XXS",
+        "IQ1_S",
+        "IQ4_NL",
+        "IQ3_S",
+        "IQ3_M",
+        "IQ2_S",
+        "IQ2_M",
+        "IQ4_XS",
+        "IQ1_M",
+        "BF16",
+        "",
+        "",
+        "",
+        "TQ1_0",
+        "TQ2_0",
+        "MXFP4_MOE",
     ];
-    NAMES.get(usize::try_from(t).ok()?).copied().filter(|n| !n.is_empty())
+    NAMES
+        .get(usize::try_from(t).ok()?)
+        .copied()
+        .filter(|n| !n.is_empty())
 }
 
 /// (prefix, suffix, middle) marker texts of the FIM-trained families llama.cpp recognises by
@@ -67,7 +106,11 @@ pub(super) const FIM_FAMILIES: &[[&str; 3]] = &[
     ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"],
     ["<fim_prefix>", "<fim_suffix>", "<fim_middle>"],
     ["<fim-prefix>", "<fim-suffix>", "<fim-middle>"],
-    ["<\u{ff5c}fim\u{2581}begin\u{ff5c}>", "<\u{ff5c}fim\u{2581}hole\u{ff5c}>", "<\u{ff5c}fim\u{2581}end\u{ff5c}>"],
+    [
+        "<\u{ff5c}fim\u{2581}begin\u{ff5c}>",
+        "<\u{ff5c}fim\u{2581}hole\u{ff5c}>",
+        "<\u{ff5c}fim\u{2581}end\u{ff5c}>",
+    ],
     ["<PRE>", "<SUF>", "<MID>"],
     ["\u{2581}<PRE>", "\u{2581}<SUF>", "\u{2581}<MID>"],
     ["<|code_prefix|>", "<|code_suffix|>", "<|code_middle|>"],
@@ -76,6 +119,14 @@ pub(super) const FIM_FAMILIES: &[[&str; 3]] = &[
 /// Metadata keys naming FIM token ids (current and older names), in (prefix, suffix, middle)
 /// order.
 pub(super) const FIM_KEYS: [[&str; 3]; 2] = [
-    ["tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.fim_mid_token_id"],
-    ["tokenizer.ggml.prefix_token_id", "tokenizer.ggml.suffix_token_id", "tokenizer.ggml.middle_token_id"],
+    [
+        "tokenizer.ggml.fim_pre_token_id",
+        "tokenizer.ggml.fim_suf_token_id",
+        "tokenizer.ggml.fim_mid_token_id",
+    ],
+    [
+        "tokenizer.ggml.prefix_token_id",
+        "tokenizer.ggml.suffix_token_id",
+        "tokenizer.ggml.middle_token_id",
+    ],
 ];

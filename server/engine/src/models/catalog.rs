@@ -74,21 +74,26 @@ impl Entry {
 pub fn entries() -> &'static [Entry] {
     static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
     ENTRIES.get_or_init(|| {
-        let file: File = toml::from_str(include_str!("catalog.toml")).expect("catalog.toml is valid (checked by its test)");
+        let file: File = toml::from_str(include_str!("catalog.toml"))
+            .expect("catalog.toml is valid (checked by its test)");
         file.model
     })
 }
 
 /// The entry named `name` (or one of its aliases), ignoring case.
 pub fn find(name: &str) -> Option<&'static Entry> {
-    entries()
-        .iter()
-        .find(|e| e.name.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+    entries().iter().find(|e| {
+        e.name.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
 }
 
 /// The catalog's names, for messages.
 pub fn names() -> String {
-    entries().iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+    entries()
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -100,7 +105,11 @@ mod tests {
         let all = entries();
         assert!(all.len() >= 8);
         for e in all {
-            assert!(e.hf.is_some() != e.pypi.is_some(), "{}: exactly one of hf and pypi", e.name);
+            assert!(
+                e.hf.is_some() != e.pypi.is_some(),
+                "{}: exactly one of hf and pypi",
+                e.name
+            );
             if e.hf.is_some() {
                 let (repo, file) = e.hf_parts().expect("org/repo/file");
                 assert!(repo.contains('/') && file.ends_with(".gguf"), "{}", e.name);
@@ -111,10 +120,22 @@ mod tests {
             }
         }
         for task in [Task::Proofread, Task::Translate, Task::Suggest] {
-            assert!(all.iter().any(|e| e.tasks.contains(&task) && e.hf.is_some()), "{task:?}");
+            assert!(
+                all.iter()
+                    .any(|e| e.tasks.contains(&task) && e.hf.is_some()),
+                "{task:?}"
+            );
         }
-        assert_eq!(find("SmolLM2").map(|e| e.name.as_str()), Some("smollm2-135m"));
-        assert_eq!(find("gemma3-270m").and_then(|e| e.pypi.as_ref()).map(|p| p.parts.len()), Some(4));
+        assert_eq!(
+            find("SmolLM2").map(|e| e.name.as_str()),
+            Some("smollm2-135m")
+        );
+        assert_eq!(
+            find("gemma3-270m")
+                .and_then(|e| e.pypi.as_ref())
+                .map(|p| p.parts.len()),
+            Some(4)
+        );
         assert!(find("nope").is_none());
     }
 }

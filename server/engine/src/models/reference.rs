@@ -31,7 +31,12 @@ pub struct Resolved {
 
 impl Resolved {
     fn found(m: &Found) -> Self {
-        Resolved { path: m.file.clone(), reference: m.reference.clone(), store: Some(m.store), facts: Some(m.facts.clone()) }
+        Resolved {
+            path: m.file.clone(),
+            reference: m.reference.clone(),
+            store: Some(m.store),
+            facts: Some(m.facts.clone()),
+        }
     }
 }
 
@@ -39,12 +44,17 @@ impl Resolved {
 pub fn split_hf(s: &str) -> Option<(String, String)> {
     let mut it = s.splitn(3, '/');
     let (org, repo, file) = (it.next()?, it.next()?, it.next()?);
-    (!org.is_empty() && !repo.is_empty() && !file.is_empty()).then(|| (format!("{org}/{repo}"), file.to_owned()))
+    (!org.is_empty() && !repo.is_empty() && !file.is_empty())
+        .then(|| (format!("{org}/{repo}"), file.to_owned()))
 }
 
 /// Whether `s` is written as a path (rather than a name).
 fn looks_like_path(s: &str) -> bool {
-    s.contains('/') || s.contains('\\') || s.starts_with('.') || s.starts_with('~') || s.to_ascii_lowercase().ends_with(".gguf")
+    s.contains('/')
+        || s.contains('\\')
+        || s.starts_with('.')
+        || s.starts_with('~')
+        || s.to_ascii_lowercase().ends_with(".gguf")
 }
 
 /// Resolves `reference` against the stores in `roots`.
@@ -66,8 +76,14 @@ pub fn resolve(reference: &str, roots: &Roots) -> Result<Resolved, ModelError> {
         return resolve_catalog(entry, roots);
     }
     let found = discover::discover(roots);
-    let matches: Vec<&Found> = found.models.iter().filter(|m| name_matches(m, reference)).collect();
-    pick(reference, matches, || ModelError::UnknownName { name: reference.to_owned() })
+    let matches: Vec<&Found> = found
+        .models
+        .iter()
+        .filter(|m| name_matches(m, reference))
+        .collect();
+    pick(reference, matches, || ModelError::UnknownName {
+        name: reference.to_owned(),
+    })
 }
 
 /// A path to a GGUF file; an explicitly given path that does not exist is an error.
@@ -77,54 +93,102 @@ pub fn resolve_path(reference: &str) -> Result<Resolved, ModelError> {
         _ => PathBuf::from(reference),
     };
     match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_file() => Ok(Resolved { reference: reference.to_owned(), path, store: None, facts: None }),
-        Ok(meta) => Err(ModelError::NotAFile { hint: gguf_files_in(&path), path, what: file_kind(&meta) }),
+        Ok(meta) if meta.is_file() => Ok(Resolved {
+            reference: reference.to_owned(),
+            path,
+            store: None,
+            facts: None,
+        }),
+        Ok(meta) => Err(ModelError::NotAFile {
+            hint: gguf_files_in(&path),
+            path,
+            what: file_kind(&meta),
+        }),
         Err(_) => Err(ModelError::NotFound { path }),
     }
 }
 
 fn name_matches(m: &Found, name: &str) -> bool {
     let stem = m.file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let location_stem = m.location.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let location_stem = m
+        .location
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
     let bare = without_scheme(&m.reference);
-    [m.short.as_str(), bare, stem, location_stem].iter().any(|n| n.eq_ignore_ascii_case(name))
+    [m.short.as_str(), bare, stem, location_stem]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
         || (m.store == Store::Ollama && bare.eq_ignore_ascii_case(&format!("{name}:latest")))
 }
 
 /// The one model in `matches` (duplicates of one file count once), else an error.
-fn pick(reference: &str, mut matches: Vec<&Found>, none: impl FnOnce() -> ModelError) -> Result<Resolved, ModelError> {
+fn pick(
+    reference: &str,
+    mut matches: Vec<&Found>,
+    none: impl FnOnce() -> ModelError,
+) -> Result<Resolved, ModelError> {
     matches.dedup_by(|a, b| a.file == b.file);
     match matches.as_slice() {
         [] => Err(none()),
         [one] => Ok(Resolved::found(one)),
         many => Err(ModelError::Ambiguous {
             reference: reference.to_owned(),
-            candidates: many.iter().map(|m| format!("{} ({})", m.reference, m.location.display())).collect(),
+            candidates: many
+                .iter()
+                .map(|m| format!("{} ({})", m.reference, m.location.display()))
+                .collect(),
         }),
     }
 }
 
 fn resolve_ollama(reference: &str, rest: &str, roots: &Roots) -> Result<Resolved, ModelError> {
-    let (name, tag) = rest.rsplit_once(':').filter(|(_, t)| !t.contains('/')).unwrap_or((rest, "latest"));
+    let (name, tag) = rest
+        .rsplit_once(':')
+        .filter(|(_, t)| !t.contains('/'))
+        .unwrap_or((rest, "latest"));
     let parts: Vec<&str> = name.split('/').collect();
     let (host, namespace, model) = match parts.as_slice() {
         [m] => (ollama::DEFAULT_HOST, ollama::DEFAULT_NAMESPACE, *m),
         [ns, m] => (ollama::DEFAULT_HOST, *ns, *m),
         [h, ns, m] => (*h, *ns, *m),
-        _ => return Err(ModelError::BadReference { reference: reference.to_owned(), expected: "ollama:<model>[:<tag>]" }),
+        _ => {
+            return Err(ModelError::BadReference {
+                reference: reference.to_owned(),
+                expected: "ollama:<model>[:<tag>]",
+            })
+        }
     };
     for root in &roots.ollama {
-        let manifest = root.join("manifests").join(host).join(namespace).join(model).join(tag);
+        let manifest = root
+            .join("manifests")
+            .join(host)
+            .join(namespace)
+            .join(model)
+            .join(tag);
         if manifest.is_file() {
-            let file = ollama::blob(root, &manifest).map_err(|reason| ModelError::Unusable { reference: reference.to_owned(), reason })?;
+            let file = ollama::blob(root, &manifest).map_err(|reason| ModelError::Unusable {
+                reference: reference.to_owned(),
+                reason,
+            })?;
             let canonical = ollama::reference(host, namespace, model, tag);
-            return Ok(Resolved { path: file, reference: canonical, store: Some(Store::Ollama), facts: None });
+            return Ok(Resolved {
+                path: file,
+                reference: canonical,
+                store: Some(Store::Ollama),
+                facts: None,
+            });
         }
     }
     Err(ModelError::NotInStore {
         reference: reference.to_owned(),
         store: Store::Ollama.label(),
-        searched: roots.ollama.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        searched: roots
+            .ollama
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         hint: format!("`ollama pull {rest}` downloads it"),
     })
 }
@@ -137,10 +201,22 @@ fn resolve_lmstudio(reference: &str, rest: &str, roots: &Roots) -> Result<Resolv
         .iter()
         .filter(|m| {
             // publisher/model/file (without .gguf), and the shorter forms it ends with.
-            let mut parts: Vec<String> = m.location.iter().rev().take(3).map(|c| c.to_string_lossy().to_ascii_lowercase()).collect();
+            let mut parts: Vec<String> = m
+                .location
+                .iter()
+                .rev()
+                .take(3)
+                .map(|c| c.to_string_lossy().to_ascii_lowercase())
+                .collect();
             parts.reverse();
-            let file = parts.last().map(|f| f.trim_end_matches(".gguf").to_owned()).unwrap_or_default();
-            let (publisher, dir) = (parts.first().cloned().unwrap_or_default(), parts.get(1).cloned().unwrap_or_default());
+            let file = parts
+                .last()
+                .map(|f| f.trim_end_matches(".gguf").to_owned())
+                .unwrap_or_default();
+            let (publisher, dir) = (
+                parts.first().cloned().unwrap_or_default(),
+                parts.get(1).cloned().unwrap_or_default(),
+            );
             [
                 format!("{publisher}/{dir}/{file}"),
                 format!("{publisher}/{file}"),
@@ -152,14 +228,27 @@ fn resolve_lmstudio(reference: &str, rest: &str, roots: &Roots) -> Result<Resolv
             .contains(&want)
         })
         .collect();
-    pick(reference, matches, || not_in(reference, Store::LmStudio, &roots.lmstudio, &found, "download it in LM Studio"))
+    pick(reference, matches, || {
+        not_in(
+            reference,
+            Store::LmStudio,
+            &roots.lmstudio,
+            &found,
+            "download it in LM Studio",
+        )
+    })
 }
 
 fn resolve_hf(reference: &str, rest: &str, roots: &Roots) -> Result<Resolved, ModelError> {
     let (repo, file) = match split_hf(rest) {
         Some((repo, file)) => (repo, Some(file)),
         None if rest.split('/').filter(|p| !p.is_empty()).count() == 2 => (rest.to_owned(), None),
-        None => return Err(ModelError::BadReference { reference: reference.to_owned(), expected: "hf:<org>/<repo>/<file>.gguf" }),
+        None => {
+            return Err(ModelError::BadReference {
+                reference: reference.to_owned(),
+                expected: "hf:<org>/<repo>/<file>.gguf",
+            })
+        }
     };
     let found = discover::discover_stores(roots, &[Store::HuggingFace]);
     let prefix = format!("hf:{}/", repo.to_ascii_lowercase());
@@ -168,26 +257,47 @@ fn resolve_hf(reference: &str, rest: &str, roots: &Roots) -> Result<Resolved, Mo
         .iter()
         .filter(|m| {
             let r = m.reference.to_ascii_lowercase();
-            r.starts_with(&prefix) && file.as_ref().is_none_or(|f| r[prefix.len()..] == f.to_ascii_lowercase())
+            r.starts_with(&prefix)
+                && file
+                    .as_ref()
+                    .is_none_or(|f| r[prefix.len()..] == f.to_ascii_lowercase())
         })
         .collect();
     pick(reference, matches, || {
         // Say why a file that is there is not usable (a broken link, a truncated blob).
-        let dir = roots.hf_hub.iter().map(|hub| hf_cache::repo_dir(hub, &repo)).find(|d| d.is_dir());
+        let dir = roots
+            .hf_hub
+            .iter()
+            .map(|hub| hf_cache::repo_dir(hub, &repo))
+            .find(|d| d.is_dir());
         let skipped = dir.and_then(|d| found.skipped.iter().find(|s| s.path.starts_with(&d)));
         match skipped {
-            Some(s) => ModelError::Unusable { reference: reference.to_owned(), reason: format!("{}: {}", s.path.display(), s.reason) },
-            None => ModelError::NotDownloaded { reference: reference.to_owned(), pull: reference.to_owned() },
+            Some(s) => ModelError::Unusable {
+                reference: reference.to_owned(),
+                reason: format!("{}: {}", s.path.display(), s.reason),
+            },
+            None => ModelError::NotDownloaded {
+                reference: reference.to_owned(),
+                pull: reference.to_owned(),
+            },
         }
     })
 }
 
 fn resolve_catalog(entry: &catalog::Entry, roots: &Roots) -> Result<Resolved, ModelError> {
-    let not_downloaded = || ModelError::NotDownloaded { reference: entry.name.clone(), pull: entry.name.clone() };
+    let not_downloaded = || ModelError::NotDownloaded {
+        reference: entry.name.clone(),
+        pull: entry.name.clone(),
+    };
     if let Some(file) = entry.pypi_file() {
         let path = roots.margin.join(file);
         return match path.is_file() {
-            true => Ok(Resolved { path, reference: entry.name.clone(), store: Some(Store::Margin), facts: None }),
+            true => Ok(Resolved {
+                path,
+                reference: entry.name.clone(),
+                store: Some(Store::Margin),
+                facts: None,
+            }),
             false => Err(not_downloaded()),
         };
     }
@@ -197,12 +307,27 @@ fn resolve_catalog(entry: &catalog::Entry, roots: &Roots) -> Result<Resolved, Mo
     Ok(resolved)
 }
 
-fn not_in(reference: &str, store: Store, dirs: &[PathBuf], found: &Discovery, hint: &str) -> ModelError {
+fn not_in(
+    reference: &str,
+    store: Store,
+    dirs: &[PathBuf],
+    found: &Discovery,
+    hint: &str,
+) -> ModelError {
     let names: Vec<&str> = found.models.iter().map(|m| m.reference.as_str()).collect();
     let hint = match names.is_empty() {
         true => hint.to_owned(),
         false => format!("{hint}; found there: {}", names.join(", ")),
     };
-    let searched = dirs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-    ModelError::NotInStore { reference: reference.to_owned(), store: store.label(), searched, hint }
+    let searched = dirs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    ModelError::NotInStore {
+        reference: reference.to_owned(),
+        store: store.label(),
+        searched,
+        hint,
+    }
 }

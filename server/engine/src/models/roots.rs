@@ -28,13 +28,25 @@ pub struct Roots {
 impl Roots {
     /// The stores of this process's user (environment variables and home directory).
     pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-        Self::from_vars(&var, dirs::home_dir().as_deref(), crate::config::models_dir())
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Self::from_vars(
+            &var,
+            dirs::home_dir().as_deref(),
+            crate::config::models_dir(),
+        )
     }
 
     /// The stores given `var` (environment lookup), the home directory and margin's models
     /// directory. The user cache directory is `$XDG_CACHE_HOME`, else the platform's.
-    pub fn from_vars(var: &dyn Fn(&str) -> Option<PathBuf>, home: Option<&Path>, margin: PathBuf) -> Self {
+    pub fn from_vars(
+        var: &dyn Fn(&str) -> Option<PathBuf>,
+        home: Option<&Path>,
+        margin: PathBuf,
+    ) -> Self {
         let cache = var("XDG_CACHE_HOME").or_else(|| match home {
             Some(h) if cfg!(target_os = "macos") => Some(h.join("Library/Caches")),
             Some(h) => Some(h.join(".cache")),
@@ -45,16 +57,28 @@ impl Roots {
             None => home
                 .map(|h| h.join(".ollama/models"))
                 .into_iter()
-                .chain(std::iter::once(PathBuf::from("/usr/share/ollama/.ollama/models")))
+                .chain(std::iter::once(PathBuf::from(
+                    "/usr/share/ollama/.ollama/models",
+                )))
                 .collect(),
         };
-        let lmstudio = home.map(|h| vec![h.join(".lmstudio/models"), h.join(".cache/lm-studio/models")]).unwrap_or_default();
+        let lmstudio = home
+            .map(|h| {
+                vec![
+                    h.join(".lmstudio/models"),
+                    h.join(".cache/lm-studio/models"),
+                ]
+            })
+            .unwrap_or_default();
         Roots {
             margin,
             hf_hub: hf_hub_cache(var, cache.as_deref()).into_iter().collect(),
             ollama,
             lmstudio,
-            llama_cpp: var("LLAMA_CACHE").or_else(|| cache.map(|c| c.join("llama.cpp"))).into_iter().collect(),
+            llama_cpp: var("LLAMA_CACHE")
+                .or_else(|| cache.map(|c| c.join("llama.cpp")))
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -80,8 +104,20 @@ mod tests {
         let home = Path::new("/home/u");
         let none = |_: &str| None;
         let r = Roots::from_vars(&none, Some(home), "/m".into());
-        assert_eq!(r.ollama, [home.join(".ollama/models"), PathBuf::from("/usr/share/ollama/.ollama/models")]);
-        assert_eq!(r.lmstudio, [home.join(".lmstudio/models"), home.join(".cache/lm-studio/models")]);
+        assert_eq!(
+            r.ollama,
+            [
+                home.join(".ollama/models"),
+                PathBuf::from("/usr/share/ollama/.ollama/models")
+            ]
+        );
+        assert_eq!(
+            r.lmstudio,
+            [
+                home.join(".lmstudio/models"),
+                home.join(".cache/lm-studio/models")
+            ]
+        );
         if !cfg!(target_os = "macos") {
             assert_eq!(r.hf_hub, [home.join(".cache/huggingface/hub")]);
             assert_eq!(r.llama_cpp, [home.join(".cache/llama.cpp")]);
@@ -93,8 +129,16 @@ mod tests {
             _ => None,
         };
         let r = Roots::from_vars(&set, Some(home), "/m".into());
-        assert_eq!((r.ollama, r.hf_hub, r.llama_cpp), (vec!["/o".into()], vec!["/hf/hub".into()], vec!["/l".into()]));
-        let hub = |name: &str| (name == "HF_HUB_CACHE" || name == "HF_HOME").then(|| PathBuf::from(format!("/{name}")));
-        assert_eq!(Roots::from_vars(&hub, None, "/m".into()).hf_hub, [PathBuf::from("/HF_HUB_CACHE")]);
+        assert_eq!(
+            (r.ollama, r.hf_hub, r.llama_cpp),
+            (vec!["/o".into()], vec!["/hf/hub".into()], vec!["/l".into()])
+        );
+        let hub = |name: &str| {
+            (name == "HF_HUB_CACHE" || name == "HF_HOME").then(|| PathBuf::from(format!("/{name}")))
+        };
+        assert_eq!(
+            Roots::from_vars(&hub, None, "/m".into()).hf_hub,
+            [PathBuf::from("/HF_HUB_CACHE")]
+        );
     }
 }

@@ -97,18 +97,30 @@ pub fn can(task: Task, name: &str, f: &GgufSummary, chat_fallback: bool) -> Resu
 /// The default model for `task` among `models` and why, by the rule in the module docs.
 pub fn best(task: Task, models: &[Found]) -> Option<(&Found, String)> {
     let eligible = |f: &GgufSummary| match task {
-        Task::Proofread | Task::Translate => f.has_chat_template && (PROSE_MIN..=DEFAULT_MAX).contains(&f.n_params),
+        Task::Proofread | Task::Translate => {
+            f.has_chat_template && (PROSE_MIN..=DEFAULT_MAX).contains(&f.n_params)
+        }
         Task::Suggest => f.fim && f.n_params <= DEFAULT_MAX,
     };
     let chosen = models
         .iter()
         .filter(|m| eligible(&m.facts))
-        .min_by(|a, b| b.facts.n_params.cmp(&a.facts.n_params).then(a.store.cmp(&b.store)).then(a.reference.cmp(&b.reference)))?;
+        .min_by(|a, b| {
+            b.facts
+                .n_params
+                .cmp(&a.facts.n_params)
+                .then(a.store.cmp(&b.store))
+                .then(a.reference.cmp(&b.reference))
+        })?;
     let what = match task {
         Task::Suggest => "model with fill-in-the-middle tokens of at most 4B parameters",
         _ => "instruction model of 1–4B parameters",
     };
-    let why = format!("the largest {what} found ({}, {})", params_label(chosen.facts.n_params), chosen.store.label());
+    let why = format!(
+        "the largest {what} found ({}, {})",
+        params_label(chosen.facts.n_params),
+        chosen.store.label()
+    );
     Some((chosen, why))
 }
 

@@ -66,7 +66,8 @@ impl GgufWriter {
     /// Declares a tensor of `ggml_type` in the table without writing its data (for header-only
     /// files that say what a large model holds; an unknown type keeps readers from sizing it).
     pub fn declare(&mut self, name: &str, dims: &[u64], ggml_type: u32) -> &mut Self {
-        self.declared.push((name.to_owned(), dims.to_vec(), ggml_type));
+        self.declared
+            .push((name.to_owned(), dims.to_vec(), ggml_type));
         self
     }
 

@@ -15,13 +15,19 @@ use std::path::PathBuf;
 /// Returns `None` (the caller skips) when it is unset locally; **panics** when it is unset and
 /// the `CI` environment variable is set, so CI cannot silently skip real-model tests.
 pub fn real_model() -> Option<PathBuf> {
-    model_from("MARGIN_TEST_MODEL", "SmolLM2-135M-Instruct.Q4_1.gguf (margin models pull smollm2-135m)")
+    model_from(
+        "MARGIN_TEST_MODEL",
+        "SmolLM2-135M-Instruct.Q4_1.gguf (margin models pull smollm2-135m)",
+    )
 }
 
 /// Path of the second real test model, Gemma 3 270M (a multilingual base model without a chat
 /// template), from `MARGIN_TEST_GEMMA`; same policy as [`real_model`].
 pub fn real_gemma() -> Option<PathBuf> {
-    model_from("MARGIN_TEST_GEMMA", "gemma-3-270m-q4_k_m.gguf (margin models pull gemma3-270m)")
+    model_from(
+        "MARGIN_TEST_GEMMA",
+        "gemma-3-270m-q4_k_m.gguf (margin models pull gemma3-270m)",
+    )
 }
 
 fn model_from(var: &str, what: &str) -> Option<PathBuf> {
@@ -31,7 +37,9 @@ fn model_from(var: &str, what: &str) -> Option<PathBuf> {
             assert!(p.is_file(), "{var}={} is not a file", p.display());
             Some(p)
         }
-        _ if std::env::var_os("CI").is_some() => panic!("CI is set but {var} is not: point it at {what}"),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but {var} is not: point it at {what}")
+        }
         _ => {
             eprintln!("{var} not set: skipping real-model test");
             None

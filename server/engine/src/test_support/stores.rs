@@ -17,7 +17,10 @@ pub struct FakeHome {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn write(path: &Path, bytes: &[u8]) {
@@ -51,7 +54,10 @@ impl FakeHome {
             ("XDG_CONFIG_HOME", Some(self.home.join(".config"))),
             ("XDG_DATA_HOME", Some(self.home.join(".local/share"))),
             ("MARGIN_CACHE_DIR", Some(cache.join("margin"))),
-            ("MARGIN_CONFIG", Some(self.home.join(".config/margin/config.toml"))),
+            (
+                "MARGIN_CONFIG",
+                Some(self.home.join(".config/margin/config.toml")),
+            ),
             ("OLLAMA_MODELS", Some(self.roots.ollama[0].clone())),
             ("HF_HUB_CACHE", None),
             ("HF_HOME", None),
@@ -85,15 +91,25 @@ impl FakeHome {
 
     /// An Ollama manifest with the given text (for broken ones).
     pub fn ollama_manifest(&self, model: &str, tag: &str, text: &str) -> PathBuf {
-        let name = if model.contains('/') { model.to_owned() } else { format!("library/{model}") };
-        let path = self.roots.ollama[0].join("manifests/registry.ollama.ai").join(name).join(tag);
+        let name = if model.contains('/') {
+            model.to_owned()
+        } else {
+            format!("library/{model}")
+        };
+        let path = self.roots.ollama[0]
+            .join("manifests/registry.ollama.ai")
+            .join(name)
+            .join(tag);
         write(&path, text.as_bytes());
         path
     }
 
     /// An LM Studio file `<publisher>/<model>/<file>`.
     pub fn lmstudio(&self, publisher: &str, model: &str, file: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.roots.lmstudio[0].join(publisher).join(model).join(file);
+        let path = self.roots.lmstudio[0]
+            .join(publisher)
+            .join(model)
+            .join(file);
         write(&path, bytes);
         path
     }
@@ -115,7 +131,11 @@ impl FakeHome {
 
     /// A plain file in llama.cpp's cache or margin's models directory (`margin`).
     pub fn flat(&self, margin: bool, file: &str, bytes: &[u8]) -> PathBuf {
-        let dir = if margin { &self.roots.margin } else { &self.roots.llama_cpp[0] };
+        let dir = if margin {
+            &self.roots.margin
+        } else {
+            &self.roots.llama_cpp[0]
+        };
         let path = dir.join(file);
         write(&path, bytes);
         path
@@ -125,7 +145,13 @@ impl FakeHome {
 /// A GGUF header that says `n_params` parameters (one tensor of a type margin does not size,
 /// so no data has to follow): for discovery and default-choice tests of 1–70B models that are
 /// never loaded. `chat` adds a chat template, `fim` Qwen-style FIM marker tokens.
-pub fn header_only(architecture: &str, name: &str, n_params: u64, chat: bool, fim: bool) -> Vec<u8> {
+pub fn header_only(
+    architecture: &str,
+    name: &str,
+    n_params: u64,
+    chat: bool,
+    fim: bool,
+) -> Vec<u8> {
     use super::gguf_writer::{GgufWriter, Value};
     let mut w = GgufWriter::new();
     w.kv("general.architecture", Value::Str(architecture.into()))
@@ -138,7 +164,10 @@ pub fn header_only(architecture: &str, name: &str, n_params: u64, chat: bool, fi
     }
     w.kv("tokenizer.ggml.tokens", Value::StrArray(tokens));
     if chat {
-        w.kv("tokenizer.chat_template", Value::Str(super::CHATML_TEMPLATE.into()));
+        w.kv(
+            "tokenizer.chat_template",
+            Value::Str(super::CHATML_TEMPLATE.into()),
+        );
     }
     w.declare("w", &[n_params], 200);
     w.to_bytes()

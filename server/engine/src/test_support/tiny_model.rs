@@ -52,14 +52,17 @@ impl Default for TinyModelSpec {
 
 /// GPT-2's reversible byte -> printable char mapping.
 pub fn byte_to_char(b: u8) -> char {
-    let printable = (b'!'..=b'~').contains(&b) || (0xA1..=0xAC).contains(&b) || (0xAE..=0xFF).contains(&b);
+    let printable =
+        (b'!'..=b'~').contains(&b) || (0xA1..=0xAC).contains(&b) || (0xAE..=0xFF).contains(&b);
     if printable {
         return char::from(b);
     }
     // Non-printable bytes map to 256 + their rank among non-printable bytes.
     let rank = (0..b)
         .filter(|&x| {
-            !((b'!'..=b'~').contains(&x) || (0xA1..=0xAC).contains(&x) || (0xAE..=0xFF).contains(&x))
+            !((b'!'..=b'~').contains(&x)
+                || (0xA1..=0xAC).contains(&x)
+                || (0xAE..=0xFF).contains(&x))
         })
         .count() as u32;
     char::from_u32(256 + rank).expect("valid char")
@@ -134,15 +137,33 @@ pub fn write_tiny_model(path: &Path, spec: &TinyModelSpec) -> std::io::Result<()
     let mut w = GgufWriter::new();
     w.kv("general.architecture", Value::Str(arch.into()))
         .kv("general.name", Value::Str("margin-tiny-test".into()))
-        .kv(&format!("{arch}.context_length"), Value::U32(spec.context_length))
+        .kv(
+            &format!("{arch}.context_length"),
+            Value::U32(spec.context_length),
+        )
         .kv(&format!("{arch}.embedding_length"), Value::U32(spec.n_embd))
         .kv(&format!("{arch}.block_count"), Value::U32(spec.n_layer))
-        .kv(&format!("{arch}.feed_forward_length"), Value::U32(spec.n_ff))
-        .kv(&format!("{arch}.attention.head_count"), Value::U32(spec.n_head))
-        .kv(&format!("{arch}.attention.head_count_kv"), Value::U32(spec.n_head_kv))
-        .kv(&format!("{arch}.rope.dimension_count"), Value::U32(head_dim))
+        .kv(
+            &format!("{arch}.feed_forward_length"),
+            Value::U32(spec.n_ff),
+        )
+        .kv(
+            &format!("{arch}.attention.head_count"),
+            Value::U32(spec.n_head),
+        )
+        .kv(
+            &format!("{arch}.attention.head_count_kv"),
+            Value::U32(spec.n_head_kv),
+        )
+        .kv(
+            &format!("{arch}.rope.dimension_count"),
+            Value::U32(head_dim),
+        )
         .kv(&format!("{arch}.rope.freq_base"), Value::F32(10000.0))
-        .kv(&format!("{arch}.attention.layer_norm_rms_epsilon"), Value::F32(1e-5))
+        .kv(
+            &format!("{arch}.attention.layer_norm_rms_epsilon"),
+            Value::F32(1e-5),
+        )
         .kv("tokenizer.ggml.model", Value::Str("gpt2".into()))
         .kv("tokenizer.ggml.pre", Value::Str("gpt-2".into()))
         .kv("tokenizer.ggml.tokens", Value::StrArray(tokens))
@@ -182,7 +203,11 @@ pub fn write_tiny_model(path: &Path, spec: &TinyModelSpec) -> std::io::Result<()
         w.tensor(&p("ffn_norm"), &[e], ones(e));
         w.tensor(&p("ffn_gate"), &[e, ff], rng.vec((e * ff) as usize, proj));
         w.tensor(&p("ffn_up"), &[e, ff], rng.vec((e * ff) as usize, proj));
-        w.tensor(&p("ffn_down"), &[ff, e], rng.vec((ff * e) as usize, 1.0 / (ff as f32).sqrt()));
+        w.tensor(
+            &p("ffn_down"),
+            &[ff, e],
+            rng.vec((ff * e) as usize, 1.0 / (ff as f32).sqrt()),
+        );
     }
     w.write(path)
 }

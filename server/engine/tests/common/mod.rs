@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use margin_engine::test_support::{write_tiny_model, TinyModelSpec};
-use margin_engine::{Engine, EngineConfig, GenerateRequest, Job, JobOutput, Prompt, PromptInput, Slot};
+use margin_engine::{
+    Engine, EngineConfig, GenerateRequest, Job, JobOutput, Prompt, PromptInput, Slot,
+};
 use std::path::PathBuf;
 
 pub struct Tiny {
@@ -13,7 +15,10 @@ pub struct Tiny {
 /// Prints engine and llama.cpp logs when `MARGIN_TEST_LOG` is set (e.g. `debug`).
 pub fn init_logs() {
     if let Ok(filter) = std::env::var("MARGIN_TEST_LOG") {
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
     }
 }
 
@@ -46,7 +51,10 @@ impl Tiny {
 }
 
 pub fn raw(stable: &str, tail: &str) -> PromptInput {
-    PromptInput::Raw(Prompt { stable: stable.into(), tail: tail.into() })
+    PromptInput::Raw(Prompt {
+        stable: stable.into(),
+        tail: tail.into(),
+    })
 }
 
 pub fn chat(user_stable: &str, user_tail: &str) -> PromptInput {
@@ -58,11 +66,18 @@ pub fn chat(user_stable: &str, user_tail: &str) -> PromptInput {
 }
 
 pub fn run(engine: &Engine, slot: Slot, req: GenerateRequest) -> JobOutput {
-    engine.submit(Job::generate(slot, req)).blocking_wait().unwrap()
+    engine
+        .submit(Job::generate(slot, req))
+        .blocking_wait()
+        .unwrap()
 }
 
 pub fn greedy(engine: &Engine, prompt: PromptInput, max_tokens: usize) -> JobOutput {
-    run(engine, Slot::Proofread, GenerateRequest::new(prompt, max_tokens))
+    run(
+        engine,
+        Slot::Proofread,
+        GenerateRequest::new(prompt, max_tokens),
+    )
 }
 
 pub const INSTRUCTIONS: &str = "Rewrite the paragraph below with correct spelling and grammar. \

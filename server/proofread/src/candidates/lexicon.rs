@@ -52,7 +52,13 @@ fn shipped(language: &str) -> Option<[&'static str; 4]> {
 
 fn lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
     text.lines()
-        .map(|l| l.split('#').next().unwrap_or("").split_whitespace().collect::<Vec<_>>())
+        .map(|l| {
+            l.split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        })
         .filter(|w| !w.is_empty())
 }
 
@@ -81,26 +87,38 @@ impl Lexicon {
 
     /// Data from the text of the four files.
     pub fn parse(confusables: &str, forms: &str, inflection: &str, capitals: &str) -> Lexicon {
-        let mut lex = Lexicon { min_length: 3, ..Lexicon::default() };
+        let mut lex = Lexicon {
+            min_length: 3,
+            ..Lexicon::default()
+        };
         groups(confusables, &mut lex.confusable);
         groups(forms, &mut lex.family);
         for fields in lines(inflection) {
             match fields.as_slice() {
                 ["min-length", n] => lex.min_length = n.parse().unwrap_or(3),
                 ["exclude", words @ ..] => lex.exclude.extend(words.iter().map(|w| w.to_string())),
-                ["prefixes", words @ ..] => lex.prefixes.extend(words.iter().map(|w| w.to_string())),
-                ["suffixes", words @ ..] => lex.suffixes.extend(words.iter().map(|w| w.to_string())),
+                ["prefixes", words @ ..] => {
+                    lex.prefixes.extend(words.iter().map(|w| w.to_string()))
+                }
+                ["suffixes", words @ ..] => {
+                    lex.suffixes.extend(words.iter().map(|w| w.to_string()))
+                }
                 [left, right, rest @ ..] => lex.rules.push(Rule {
                     left: left.replace('-', ""),
                     right: right.replace('-', ""),
-                    when: rest.first().map(|w| w.split('|').map(str::to_string).collect()).unwrap_or_default(),
+                    when: rest
+                        .first()
+                        .map(|w| w.split('|').map(str::to_string).collect())
+                        .unwrap_or_default(),
                 }),
                 _ => {}
             }
         }
         for fields in lines(capitals) {
             match fields.as_slice() {
-                ["abbreviations", words @ ..] => lex.abbreviations.extend(words.iter().map(|w| w.to_string())),
+                ["abbreviations", words @ ..] => lex
+                    .abbreviations
+                    .extend(words.iter().map(|w| w.to_string())),
                 [word] => {
                     lex.capitals.insert(word.to_lowercase(), word.to_string());
                 }
@@ -122,7 +140,10 @@ impl Lexicon {
 
     /// Whether there is no data (a language margin ships no word data for).
     pub fn is_empty(&self) -> bool {
-        self.confusable.is_empty() && self.family.is_empty() && self.rules.is_empty() && self.capitals.is_empty()
+        self.confusable.is_empty()
+            && self.family.is_empty()
+            && self.rules.is_empty()
+            && self.capitals.is_empty()
     }
 
     /// Words `word` (lower case) is easily confused with.
@@ -136,13 +157,17 @@ impl Lexicon {
         if let Some(family) = self.family.get(word) {
             return family.clone();
         }
-        if word.chars().count() < self.min_length || self.exclude.contains(word) || !word.chars().all(char::is_alphabetic) {
+        if word.chars().count() < self.min_length
+            || self.exclude.contains(word)
+            || !word.chars().all(char::is_alphabetic)
+        {
             return Vec::new();
         }
         let mut out: Vec<String> = Vec::new();
         for rule in &self.rules {
             for form in rule.apply(word).into_iter().chain(rule.unapply(word)) {
-                if form != word && form.chars().count() >= 2 && !out.contains(&form) && known(&form) {
+                if form != word && form.chars().count() >= 2 && !out.contains(&form) && known(&form)
+                {
                     out.push(form);
                 }
             }
@@ -158,16 +183,23 @@ impl Lexicon {
     pub fn known_by_parts(&self, word: &str, known: impl Fn(&str) -> bool) -> bool {
         let long_enough = |w: &str| w.chars().count() >= 4;
         let prefixed = self.prefixes.iter().any(|p| {
-            word.strip_prefix(p.as_str()).is_some_and(|rest| long_enough(rest) && (known(rest) || known(rest.trim_start_matches('-'))))
+            word.strip_prefix(p.as_str()).is_some_and(|rest| {
+                long_enough(rest) && (known(rest) || known(rest.trim_start_matches('-')))
+            })
         });
-        let derived = self.suffixes.iter().any(|s| word.strip_suffix(s.as_str()).is_some_and(|base| long_enough(base) && known(base)));
+        let derived = self.suffixes.iter().any(|s| {
+            word.strip_suffix(s.as_str())
+                .is_some_and(|base| long_enough(base) && known(base))
+        });
         // Not when the base has a known form of the same ending close to the word: that form is
         // what was meant ("familys": "families", not "sharded": "shards").
         let inflected = self.rules.iter().filter(|r| r.left != "+").any(|r| {
             r.unapply(word).is_some_and(|base| {
                 long_enough(&base)
                     && known(&base)
-                    && !self.forms(&base, &known).iter().any(|f| f.ends_with(r.right.as_str()) && crate::classify::damerau(f, word) <= 2)
+                    && !self.forms(&base, &known).iter().any(|f| {
+                        f.ends_with(r.right.as_str()) && crate::classify::damerau(f, word) <= 2
+                    })
             })
         });
         prefixed || derived || inflected
@@ -205,7 +237,8 @@ impl Rule {
         } else {
             format!("{stem}{}", self.left)
         };
-        (self.when.is_empty() || self.when.iter().any(|w| base.ends_with(w.as_str()))).then_some(base)
+        (self.when.is_empty() || self.when.iter().any(|w| base.ends_with(w.as_str())))
+            .then_some(base)
     }
 }
 
@@ -215,9 +248,30 @@ mod tests {
 
     fn english_words() -> HashSet<&'static str> {
         [
-            "develop", "develops", "developed", "developing", "stop", "stops", "stopped", "stopping", "study",
-            "studies", "studied", "studying", "reason", "reasons", "box", "boxes", "use", "uses", "used", "using",
-            "car", "cars", "see", "seed",
+            "develop",
+            "develops",
+            "developed",
+            "developing",
+            "stop",
+            "stops",
+            "stopped",
+            "stopping",
+            "study",
+            "studies",
+            "studied",
+            "studying",
+            "reason",
+            "reasons",
+            "box",
+            "boxes",
+            "use",
+            "uses",
+            "used",
+            "using",
+            "car",
+            "cars",
+            "see",
+            "seed",
         ]
         .into_iter()
         .collect()
@@ -233,7 +287,10 @@ mod tests {
         assert_eq!(f, ["developed", "developing", "develops"]);
         assert!(lex.forms("stopped", known).contains(&"stop".to_string()));
         assert!(lex.forms("stop", known).contains(&"stopping".to_string()));
-        assert_eq!(lex.forms("studies", known).first().map(String::as_str), Some("study"));
+        assert_eq!(
+            lex.forms("studies", known).first().map(String::as_str),
+            Some("study")
+        );
         assert!(lex.forms("box", known).contains(&"boxes".to_string()));
         assert!(lex.forms("reasons", known).contains(&"reason".to_string()));
         assert!(lex.forms("used", known).contains(&"use".to_string()));
@@ -248,7 +305,9 @@ mod tests {
     #[test]
     fn unknown_words_made_of_known_parts() {
         let lex = Lexicon::for_language("en");
-        let words: HashSet<&str> = ["reference", "coercion", "unwind", "develop", "thread"].into_iter().collect();
+        let words: HashSet<&str> = ["reference", "coercion", "unwind", "develop", "thread"]
+            .into_iter()
+            .collect();
         let known = |w: &str| words.contains(w);
         assert!(lex.known_by_parts("dereference", known));
         assert!(lex.known_by_parts("coercions", known));
@@ -256,13 +315,21 @@ mod tests {
         // A doubled consonant is a misspelling, not an unknown form.
         assert!(!lex.known_by_parts("developped", known));
         assert!(!lex.known_by_parts("siences", known));
-        let words: HashSet<&str> = ["point", "match", "family", "families"].into_iter().collect();
+        let words: HashSet<&str> = ["point", "match", "family", "families"]
+            .into_iter()
+            .collect();
         let known = |w: &str| words.contains(w);
         assert!(lex.known_by_parts("pointee", known));
         assert!(lex.known_by_parts("matchers", known));
-        assert!(!lex.known_by_parts("familys", known), "a misspelt plural the dictionary knows");
+        assert!(
+            !lex.known_by_parts("familys", known),
+            "a misspelt plural the dictionary knows"
+        );
         let words: HashSet<&str> = ["shard", "shards"].into_iter().collect();
-        assert!(lex.known_by_parts("sharded", |w: &str| words.contains(w)), "'shards' is not what 'sharded' misspells");
+        assert!(
+            lex.known_by_parts("sharded", |w: &str| words.contains(w)),
+            "'shards' is not what 'sharded' misspells"
+        );
     }
 
     #[test]

@@ -78,11 +78,24 @@ pub struct Candidate {
 
 impl Candidate {
     /// A candidate replacing `range` of `text` with `replacement`.
-    pub fn new(text: &str, range: Range<usize>, replacement: impl Into<String>, kind: EditKind) -> Candidate {
+    pub fn new(
+        text: &str,
+        range: Range<usize>,
+        replacement: impl Into<String>,
+        kind: EditKind,
+    ) -> Candidate {
         let original = text[range.clone()].to_string();
         let replacement = replacement.into();
         let category = classify(&original, &replacement);
-        Candidate { edit: Edit { range, original, replacement, category }, kind }
+        Candidate {
+            edit: Edit {
+                range,
+                original,
+                replacement,
+                category,
+            },
+            kind,
+        }
     }
 }
 
@@ -102,7 +115,11 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
         let mut first = true;
         for (i, w) in sentence.split_word_bound_indices() {
             if w.chars().any(char::is_alphabetic) {
-                out.push(Word { range: start + i..start + i + w.len(), text: w, sentence_start: first });
+                out.push(Word {
+                    range: start + i..start + i + w.len(),
+                    text: w,
+                    sentence_start: first,
+                });
                 first = false;
             }
         }
@@ -135,7 +152,8 @@ fn plausible(word: &str, suggestion: &str) -> bool {
     let longest = word.chars().count().max(lower.chars().count());
     let close = 3 * damerau(word, &lower) <= longest;
     let name = suggestion.chars().next().is_some_and(char::is_uppercase);
-    let trimmed = lower.len() + 2 <= word.len() && (word.ends_with(&lower) || word.starts_with(&lower));
+    let trimmed =
+        lower.len() + 2 <= word.len() && (word.ends_with(&lower) || word.starts_with(&lower));
     close && !name && !trimmed && lower != word
 }
 
@@ -148,7 +166,8 @@ fn spellable(w: &Word<'_>) -> bool {
     let inner_caps = t.chars().skip(1).any(char::is_uppercase);
     let capital = t.chars().next().is_some_and(char::is_uppercase);
     letters >= 3
-        && t.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '\u{2019}' || c == '-')
+        && t.chars()
+            .all(|c| c.is_alphabetic() || c == '\'' || c == '\u{2019}' || c == '-')
         && !inner_caps
         && (!capital || w.sentence_start)
 }
@@ -157,7 +176,9 @@ fn spellable(w: &Word<'_>) -> bool {
 fn cased(word: &str, like: &str) -> String {
     if like.chars().next().is_some_and(char::is_uppercase) {
         let mut c = word.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
     } else {
         word.to_string()
     }
@@ -167,20 +188,36 @@ fn cased(word: &str, like: &str) -> String {
 /// language's `capitals.txt`), or for a known word that starts the text or follows a full stop,
 /// question or exclamation mark (not one of an abbreviation).
 fn capitalization(text: &str, w: &Word<'_>, sources: &Sources<'_>) -> Option<Candidate> {
-    if !sources.kinds.contains(&EditKind::Capitalization) || !w.text.chars().all(char::is_lowercase) {
+    if !sources.kinds.contains(&EditKind::Capitalization) || !w.text.chars().all(char::is_lowercase)
+    {
         return None;
     }
     if let Some(capital) = sources.lexicon.capital(w.text) {
-        return Some(Candidate::new(text, w.range.clone(), capital, EditKind::Capitalization));
+        return Some(Candidate::new(
+            text,
+            w.range.clone(),
+            capital,
+            EditKind::Capitalization,
+        ));
     }
     let before = text[..w.range.start].trim_end();
     let after_stop = before.strip_suffix(['.', '!', '?']).is_some_and(|b| {
-        let last = b.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
-        last.chars().last().is_some_and(char::is_alphabetic) && !sources.lexicon.is_abbreviation(&last.to_lowercase())
+        let last = b
+            .rsplit(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("");
+        last.chars().last().is_some_and(char::is_alphabetic)
+            && !sources.lexicon.is_abbreviation(&last.to_lowercase())
     });
     let known = sources.speller.is_some_and(|s| s.check(w.text));
-    ((before.is_empty() && sources.opens_sentence || after_stop) && known)
-        .then(|| Candidate::new(text, w.range.clone(), cased(w.text, "A"), EditKind::Capitalization))
+    ((before.is_empty() && sources.opens_sentence || after_stop) && known).then(|| {
+        Candidate::new(
+            text,
+            w.range.clone(),
+            cased(w.text, "A"),
+            EditKind::Capitalization,
+        )
+    })
 }
 
 /// Whether an unknown word is two known words of three letters or more written together
@@ -197,12 +234,18 @@ fn compound(speller: &Speller, word: &str) -> bool {
 /// each part of a hyphenated one.
 pub fn known(speller: &Speller, word: &str) -> bool {
     let lower = word.to_lowercase();
-    speller.check(word) || speller.check(&lower) || (word.contains('-') && word.split('-').all(|p| p.is_empty() || speller.check(p)))
+    speller.check(word)
+        || speller.check(&lower)
+        || (word.contains('-') && word.split('-').all(|p| p.is_empty() || speller.check(p)))
 }
 
 /// Candidates for `text`. `suspicious(range)` says whether the model found the word at `range`
 /// unlikely enough to try confusables, other forms and deletions there.
-pub fn propose(text: &str, sources: &Sources<'_>, suspicious: impl Fn(&Range<usize>) -> bool) -> Vec<Candidate> {
+pub fn propose(
+    text: &str,
+    sources: &Sources<'_>,
+    suspicious: impl Fn(&Range<usize>) -> bool,
+) -> Vec<Candidate> {
     let code: Vec<Range<usize>> = sensitive_spans(text)
         .into_iter()
         .filter(|(_, k)| matches!(k, Sensitive::Code | Sensitive::UrlOrPath))
@@ -223,10 +266,23 @@ pub fn propose(text: &str, sources: &Sources<'_>, suspicious: impl Fn(&Range<usi
         if let Some(speller) = sources.speller {
             let dictionary = |f: &str| speller.check(f);
             let unknown = spellable(w) && !known(speller, w.text);
-            if unknown && !sources.lexicon.known_by_parts(&lower, dictionary) && !compound(speller, &lower) {
+            if unknown
+                && !sources.lexicon.known_by_parts(&lower, dictionary)
+                && !compound(speller, &lower)
+            {
                 if sources.kinds.contains(&EditKind::Spelling) {
-                    for s in speller.suggest(&lower).into_iter().filter(|s| plausible(&lower, s)).take(SPELLING_SUGGESTIONS) {
-                        out.push(Candidate::new(text, w.range.clone(), cased(&s, w.text), EditKind::Spelling));
+                    for s in speller
+                        .suggest(&lower)
+                        .into_iter()
+                        .filter(|s| plausible(&lower, s))
+                        .take(SPELLING_SUGGESTIONS)
+                    {
+                        out.push(Candidate::new(
+                            text,
+                            w.range.clone(),
+                            cased(&s, w.text),
+                            EditKind::Spelling,
+                        ));
                     }
                 }
                 continue;
@@ -237,20 +293,42 @@ pub fn propose(text: &str, sources: &Sources<'_>, suspicious: impl Fn(&Range<usi
         }
         if sources.kinds.contains(&EditKind::Confusable) {
             for alt in sources.lexicon.confusables(&lower) {
-                out.push(Candidate::new(text, w.range.clone(), cased(alt, w.text), EditKind::Confusable));
+                out.push(Candidate::new(
+                    text,
+                    w.range.clone(),
+                    cased(alt, w.text),
+                    EditKind::Confusable,
+                ));
             }
         }
         if sources.kinds.contains(&EditKind::Agreement) {
             let dictionary = |f: &str| sources.speller.is_none_or(|s| s.check(f));
             for form in sources.lexicon.forms(&lower, dictionary) {
-                out.push(Candidate::new(text, w.range.clone(), cased(&form, w.text), EditKind::Agreement));
+                out.push(Candidate::new(
+                    text,
+                    w.range.clone(),
+                    cased(&form, w.text),
+                    EditKind::Agreement,
+                ));
             }
         }
         // A word written twice ("the the"): remove the second one with the space before it.
-        if let Some(prev) = i.checked_sub(1).map(|p| &words[p]).filter(|_| sources.kinds.contains(&EditKind::Deletion)) {
+        if let Some(prev) = i
+            .checked_sub(1)
+            .map(|p| &words[p])
+            .filter(|_| sources.kinds.contains(&EditKind::Deletion))
+        {
             let between = &text[prev.range.end..w.range.start];
-            if prev.text.eq_ignore_ascii_case(w.text) && !between.is_empty() && between.trim().is_empty() {
-                out.push(Candidate::new(text, prev.range.end..w.range.end, "", EditKind::Deletion));
+            if prev.text.eq_ignore_ascii_case(w.text)
+                && !between.is_empty()
+                && between.trim().is_empty()
+            {
+                out.push(Candidate::new(
+                    text,
+                    prev.range.end..w.range.end,
+                    "",
+                    EditKind::Deletion,
+                ));
             }
         }
     }
@@ -268,7 +346,11 @@ pub fn looks_like_prose(text: &str) -> bool {
         .filter(|c| {
             let core = c.trim_matches(|ch: char| !ch.is_alphanumeric());
             let long_ascii = core.is_ascii() && core.len() > 24;
-            !core.is_empty() && !long_ascii && core.chars().all(|ch| ch.is_alphabetic() || matches!(ch, '\'' | '-' | '\u{2019}'))
+            !core.is_empty()
+                && !long_ascii
+                && core
+                    .chars()
+                    .all(|ch| ch.is_alphabetic() || matches!(ch, '\'' | '-' | '\u{2019}'))
         })
         .map(|c| c.chars().count())
         .sum();

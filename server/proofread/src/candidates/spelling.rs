@@ -21,7 +21,11 @@ const EN_US_AFF: &str = include_str!("../../dictionaries/en_US.aff");
 const EN_US_DIC: &str = include_str!("../../dictionaries/en_US.dic");
 
 /// System directories searched for Hunspell files.
-const SYSTEM_DIRS: &[&str] = &["/usr/share/hunspell", "/usr/share/myspell", "/usr/share/myspell/dicts"];
+const SYSTEM_DIRS: &[&str] = &[
+    "/usr/share/hunspell",
+    "/usr/share/myspell",
+    "/usr/share/myspell/dicts",
+];
 
 /// A loaded dictionary.
 pub struct Speller {
@@ -32,7 +36,9 @@ pub struct Speller {
 
 impl std::fmt::Debug for Speller {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Speller").field("source", &self.source).finish_non_exhaustive()
+        f.debug_struct("Speller")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
     }
 }
 
@@ -63,7 +69,10 @@ impl Speller {
     /// A dictionary from `.aff` and `.dic` text.
     pub fn from_text(aff: &str, dic: &str, source: impl Into<String>) -> Result<Speller, String> {
         let dict = spellbook::Dictionary::new(aff, dic).map_err(|e| e.to_string())?;
-        Ok(Speller { dict, source: source.into() })
+        Ok(Speller {
+            dict,
+            source: source.into(),
+        })
     }
 
     /// Whether the dictionary knows `word` (curly apostrophes count as straight ones).
@@ -80,7 +89,10 @@ impl Speller {
 
     /// The dictionary for `language` (an ISO 639-1 code, e.g. "en"), searching `extra_dirs`
     /// first; loaded once per process and language (later calls share it).
-    pub fn for_language(language: &str, extra_dirs: &[PathBuf]) -> Result<Arc<Speller>, SpellerError> {
+    pub fn for_language(
+        language: &str,
+        extra_dirs: &[PathBuf],
+    ) -> Result<Arc<Speller>, SpellerError> {
         type Loaded = Mutex<HashMap<(String, Vec<PathBuf>), Result<Arc<Speller>, SpellerError>>>;
         static LOADED: OnceLock<Loaded> = OnceLock::new();
         let key = (language.to_string(), extra_dirs.to_vec());
@@ -90,13 +102,21 @@ impl Speller {
         }
         // Loading takes a while (tenths of a second): not under the lock.
         let result = load(language, extra_dirs).map(Arc::new);
-        loaded.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_insert(result).clone()
+        loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key)
+            .or_insert(result)
+            .clone()
     }
 }
 
 fn load(language: &str, extra_dirs: &[PathBuf]) -> Result<Speller, SpellerError> {
     let mut dirs: Vec<PathBuf> = extra_dirs.to_vec();
-    if let Some(data) = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| dirs::home().map(|h| h.join(".local/share"))) {
+    if let Some(data) = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home().map(|h| h.join(".local/share")))
+    {
         dirs.push(data.join("hunspell"));
     }
     dirs.extend(SYSTEM_DIRS.iter().map(PathBuf::from));
@@ -106,12 +126,16 @@ fn load(language: &str, extra_dirs: &[PathBuf]) -> Result<Speller, SpellerError>
         }
     }
     if language == "en" {
-        return Speller::from_text(EN_US_AFF, EN_US_DIC, "built-in en_US").map_err(|reason| SpellerError::Broken {
-            path: PathBuf::from("built-in en_US"),
-            reason,
+        return Speller::from_text(EN_US_AFF, EN_US_DIC, "built-in en_US").map_err(|reason| {
+            SpellerError::Broken {
+                path: PathBuf::from("built-in en_US"),
+                reason,
+            }
         });
     }
-    Err(SpellerError::Missing { language: language.to_string() })
+    Err(SpellerError::Missing {
+        language: language.to_string(),
+    })
 }
 
 /// `<dir>/<lang>.aff`, else the preferred `<lang>_<REGION>.aff` (the region equal to the
@@ -129,26 +153,46 @@ fn find_aff(dir: &Path, language: &str) -> Option<PathBuf> {
             name.starts_with(&format!("{language}_")) && name.ends_with(".aff")
         })
         .collect();
-    let preferred = [format!("{language}_{}.aff", language.to_uppercase()), format!("{language}_US.aff")];
+    let preferred = [
+        format!("{language}_{}.aff", language.to_uppercase()),
+        format!("{language}_US.aff"),
+    ];
     regional.sort_by_key(|p| {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-        (preferred.iter().position(|x| *x == name).unwrap_or(usize::MAX), name)
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        (
+            preferred
+                .iter()
+                .position(|x| *x == name)
+                .unwrap_or(usize::MAX),
+            name,
+        )
     });
     regional.into_iter().next()
 }
 
 fn read_pair(aff: &Path) -> Result<Speller, SpellerError> {
     let dic = aff.with_extension("dic");
-    let broken = |reason: String| SpellerError::Broken { path: aff.to_path_buf(), reason };
+    let broken = |reason: String| SpellerError::Broken {
+        path: aff.to_path_buf(),
+        reason,
+    };
     let aff_text = read_text(aff).map_err(broken)?;
-    let dic_text = read_text(&dic).map_err(|reason| SpellerError::Broken { path: dic.clone(), reason })?;
+    let dic_text = read_text(&dic).map_err(|reason| SpellerError::Broken {
+        path: dic.clone(),
+        reason,
+    })?;
     Speller::from_text(&aff_text, &dic_text, aff.display().to_string()).map_err(broken)
 }
 
 /// File text; Hunspell files in legacy 8-bit encodings are read as Latin-1.
 fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    Ok(String::from_utf8(bytes).unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect()))
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect()))
 }
 
 mod dirs {
@@ -164,14 +208,23 @@ mod tests {
     #[test]
     fn built_in_english_knows_words_and_suggests_corrections() {
         let en = Speller::from_text(EN_US_AFF, EN_US_DIC, "test").unwrap();
-        for w in ["science", "technologies", "doesn't", "developed", "It's", "children"] {
+        for w in [
+            "science",
+            "technologies",
+            "doesn't",
+            "developed",
+            "It's",
+            "children",
+        ] {
             assert!(en.check(w), "{w}");
         }
         for w in ["siences", "tecnologies", "developped", "becouse"] {
             assert!(!en.check(w), "{w}");
         }
         assert!(en.suggest("becouse").contains(&"because".to_string()));
-        assert!(en.suggest("tecnologies").contains(&"technologies".to_string()));
+        assert!(en
+            .suggest("tecnologies")
+            .contains(&"technologies".to_string()));
         assert!(en.check("doesn\u{2019}t"));
     }
 
@@ -183,10 +236,17 @@ mod tests {
         std::fs::write(dir.path().join("xx_XX.aff"), "SET UTF-8\n").unwrap();
         std::fs::write(dir.path().join("xx_XX.dic"), "1\nbaz\n").unwrap();
         let xx = Speller::for_language("xx", &[dir.path().to_path_buf()]).unwrap();
-        assert!(xx.check("baz") && !xx.check("foo"), "xx_XX preferred: {}", xx.source);
+        assert!(
+            xx.check("baz") && !xx.check("foo"),
+            "xx_XX preferred: {}",
+            xx.source
+        );
         std::fs::write(dir.path().join("zz.aff"), "SET UTF-8\n").unwrap();
         let err = Speller::for_language("zz", &[dir.path().to_path_buf()]).unwrap_err();
-        assert!(matches!(err, SpellerError::Broken { .. }), "missing .dic: {err}");
+        assert!(
+            matches!(err, SpellerError::Broken { .. }),
+            "missing .dic: {err}"
+        );
         let missing = Speller::for_language("qq", &[dir.path().to_path_buf()]).unwrap_err();
         assert!(missing.to_string().contains("hunspell-qq"), "{missing}");
     }

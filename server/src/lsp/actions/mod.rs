@@ -2,8 +2,8 @@
 //! code suggestions. Actions that need the model carry [`ActionData`] and get
 //! their edit on `codeAction/resolve` when the client supports that.
 
-pub mod proofread;
 mod progress;
+pub mod proofread;
 pub mod suggest;
 pub mod translate;
 
@@ -18,11 +18,19 @@ pub const APPLY_ACTION: &str = "margin.applyAction";
 /// An action whose edit needs the model: resolved lazily (`data`) when the client
 /// supports it, else a command that computes and applies the edit.
 pub fn deferred(title: String, data: ActionData, lazy: bool) -> CodeActionOrCommand {
-    let mut action = CodeAction { title: title.clone(), kind: Some(CodeActionKind::REFACTOR_REWRITE), ..Default::default() };
+    let mut action = CodeAction {
+        title: title.clone(),
+        kind: Some(CodeActionKind::REFACTOR_REWRITE),
+        ..Default::default()
+    };
     if lazy {
         action.data = Some(data.to_value());
     } else {
-        action.command = Some(Command { title, command: APPLY_ACTION.to_string(), arguments: Some(vec![data.to_value()]) });
+        action.command = Some(Command {
+            title,
+            command: APPLY_ACTION.to_string(),
+            arguments: Some(vec![data.to_value()]),
+        });
     }
     CodeActionOrCommand::CodeAction(action)
 }

@@ -22,9 +22,20 @@ impl Progress {
             return None;
         }
         let token = format!("margin-job-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        ctx.client.create_work_done_progress(ProgressToken::String(token.clone())).await.ok()?;
-        ctx.session.lock().progress_cancels.insert(token.clone(), cancel);
-        let ongoing = ctx.client.progress(NumberOrString::String(token.clone()), title).with_cancel_button().begin().await;
+        ctx.client
+            .create_work_done_progress(ProgressToken::String(token.clone()))
+            .await
+            .ok()?;
+        ctx.session
+            .lock()
+            .progress_cancels
+            .insert(token.clone(), cancel);
+        let ongoing = ctx
+            .client
+            .progress(NumberOrString::String(token.clone()), title)
+            .with_cancel_button()
+            .begin()
+            .await;
         Some(Progress { token, ongoing })
     }
 

@@ -52,26 +52,43 @@ pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrComman
     if !snap.settings.suggest || !is_code(snap.lang) {
         return Vec::new();
     }
-    let Ok(cursor) = snap.offset(range.start) else { return Vec::new() };
+    let Ok(cursor) = snap.offset(range.start) else {
+        return Vec::new();
+    };
     let lazy = ctx.session.lock().client.code_action_resolve;
     let mut tasks = Vec::new();
-    let line_end = snap.text[cursor..].find('\n').map_or(snap.text.len(), |i| cursor + i);
+    let line_end = snap.text[cursor..]
+        .find('\n')
+        .map_or(snap.text.len(), |i| cursor + i);
     let line_start = snap.text[..cursor].rfind('\n').map_or(0, |i| i + 1);
     if !snap.text[line_start..line_end].trim().is_empty() {
         tasks.push((Task::Complete, line_end, "Complete this line".to_string()));
     }
     if let Some(f) = function_at(&snap.text, snap.lang, None, cursor) {
         if f.body_is_empty_or_todo {
-            tasks.push((Task::ImplementFunction, cursor, format!("Implement `{}`", f.name)));
+            tasks.push((
+                Task::ImplementFunction,
+                cursor,
+                format!("Implement `{}`", f.name),
+            ));
         }
         if f.doc_range.is_none() {
-            tasks.push((Task::DocComment, cursor, format!("Write a doc comment for `{}`", f.name)));
+            tasks.push((
+                Task::DocComment,
+                cursor,
+                format!("Write a doc comment for `{}`", f.name),
+            ));
         }
     }
     tasks
         .into_iter()
         .map(|(task, at, title)| {
-            let data = Data { uri: snap.uri.clone(), version: snap.version, cursor: at, task: task_name(task).into() };
+            let data = Data {
+                uri: snap.uri.clone(),
+                version: snap.version,
+                cursor: at,
+                task: task_name(task).into(),
+            };
             super::deferred(title, super::ActionData::Suggest(data), lazy)
         })
         .collect()
@@ -80,25 +97,43 @@ pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrComman
 pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<CodeAction> {
     action.edit = None;
     let snap = Snapshot::take_at(&ctx.session, &data.uri, data.version)?;
-    let task = parse_task(&data.task).ok_or_else(|| Error::invalid_params(format!("unknown task `{}`", data.task)))?;
-    let engine = ctx.engine(&snap.settings, margin_engine::models::Task::Suggest).await.map_err(Error::invalid_params)?;
+    let task = parse_task(&data.task)
+        .ok_or_else(|| Error::invalid_params(format!("unknown task `{}`", data.task)))?;
+    let engine = ctx
+        .engine(&snap.settings, margin_engine::models::Task::Suggest)
+        .await
+        .map_err(Error::invalid_params)?;
     let guard = CancelOnDrop::new();
     let req = request(&snap, data.cursor.min(snap.text.len()), task);
-    match ctx.suggester.suggest(&engine, &req, Priority::Interactive, guard.flag()).await {
+    match ctx
+        .suggester
+        .suggest(&engine, &req, Priority::Interactive, guard.flag())
+        .await
+    {
         Ok(s) if s.warning.is_some() => {
             let warning = s.warning.unwrap_or_default();
             let message = format!("margin: {}: not applied: the suggestion would add {warning}, which the code does not do", action.title);
-            ctx.client.show_message(MessageType::WARNING, message.clone()).await;
+            ctx.client
+                .show_message(MessageType::WARNING, message.clone())
+                .await;
             action.disabled = Some(CodeActionDisabled { reason: message });
         }
         Ok(s) => {
-            let edit = TextEdit { range: snap.range(s.range.clone()), new_text: s.text };
-            action.edit = Some(WorkspaceEdit { changes: Some(HashMap::from([(snap.uri.clone(), vec![edit])])), ..Default::default() });
+            let edit = TextEdit {
+                range: snap.range(s.range.clone()),
+                new_text: s.text,
+            };
+            action.edit = Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(snap.uri.clone(), vec![edit])])),
+                ..Default::default()
+            });
         }
         Err(SuggestFailure::Cancelled) => return Err(cancelled()),
         Err(e) => {
             let message = format!("margin: {}: {e}", action.title);
-            ctx.client.show_message(MessageType::INFO, message.clone()).await;
+            ctx.client
+                .show_message(MessageType::INFO, message.clone())
+                .await;
             action.disabled = Some(CodeActionDisabled { reason: message });
         }
     }

@@ -39,11 +39,19 @@ pub struct Data {
 }
 
 pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrCommand> {
-    let Ok(selection) = snap.byte_range(range) else { return Vec::new() };
+    let Ok(selection) = snap.byte_range(range) else {
+        return Vec::new();
+    };
     let regions = translating::regions(&snap.text, snap.lang, &snap.settings);
-    let Some(target) = target_at(&snap.text, snap.lang, &regions, selection.clone()) else { return Vec::new() };
+    let Some(target) = target_at(&snap.text, snap.lang, &regions, selection.clone()) else {
+        return Vec::new();
+    };
     if target.source.len() > MAX_SELECTION_BYTES {
-        let reason = format!("the selection is too long to translate ({} KiB; at most {} KiB)", target.source.len() / 1024, MAX_SELECTION_BYTES / 1024);
+        let reason = format!(
+            "the selection is too long to translate ({} KiB; at most {} KiB)",
+            target.source.len() / 1024,
+            MAX_SELECTION_BYTES / 1024
+        );
         return vec![disabled("Translate".into(), reason)];
     }
     let lazy = ctx.session.lock().client.code_action_resolve;
@@ -53,8 +61,19 @@ pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrComman
             continue;
         }
         for below in [false, true] {
-            let data = Data { uri: snap.uri.clone(), version: snap.version, start: selection.start, end: selection.end, to: to.code.into(), below };
-            actions.push(super::deferred(title(to, below), super::ActionData::Translate(data), lazy));
+            let data = Data {
+                uri: snap.uri.clone(),
+                version: snap.version,
+                start: selection.start,
+                end: selection.end,
+                to: to.code.into(),
+                below,
+            };
+            actions.push(super::deferred(
+                title(to, below),
+                super::ActionData::Translate(data),
+                lazy,
+            ));
         }
     }
     actions
@@ -64,7 +83,8 @@ pub fn offer(ctx: &Ctx, snap: &Snapshot, range: Range) -> Vec<CodeActionOrComman
 pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<CodeAction> {
     action.edit = None;
     let snap = Snapshot::take_at(&ctx.session, &data.uri, data.version)?;
-    let to = parse_language(&data.to).ok_or_else(|| Error::invalid_params(format!("unknown language `{}`", data.to)))?;
+    let to = parse_language(&data.to)
+        .ok_or_else(|| Error::invalid_params(format!("unknown language `{}`", data.to)))?;
     let regions = translating::regions(&snap.text, snap.lang, &snap.settings);
     let target = target_at(&snap.text, snap.lang, &regions, data.start..data.end)
         .ok_or_else(|| Error::invalid_params("nothing to translate here"))?;
@@ -73,7 +93,9 @@ pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<Co
         Err(Failure::Cancelled) => return Err(cancelled()),
         Err(e) => {
             let message = format!("margin: not translated to {}: {e}", to.name);
-            ctx.client.show_message(MessageType::WARNING, message.clone()).await;
+            ctx.client
+                .show_message(MessageType::WARNING, message.clone())
+                .await;
             action.disabled = Some(CodeActionDisabled { reason: message });
         }
     }
@@ -81,7 +103,11 @@ pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<Co
 }
 
 fn title(to: Lang, below: bool) -> String {
-    if below { format!("Translate to {} (insert below)", to.name) } else { format!("Translate to {}", to.name) }
+    if below {
+        format!("Translate to {} (insert below)", to.name)
+    } else {
+        format!("Translate to {}", to.name)
+    }
 }
 
 fn disabled(title: String, reason: String) -> CodeActionOrCommand {
@@ -93,17 +119,39 @@ fn disabled(title: String, reason: String) -> CodeActionOrCommand {
     })
 }
 
-async fn translate(ctx: &Ctx, snap: &Snapshot, target: &Target, to: Lang, progress: bool) -> std::result::Result<String, Failure> {
-    let engine = ctx.engine(&snap.settings, Task::Translate).await.map_err(Failure::Model)?;
+async fn translate(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    target: &Target,
+    to: Lang,
+    progress: bool,
+) -> std::result::Result<String, Failure> {
+    let engine = ctx
+        .engine(&snap.settings, Task::Translate)
+        .await
+        .map_err(Failure::Model)?;
     let markdown = target.kind == crate::translating::target::TargetKind::Markdown;
-    let request = Request { text: target.source.clone(), from: detect(&target.source), to, markdown };
+    let request = Request {
+        text: target.source.clone(),
+        from: detect(&target.source),
+        to,
+        markdown,
+    };
     let guard = CancelOnDrop::new();
     let report = if progress && target.source.len() >= PROGRESS_FROM_BYTES {
-        Progress::begin(ctx, format!("margin: translating to {}", to.name), guard.flag()).await
+        Progress::begin(
+            ctx,
+            format!("margin: translating to {}", to.name),
+            guard.flag(),
+        )
+        .await
     } else {
         None
     };
-    let result = ctx.translator.translate(&engine, &request, Priority::Interactive, guard.flag()).await;
+    let result = ctx
+        .translator
+        .translate(&engine, &request, Priority::Interactive, guard.flag())
+        .await;
     if let Some(report) = report {
         report.finish(ctx).await;
     }
@@ -113,9 +161,18 @@ async fn translate(ctx: &Ctx, snap: &Snapshot, target: &Target, to: Lang, progre
 fn edit(snap: &Snapshot, target: &Target, translated: &str, below: bool) -> WorkspaceEdit {
     let edit = if below {
         let (at, text) = target.insertion_below(&snap.text, translated);
-        TextEdit { range: snap.range(at..at), new_text: text }
+        TextEdit {
+            range: snap.range(at..at),
+            new_text: text,
+        }
     } else {
-        TextEdit { range: snap.range(target.range.clone()), new_text: target.replacement(translated) }
+        TextEdit {
+            range: snap.range(target.range.clone()),
+            new_text: target.replacement(translated),
+        }
     };
-    WorkspaceEdit { changes: Some(HashMap::from([(snap.uri.clone(), vec![edit])])), ..Default::default() }
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(snap.uri.clone(), vec![edit])])),
+        ..Default::default()
+    }
 }

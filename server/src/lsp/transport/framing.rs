@@ -12,12 +12,14 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 /// A header line that can only be a real header (see the module doc).
-static HEADER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i-u)content-length:[ \t]{0,8}([0-9]{1,32})[ \t]{0,8}\r\n").expect("valid regex"));
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u)content-length:[ \t]{0,8}([0-9]{1,32})[ \t]{0,8}\r\n").expect("valid regex")
+});
 
 /// Header lines other than Content-Length (e.g. `Content-Type`), possibly after a body.
-static HEADER_LINES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?-u)(?:[A-Za-z0-9-]{1,64}:[^\r\n]{0,256}\r\n)+$").expect("valid regex"));
+static HEADER_LINES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?-u)(?:[A-Za-z0-9-]{1,64}:[^\r\n]{0,256}\r\n)+$").expect("valid regex")
+});
 
 /// Longest header block accepted (from `Content-Length:` to the blank line).
 const MAX_HEADER: usize = 1024;
@@ -63,7 +65,14 @@ pub struct FrameDecoder {
 impl FrameDecoder {
     /// A decoder that drops bodies longer than `max_body` bytes.
     pub fn new(max_body: usize) -> Self {
-        FrameDecoder { buf: Vec::new(), start: 0, searched: 0, state: State::Header, max_body, skipped: 0 }
+        FrameDecoder {
+            buf: Vec::new(),
+            start: 0,
+            searched: 0,
+            state: State::Header,
+            max_body,
+            skipped: 0,
+        }
     }
 
     /// Change the body limit (settings changed); applies from the next header.
@@ -137,7 +146,10 @@ impl FrameDecoder {
         let Some(m) = HEADER.captures(&self.buf[self.start..]) else {
             // No header yet: drop what cannot be part of one.
             let keep_from = self.buf.len().saturating_sub(KEEP_TAIL).max(self.start);
-            self.skipped += self.buf[self.start..keep_from].iter().filter(|b| !b.is_ascii_whitespace()).count();
+            self.skipped += self.buf[self.start..keep_from]
+                .iter()
+                .filter(|b| !b.is_ascii_whitespace())
+                .count();
             self.start = keep_from;
             return Err(());
         };
@@ -157,10 +169,16 @@ impl FrameDecoder {
         }
         // The header block ends at the first blank line (other header lines are ignored).
         let block = &self.buf[line_end - 2..];
-        let Some(end) = block.windows(4).take(MAX_HEADER).position(|w| w == b"\r\n\r\n") else {
+        let Some(end) = block
+            .windows(4)
+            .take(MAX_HEADER)
+            .position(|w| w == b"\r\n\r\n")
+        else {
             if block.len() > MAX_HEADER {
                 self.start = line_end;
-                return Ok(Some(Event::Dropped(format!("a header block over {MAX_HEADER} bytes"))));
+                return Ok(Some(Event::Dropped(format!(
+                    "a header block over {MAX_HEADER} bytes"
+                ))));
             }
             return Err(());
         };
@@ -168,7 +186,9 @@ impl FrameDecoder {
         if let Some(nested) = HEADER.find(&self.buf[line_end..body_start]) {
             // Another Content-Length line before the blank line: resync on the later one.
             self.start = line_end + nested.start();
-            return Ok(Some(Event::Dropped("a header with two Content-Length lines".into())));
+            return Ok(Some(Event::Dropped(
+                "a header with two Content-Length lines".into(),
+            )));
         }
         self.start = body_start;
         self.searched = 0;
@@ -178,12 +198,17 @@ impl FrameDecoder {
                 Ok(None)
             }
             parsed => {
-                let reason = format!("a message of {digits} bytes, over the limit of {} bytes", self.max_body);
+                let reason = format!(
+                    "a message of {digits} bytes, over the limit of {} bytes",
+                    self.max_body
+                );
                 // Skip what is already buffered, then the rest as it arrives (see `push`).
                 let rest = self.buf.split_off(self.start);
                 self.buf.clear();
                 self.start = 0;
-                self.state = State::Skip { remaining: parsed.unwrap_or(u64::MAX) };
+                self.state = State::Skip {
+                    remaining: parsed.unwrap_or(u64::MAX),
+                };
                 self.push(&rest);
                 Ok(Some(Event::Dropped(reason)))
             }
@@ -197,7 +222,10 @@ impl FrameDecoder {
         // A header may start inside the declared body and end after it (a length a few bytes
         // too large): look a little past the end, but only at headers starting inside.
         let window = self.start + from..self.start + available.min(len.saturating_add(KEEP_TAIL));
-        if let Some(m) = HEADER.find(&self.buf[window]).filter(|m| from + m.start() < len) {
+        if let Some(m) = HEADER
+            .find(&self.buf[window])
+            .filter(|m| from + m.start() < len)
+        {
             // The declared length runs into the next message: the body is what came before it.
             let cut = from + m.start();
             let body = self.buf[self.start..self.start + cut].to_vec();
@@ -251,11 +279,16 @@ impl FrameDecoder {
 fn ends_with_header_start(body: &[u8]) -> bool {
     const NAME: &[u8] = b"content-length:";
     let tail_from = body.len().saturating_sub(KEEP_TAIL);
-    (tail_from..body.len()).filter(|&i| body[i].eq_ignore_ascii_case(&b'c')).any(|i| {
-        let tail = &body[i..];
-        let n = tail.len().min(NAME.len());
-        tail[..n].eq_ignore_ascii_case(&NAME[..n]) && tail[n..].iter().all(|b| matches!(b, b' ' | b'\t' | b'0'..=b'9' | b'\r'))
-    })
+    (tail_from..body.len())
+        .filter(|&i| body[i].eq_ignore_ascii_case(&b'c'))
+        .any(|i| {
+            let tail = &body[i..];
+            let n = tail.len().min(NAME.len());
+            tail[..n].eq_ignore_ascii_case(&NAME[..n])
+                && tail[n..]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'0'..=b'9' | b'\r'))
+        })
 }
 
 /// A body with its header.

@@ -21,7 +21,10 @@ pub mod code {
 #[derive(Debug)]
 pub enum Incoming {
     /// A request (it has an id): `raw_id` is the id exactly as sent.
-    Request { request: Request, raw_id: String },
+    Request {
+        request: Request,
+        raw_id: String,
+    },
     Notification(Request),
     /// The client's answer to a request the server sent.
     Response(Response),
@@ -58,15 +61,29 @@ pub fn classify(body: &[u8]) -> Incoming {
     let envelope: Envelope = match serde_json::from_slice(body) {
         Ok(envelope) => envelope,
         Err(e) if e.is_data() => {
-            return Incoming::Invalid(Some(error_reply("null", code::INVALID_REQUEST, "invalid request: not a JSON-RPC object")))
+            return Incoming::Invalid(Some(error_reply(
+                "null",
+                code::INVALID_REQUEST,
+                "invalid request: not a JSON-RPC object",
+            )))
         }
-        Err(e) => return Incoming::Invalid(Some(error_reply("null", code::PARSE_ERROR, &format!("parse error: {e}")))),
+        Err(e) => {
+            return Incoming::Invalid(Some(error_reply(
+                "null",
+                code::PARSE_ERROR,
+                &format!("parse error: {e}"),
+            )))
+        }
     };
     let raw_id = envelope.id.map(|id| id.get().to_string());
     let is_method = envelope.method.is_some_and(|m| m.get().starts_with('"'));
     let invalid = |what: &str| {
         let id = raw_id.as_deref().unwrap_or("null");
-        Incoming::Invalid(Some(error_reply(id, code::INVALID_REQUEST, &format!("invalid request: {what}"))))
+        Incoming::Invalid(Some(error_reply(
+            id,
+            code::INVALID_REQUEST,
+            &format!("invalid request: {what}"),
+        )))
     };
     if !is_method {
         if !envelope.result && !envelope.error {
@@ -83,7 +100,13 @@ pub fn classify(body: &[u8]) -> Incoming {
     }
     let mut value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
-        Err(e) => return Incoming::Invalid(Some(error_reply("null", code::PARSE_ERROR, &format!("parse error: {e}")))),
+        Err(e) => {
+            return Incoming::Invalid(Some(error_reply(
+                "null",
+                code::PARSE_ERROR,
+                &format!("parse error: {e}"),
+            )))
+        }
     };
     // `params` may be omitted (JSON-RPC): the same as null, so methods with optional params answer.
     if let Some(object) = value.as_object_mut() {
@@ -111,22 +134,50 @@ mod tests {
 
     #[test]
     fn messages_are_classified() {
-        assert!(matches!(classify(br#"{"jsonrpc":"2.0","method":"exit"}"#), Incoming::Notification(_)));
-        assert!(matches!(classify(br#"{"jsonrpc":"2.0","id":"a","method":"shutdown"}"#), Incoming::Request { .. }));
-        assert!(matches!(classify(br#"{"jsonrpc":"2.0","id":1,"result":null}"#), Incoming::Response(_)));
-        assert!(matches!(classify(br#"{"result":null,"jsonrpc":"2.0","id":0}"#), Incoming::Response(_)));
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"2.0","method":"exit"}"#),
+            Incoming::Notification(_)
+        ));
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"2.0","id":"a","method":"shutdown"}"#),
+            Incoming::Request { .. }
+        ));
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            Incoming::Response(_)
+        ));
+        assert!(matches!(
+            classify(br#"{"result":null,"jsonrpc":"2.0","id":0}"#),
+            Incoming::Response(_)
+        ));
         assert_eq!(reply(classify(b"{\"jsonrpc\": "))["error"]["code"], -32700);
         let r = reply(classify(br#"{"jsonrpc":"2.0","id":5}"#));
-        assert_eq!((r["id"].clone(), r["error"]["code"].clone()), (json!(5), json!(-32600)));
+        assert_eq!(
+            (r["id"].clone(), r["error"]["code"].clone()),
+            (json!(5), json!(-32600))
+        );
         assert_eq!(reply(classify(b"[1,2]"))["error"]["code"], -32600);
-        assert!(matches!(classify(br#"{"jsonrpc":"1.0","id":1,"result":7}"#), Incoming::Invalid(None)));
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"1.0","id":1,"result":7}"#),
+            Incoming::Invalid(None)
+        ));
     }
 
     #[test]
     fn ids_tower_cannot_hold_are_echoed_byte_for_byte() {
-        for id in ["1180591620717411303424", "1.5", "-0.0", "1e3", "[1]", "{\"a\":1}", "true"] {
+        for id in [
+            "1180591620717411303424",
+            "1.5",
+            "-0.0",
+            "1e3",
+            "[1]",
+            "{\"a\":1}",
+            "true",
+        ] {
             let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"margin/status"}}"#);
-            let Incoming::Invalid(Some(reply)) = classify(body.as_bytes()) else { panic!("{id} was accepted") };
+            let Incoming::Invalid(Some(reply)) = classify(body.as_bytes()) else {
+                panic!("{id} was accepted")
+            };
             let text = String::from_utf8(reply).unwrap();
             assert!(text.contains(&format!(r#""id":{id},"#)), "{id}: {text}");
         }
@@ -134,10 +185,14 @@ mod tests {
 
     #[test]
     fn omitted_params_are_null() {
-        let Incoming::Request { request, raw_id } = classify(br#"{"jsonrpc":"2.0","id":7,"method":"margin/status"}"#)
+        let Incoming::Request { request, raw_id } =
+            classify(br#"{"jsonrpc":"2.0","id":7,"method":"margin/status"}"#)
         else {
             panic!("not a request")
         };
-        assert_eq!((request.params(), raw_id.as_str()), (Some(&Value::Null), "7"));
+        assert_eq!(
+            (request.params(), raw_id.as_str()),
+            (Some(&Value::Null), "7")
+        );
     }
 }

@@ -51,7 +51,14 @@ pub enum Ended {
 impl Ended {
     /// Whether the client asked for `shutdown` first (LSP: exit code 0, else 1).
     pub fn orderly(self) -> bool {
-        matches!(self, Ended::Exit { after_shutdown: true } | Ended::Disconnected { after_shutdown: true })
+        matches!(
+            self,
+            Ended::Exit {
+                after_shutdown: true
+            } | Ended::Disconnected {
+                after_shutdown: true
+            }
+        )
     }
 }
 
@@ -62,7 +69,10 @@ pub struct FrameLimit(Arc<AtomicUsize>);
 impl FrameLimit {
     /// Room for a document of `max_file_bytes` in a `didOpen`, JSON escapes and all.
     pub fn set_for_file_bytes(&self, max_file_bytes: usize) {
-        self.0.store(max_file_bytes.saturating_mul(2).saturating_add(4 << 20), Ordering::Relaxed);
+        self.0.store(
+            max_file_bytes.saturating_mul(2).saturating_add(4 << 20),
+            Ordering::Relaxed,
+        );
     }
 
     pub fn get(&self) -> usize {
@@ -79,7 +89,13 @@ impl Default for FrameLimit {
 }
 
 /// Serve `service` on `input`/`output` until `exit` or the end of input.
-pub async fn serve<I, O, S>(input: I, output: O, service: S, socket: ClientSocket, limit: FrameLimit) -> Ended
+pub async fn serve<I, O, S>(
+    input: I,
+    output: O,
+    service: S,
+    socket: ClientSocket,
+    limit: FrameLimit,
+) -> Ended
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
@@ -97,7 +113,12 @@ where
         write_output(output, out_rx, client_requests, trace).await;
         let _ = closed_tx.send(());
     });
-    let dispatcher = Dispatcher { service, out: out_tx, client_responses, slots: Slots::new(MAX_RUNNING, MAX_QUEUED) };
+    let dispatcher = Dispatcher {
+        service,
+        out: out_tx,
+        client_responses,
+        slots: Slots::new(MAX_RUNNING, MAX_QUEUED),
+    };
     let ended = dispatcher.run(inbound, closed_rx).await;
     reader.abort();
     // Whatever is left to write (the last responses) gets a moment, not forever.
@@ -105,7 +126,12 @@ where
     ended
 }
 
-async fn read_input<I: AsyncRead + Unpin>(mut input: I, events: mpsc::Sender<Event>, limit: FrameLimit, trace: Trace) {
+async fn read_input<I: AsyncRead + Unpin>(
+    mut input: I,
+    events: mpsc::Sender<Event>,
+    limit: FrameLimit,
+    trace: Trace,
+) {
     let mut decoder = FrameDecoder::new(limit.get());
     let mut chunk = vec![0u8; 1 << 16];
     loop {
@@ -169,7 +195,11 @@ where
     S::Future: Send + 'static,
     S::Error: Display,
 {
-    async fn run(mut self, mut inbound: mpsc::Receiver<Event>, mut output_closed: oneshot::Receiver<()>) -> Ended {
+    async fn run(
+        mut self,
+        mut inbound: mpsc::Receiver<Event>,
+        mut output_closed: oneshot::Receiver<()>,
+    ) -> Ended {
         let mut tasks = JoinSet::new();
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<()>();
         let mut after_shutdown = false;
@@ -231,12 +261,17 @@ where
     }
 
     async fn ready(&mut self) -> Result<(), String> {
-        futures::future::poll_fn(|cx| self.service.poll_ready(cx)).await.map_err(|e| e.to_string())
+        futures::future::poll_fn(|cx| self.service.poll_ready(cx))
+            .await
+            .map_err(|e| e.to_string())
     }
 
     async fn notification(&mut self, notification: Request, tasks: &mut JoinSet<()>) {
         if notification.method() == "$/cancelRequest" {
-            let id = notification.params().and_then(|p| p.get("id")).and_then(|id| serde_json::from_value::<Id>(id.clone()).ok());
+            let id = notification
+                .params()
+                .and_then(|p| p.get("id"))
+                .and_then(|id| serde_json::from_value::<Id>(id.clone()).ok());
             if let Some(queued) = id.and_then(|id| self.slots.cancel_queued(&id)) {
                 self.send(refuse(&queued.raw_id, code::REQUEST_CANCELLED, "cancelled"));
                 return;
@@ -254,7 +289,12 @@ where
         }
     }
 
-    async fn request(&mut self, pending: Pending, tasks: &mut JoinSet<()>, done: &mpsc::UnboundedSender<()>) {
+    async fn request(
+        &mut self,
+        pending: Pending,
+        tasks: &mut JoinSet<()>,
+        done: &mpsc::UnboundedSender<()>,
+    ) {
         let method = pending.request.method();
         if method.starts_with("$/") {
             // Protocol-internal methods we do not implement: a request still gets its answer.
@@ -280,7 +320,12 @@ where
     }
 
     /// Run a request that has a slot; its answer frees the slot (through `done`).
-    async fn start(&mut self, pending: Pending, tasks: &mut JoinSet<()>, done: &mpsc::UnboundedSender<()>) {
+    async fn start(
+        &mut self,
+        pending: Pending,
+        tasks: &mut JoinSet<()>,
+        done: &mpsc::UnboundedSender<()>,
+    ) {
         let Pending { request, raw_id } = pending;
         if let Err(e) = self.ready().await {
             self.send(refuse(&raw_id, code::INVALID_REQUEST, &e));

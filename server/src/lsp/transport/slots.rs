@@ -39,7 +39,12 @@ pub struct Slots {
 
 impl Slots {
     pub fn new(max_running: usize, max_queued: usize) -> Self {
-        Slots { running: 0, queue: VecDeque::new(), max_running: max_running.max(1), max_queued }
+        Slots {
+            running: 0,
+            queue: VecDeque::new(),
+            max_running: max_running.max(1),
+            max_queued,
+        }
     }
 
     pub fn admit(&mut self, pending: Pending) -> Admit {
@@ -77,7 +82,10 @@ mod tests {
     use super::*;
 
     fn pending(id: i64) -> Pending {
-        Pending { request: Request::build("x").id(id).finish(), raw_id: id.to_string() }
+        Pending {
+            request: Request::build("x").id(id).finish(),
+            raw_id: id.to_string(),
+        }
     }
 
     #[test]
@@ -91,7 +99,10 @@ mod tests {
         assert!(slots.finished().is_none());
         assert!(matches!(slots.admit(pending(5)), Admit::Run(_)));
         assert!(matches!(slots.admit(pending(6)), Admit::Queued));
-        assert_eq!(slots.cancel_queued(&Id::Number(6)).map(|p| p.raw_id), Some("6".into()));
+        assert_eq!(
+            slots.cancel_queued(&Id::Number(6)).map(|p| p.raw_id),
+            Some("6".into())
+        );
         assert!(slots.cancel_queued(&Id::Number(6)).is_none());
     }
 }

@@ -12,7 +12,10 @@ impl Trace {
         let Some(path) = std::env::var_os("MARGIN_TRACE_FILE").map(PathBuf::from) else {
             return Trace(None);
         };
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(&path);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path);
         match file {
             Ok(file) => Trace(Some(Arc::new(Mutex::new(file)))),
             Err(e) => {

@@ -295,7 +295,9 @@ impl<'a> Window<'a> {
                 }
                 if sel.cursor_suffix {
                     suffix.push_str(&text[self.cursor..line.end]);
-                } else if (c + 1..=self.last).any(|j| sel.kept[j - self.first] && self.pinned[j - self.first] == HARD) {
+                } else if (c + 1..=self.last)
+                    .any(|j| sel.kept[j - self.first] && self.pinned[j - self.first] == HARD)
+                {
                     // The cursor is above the signature (in its doc comment): the rest of the
                     // cursor line goes, the signature below it stays.
                     suffix.push('\n');

@@ -21,7 +21,9 @@ pub(crate) fn query_source(lang: Language) -> Option<&'static str> {
         Language::Python => include_str!("../../../../queries/python/context.scm"),
         Language::JavaScript => include_str!("../../../../queries/javascript/context.scm"),
         // TSX's grammar extends TypeScript's; the same patterns serve both.
-        Language::TypeScript | Language::Tsx => include_str!("../../../../queries/typescript/context.scm"),
+        Language::TypeScript | Language::Tsx => {
+            include_str!("../../../../queries/typescript/context.scm")
+        }
         Language::Go => include_str!("../../../../queries/go/context.scm"),
         Language::C => include_str!("../../../../queries/c/context.scm"),
         Language::Cpp => include_str!("../../../../queries/cpp/context.scm"),

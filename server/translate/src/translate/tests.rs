@@ -196,8 +196,14 @@ fn echo_of_a_foreign_text_is_untranslated_but_names_may_stay() {
     // Too short to detect, but the caller knows it is German: an echo is no translation.
     let short = "Guten Morgen, {name}.";
     let echo = |p: &TranslatePrompt| Ok::<_, Cancelled>(p.user_tail.clone());
-    assert!(translate_text(short, &opts("en", false), words, echo).is_ok(), "unknown source: accepted");
-    let known = TranslateOptions { from: Some(lang("de")), ..opts("en", false) };
+    assert!(
+        translate_text(short, &opts("en", false), words, echo).is_ok(),
+        "unknown source: accepted"
+    );
+    let known = TranslateOptions {
+        from: Some(lang("de")),
+        ..opts("en", false)
+    };
     let r = translate_text(short, &known, words, echo);
     assert!(matches!(r, Err(TranslateError::Untranslated)), "{r:?}");
 }

@@ -12,14 +12,30 @@ pub(super) fn scan(dir: &Path, store: Store, found: &mut Discovery) {
         if !gguf_name(&path, found) {
             continue;
         }
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let cataloged = (store == Store::Margin)
-            .then(|| catalog::entries().iter().find(|e| e.pypi_file() == Some(name_of(&path))))
+            .then(|| {
+                catalog::entries()
+                    .iter()
+                    .find(|e| e.pypi_file() == Some(name_of(&path)))
+            })
             .flatten();
         let (reference, short) = match cataloged {
             Some(entry) => (entry.name.clone(), entry.name.clone()),
             None => (path.display().to_string(), stem),
         };
-        found.add(store, Candidate { reference, short, location: path.clone(), file: path });
+        found.add(
+            store,
+            Candidate {
+                reference,
+                short,
+                location: path.clone(),
+                file: path,
+            },
+        );
     }
 }

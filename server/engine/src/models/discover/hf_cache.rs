@@ -30,7 +30,9 @@ pub(crate) fn read_ref(repo_dir: &Path, reference: &str) -> Option<String> {
 /// only in an older snapshot is listed from there).
 pub(super) fn scan(hub: &Path, store: Store, found: &mut Discovery) {
     for dir in entries(hub, found) {
-        let Some(repo) = repo_of(name_of(&dir)) else { continue };
+        let Some(repo) = repo_of(name_of(&dir)) else {
+            continue;
+        };
         let main = read_ref(&dir, "main");
         let mut snapshots = entries(&dir.join("snapshots"), found);
         snapshots.sort_by_key(|s| Some(name_of(s)) != main.as_deref());
@@ -39,7 +41,11 @@ pub(super) fn scan(hub: &Path, store: Store, found: &mut Discovery) {
             let mut files = Vec::new();
             walk(&snapshot, &mut files, found, 0);
             for link in files {
-                let rel = link.strip_prefix(&snapshot).unwrap_or(&link).to_string_lossy().replace('\\', "/");
+                let rel = link
+                    .strip_prefix(&snapshot)
+                    .unwrap_or(&link)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 if !seen.insert(rel.clone()) {
                     continue;
                 }
@@ -51,9 +57,19 @@ pub(super) fn scan(hub: &Path, store: Store, found: &mut Discovery) {
                     }
                 };
                 let reference = format!("hf:{repo}/{rel}");
-                let entry = catalog::entries().iter().find(|e| e.hf.as_deref() == Some(&reference[3..]));
+                let entry = catalog::entries()
+                    .iter()
+                    .find(|e| e.hf.as_deref() == Some(&reference[3..]));
                 let short = entry.map_or_else(|| reference.clone(), |e| e.name.clone());
-                found.add(store, Candidate { reference, short, location: link, file });
+                found.add(
+                    store,
+                    Candidate {
+                        reference,
+                        short,
+                        location: link,
+                        file,
+                    },
+                );
             }
         }
     }
@@ -77,8 +93,14 @@ mod tests {
 
     #[test]
     fn repository_directory_names() {
-        assert_eq!(repo_dir(Path::new("/h"), "Qwen/Qwen2.5-3B-GGUF"), Path::new("/h/models--Qwen--Qwen2.5-3B-GGUF"));
-        assert_eq!(repo_of("models--Qwen--Qwen2.5-3B-GGUF").as_deref(), Some("Qwen/Qwen2.5-3B-GGUF"));
+        assert_eq!(
+            repo_dir(Path::new("/h"), "Qwen/Qwen2.5-3B-GGUF"),
+            Path::new("/h/models--Qwen--Qwen2.5-3B-GGUF")
+        );
+        assert_eq!(
+            repo_of("models--Qwen--Qwen2.5-3B-GGUF").as_deref(),
+            Some("Qwen/Qwen2.5-3B-GGUF")
+        );
         assert_eq!(repo_of("datasets--x--y"), None);
     }
 }

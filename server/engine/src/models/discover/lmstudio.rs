@@ -19,7 +19,12 @@ pub(super) fn scan(root: &Path, found: &mut Discovery) {
                     continue;
                 }
                 let reference = format!("lmstudio:{}/{}", name_of(&publisher), name_of(&file));
-                let candidate = Candidate { short: reference.clone(), reference, location: file.clone(), file };
+                let candidate = Candidate {
+                    short: reference.clone(),
+                    reference,
+                    location: file.clone(),
+                    file,
+                };
                 found.add(Store::LmStudio, candidate);
             }
         }

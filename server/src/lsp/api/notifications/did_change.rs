@@ -16,7 +16,10 @@ pub fn run(ctx: &Ctx, params: DidChangeTextDocumentParams) {
     let mut state = session.lock();
     let enc = state.encoding;
     let Some(doc) = state.documents.get_mut(&uri) else {
-        tracing::warn!(uri = uri.as_str(), "didChange for a document that is not open; ignored");
+        tracing::warn!(
+            uri = uri.as_str(),
+            "didChange for a document that is not open; ignored"
+        );
         return;
     };
     let mut failure = None;
@@ -29,10 +32,13 @@ pub fn run(ctx: &Ctx, params: DidChangeTextDocumentParams) {
             }
             Some(_) if !doc.in_sync() => {}
             Some(range) => {
-                let applied = from_proto::byte_range(doc, range, enc).map_err(|e| e.to_string()).and_then(|bytes| {
-                    focus = Some(bytes.start);
-                    doc.apply_edit(bytes, &change.text).map_err(|e| e.to_string())
-                });
+                let applied = from_proto::byte_range(doc, range, enc)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| {
+                        focus = Some(bytes.start);
+                        doc.apply_edit(bytes, &change.text)
+                            .map_err(|e| e.to_string())
+                    });
                 if let Err(e) = applied {
                     doc.mark_out_of_sync();
                     failure = Some(e);
@@ -52,7 +58,10 @@ pub fn run(ctx: &Ctx, params: DidChangeTextDocumentParams) {
         proofreading::stop(ctx, &uri);
     }
     if let Some(e) = failure {
-        let message = format!("margin: lost sync with {} ({e}); reopen the file to resume", uri.as_str());
+        let message = format!(
+            "margin: lost sync with {} ({e}); reopen the file to resume",
+            uri.as_str()
+        );
         tracing::warn!("{message}");
         let client = client.clone();
         tokio::spawn(async move { client.log_message(MessageType::WARNING, message).await });

@@ -19,7 +19,13 @@ pub fn run(client: &Client, session: &Arc<Session>, params: DidChangeConfigurati
             _ => true,
         };
         if pushed {
-            config_sync::apply_client_settings(&client, &session, &params.settings, "didChangeConfiguration").await;
+            config_sync::apply_client_settings(
+                &client,
+                &session,
+                &params.settings,
+                "didChangeConfiguration",
+            )
+            .await;
         }
         config_sync::pull(&client, &session).await;
     });

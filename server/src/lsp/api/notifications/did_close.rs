@@ -11,7 +11,10 @@ pub async fn run(ctx: &Ctx, params: DidCloseTextDocumentParams) {
     let (push, closed) = {
         let mut state = ctx.session.lock();
         let closed = state.documents.remove(&uri);
-        (state.findings.remove(&uri).is_some() && !state.client.pull_diagnostics, closed)
+        (
+            state.findings.remove(&uri).is_some() && !state.client.pull_diagnostics,
+            closed,
+        )
     };
     if let Some(doc) = closed {
         let bytes = doc.len_bytes();

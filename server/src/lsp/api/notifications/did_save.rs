@@ -10,7 +10,9 @@ use crate::lsp::proofreading::Ctx;
 pub fn run(ctx: &Ctx, params: DidSaveTextDocumentParams) {
     let uri = params.text_document.uri;
     tracing::debug!(uri = uri.as_str(), "saved");
-    let is_settings = uri.to_file_path().is_some_and(|p| p.file_name().is_some_and(|n| n == WORKSPACE_FILE));
+    let is_settings = uri
+        .to_file_path()
+        .is_some_and(|p| p.file_name().is_some_and(|n| n == WORKSPACE_FILE));
     if !is_settings {
         return;
     }

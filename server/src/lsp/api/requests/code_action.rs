@@ -12,7 +12,9 @@ use crate::lsp::snapshot::Snapshot;
 pub async fn run(ctx: &Ctx, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
     let wants = |kind: &CodeActionKind| match &params.context.only {
         None => true,
-        Some(only) => only.iter().any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str()))),
+        Some(only) => only.iter().any(|o| {
+            kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+        }),
     };
     let mut actions = Vec::new();
     if wants(&CodeActionKind::QUICKFIX) {

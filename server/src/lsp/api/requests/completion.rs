@@ -14,7 +14,9 @@ use crate::lsp::suggestions;
 pub async fn run(ctx: &Ctx, params: CompletionParams) -> Result<Option<CompletionResponse>> {
     let position = params.text_document_position;
     let mut items = Vec::new();
-    if let Some((snap, s)) = suggestions::at_cursor(ctx, &position.text_document.uri, position.position).await {
+    if let Some((snap, s)) =
+        suggestions::at_cursor(ctx, &position.text_document.uri, position.position).await
+    {
         let word_start = snap.text[..s.range.start]
             .char_indices()
             .rev()
@@ -30,24 +32,45 @@ pub async fn run(ctx: &Ctx, params: CompletionParams) -> Result<Option<Completio
             first_line.to_string()
         };
         let (label, detail, warning) = match &s.warning {
-            Some(w) => (format!("⚠ {label}"), format!("margin · AI suggestion · WARNING: {w}"), format!("**⚠ Warning: {w}**, which the code around it does not do.\n\n")),
-            None => (label, "margin · AI suggestion (local model)".into(), String::new()),
+            Some(w) => (
+                format!("⚠ {label}"),
+                format!("margin · AI suggestion · WARNING: {w}"),
+                format!("**⚠ Warning: {w}**, which the code around it does not do.\n\n"),
+            ),
+            None => (
+                label,
+                "margin · AI suggestion (local model)".into(),
+                String::new(),
+            ),
         };
         items.push(CompletionItem {
             label,
-            label_details: Some(CompletionItemLabelDetails { detail: None, description: Some("margin AI".into()) }),
+            label_details: Some(CompletionItemLabelDetails {
+                detail: None,
+                description: Some("margin AI".into()),
+            }),
             kind: Some(CompletionItemKind::TEXT),
             detail: Some(detail),
             documentation: Some(Documentation::MarkupContent(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: format!("{warning}```{}\n{}\n```", snap.lang.name().to_ascii_lowercase(), new_text),
+                value: format!(
+                    "{warning}```{}\n{}\n```",
+                    snap.lang.name().to_ascii_lowercase(),
+                    new_text
+                ),
             })),
             filter_text: Some(new_text.clone()),
             insert_text_format: Some(InsertTextFormat::PLAIN_TEXT),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit { range: snap.range(word_start..s.range.end), new_text })),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range: snap.range(word_start..s.range.end),
+                new_text,
+            })),
             sort_text: Some("~margin".into()),
             ..Default::default()
         });
     }
-    Ok(Some(CompletionResponse::List(CompletionList { is_incomplete: true, items })))
+    Ok(Some(CompletionResponse::List(CompletionList {
+        is_incomplete: true,
+        items,
+    })))
 }

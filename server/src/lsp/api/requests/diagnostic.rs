@@ -18,7 +18,10 @@ use crate::lsp::to_proto;
 /// Longest a pull waits for its check when the client cannot be asked to pull again.
 const WAIT_WITHOUT_REFRESH: Duration = Duration::from_secs(60);
 
-pub async fn run(ctx: &Ctx, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+pub async fn run(
+    ctx: &Ctx,
+    params: DocumentDiagnosticParams,
+) -> Result<DocumentDiagnosticReportResult> {
     let uri = params.text_document.uri;
     let deadline = tokio::time::Instant::now() + WAIT_WITHOUT_REFRESH;
     loop {
@@ -35,36 +38,67 @@ pub async fn run(ctx: &Ctx, params: DocumentDiagnosticParams) -> Result<Document
 
 /// The report for what is stored now; whether the check of the current version is complete;
 /// whether the client can be asked to pull again.
-fn known(ctx: &Ctx, uri: &Uri, previous: Option<&str>) -> Result<(DocumentDiagnosticReportResult, bool, bool)> {
+fn known(
+    ctx: &Ctx,
+    uri: &Uri,
+    previous: Option<&str>,
+) -> Result<(DocumentDiagnosticReportResult, bool, bool)> {
     let state = ctx.session.lock();
-    let doc = state.documents.get(uri).ok_or_else(|| super::unknown_document(uri))?;
+    let doc = state
+        .documents
+        .get(uri)
+        .ok_or_else(|| super::unknown_document(uri))?;
     let unanalysable = doc.skipped().is_some() || doc.language().is_none() || !doc.in_sync();
     let refresh = state.client.diagnostic_refresh;
-    Ok(match state.findings.get(uri).filter(|f| f.version == doc.version()) {
-        Some(found) => {
-            let result_id = found.result_id.to_string();
-            let report = if previous == Some(result_id.as_str()) {
-                unchanged(result_id)
-            } else {
-                let (enc, severity) = (state.encoding, state.settings.severity);
-                full(found.findings.iter().map(|f| to_proto::diagnostic(doc, f, enc, severity)).collect(), result_id)
-            };
-            (report, found.complete || unanalysable, refresh)
-        }
-        None => (full(Vec::new(), format!("pending-{}", doc.version())), unanalysable, refresh),
-    })
+    Ok(
+        match state
+            .findings
+            .get(uri)
+            .filter(|f| f.version == doc.version())
+        {
+            Some(found) => {
+                let result_id = found.result_id.to_string();
+                let report = if previous == Some(result_id.as_str()) {
+                    unchanged(result_id)
+                } else {
+                    let (enc, severity) = (state.encoding, state.settings.severity);
+                    full(
+                        found
+                            .findings
+                            .iter()
+                            .map(|f| to_proto::diagnostic(doc, f, enc, severity))
+                            .collect(),
+                        result_id,
+                    )
+                };
+                (report, found.complete || unanalysable, refresh)
+            }
+            None => (
+                full(Vec::new(), format!("pending-{}", doc.version())),
+                unanalysable,
+                refresh,
+            ),
+        },
+    )
 }
 
 fn full(items: Vec<Diagnostic>, result_id: String) -> DocumentDiagnosticReportResult {
-    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-        related_documents: None,
-        full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: Some(result_id), items },
-    }))
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+        RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: Some(result_id),
+                items,
+            },
+        },
+    ))
 }
 
 fn unchanged(result_id: String) -> DocumentDiagnosticReportResult {
-    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
-        related_documents: None,
-        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
-    }))
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+        RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+        },
+    ))
 }

@@ -21,9 +21,16 @@ pub struct Reply {
 
 pub fn run(session: &Session, params: Params) -> Result<Reply> {
     let state = session.lock();
-    let doc = state.documents.get(&params.uri).ok_or_else(|| super::unknown_document(&params.uri))?;
+    let doc = state
+        .documents
+        .get(&params.uri)
+        .ok_or_else(|| super::unknown_document(&params.uri))?;
     if !doc.in_sync() {
         return Err(super::out_of_sync(&params.uri));
     }
-    Ok(Reply { uri: params.uri.as_str().to_string(), version: doc.version(), text: doc.text() })
+    Ok(Reply {
+        uri: params.uri.as_str().to_string(),
+        version: doc.version(),
+        text: doc.text(),
+    })
 }

@@ -9,18 +9,25 @@ use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
+use crate::lsp::actions::APPLY_ACTION;
 use crate::lsp::proofreading::{self, Ctx};
 use crate::lsp::session::DocFindings;
-use crate::lsp::actions::APPLY_ACTION;
 use crate::stores;
 
 pub const ADD_TO_DICTIONARY: &str = "margin.addToDictionary";
 pub const IGNORE_FINDING: &str = "margin.ignoreFinding";
 pub const DISABLE_FILE: &str = "margin.disableFile";
-pub const COMMANDS: &[&str] = &[ADD_TO_DICTIONARY, IGNORE_FINDING, DISABLE_FILE, APPLY_ACTION];
+pub const COMMANDS: &[&str] = &[
+    ADD_TO_DICTIONARY,
+    IGNORE_FINDING,
+    DISABLE_FILE,
+    APPLY_ACTION,
+];
 
 fn arg(args: &[Value], i: usize) -> Result<&str> {
-    args.get(i).and_then(Value::as_str).ok_or_else(|| Error::invalid_params(format!("argument {i} must be a string")))
+    args.get(i)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::invalid_params(format!("argument {i} must be a string")))
 }
 
 fn io_error(e: std::io::Error) -> Error {
@@ -37,7 +44,10 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
             let path = {
                 let state = ctx.session.lock();
                 match scope {
-                    "workspace" => state.workspace_root.as_deref().map(stores::workspace_dictionary),
+                    "workspace" => state
+                        .workspace_root
+                        .as_deref()
+                        .map(stores::workspace_dictionary),
                     _ => stores::user_dictionary(),
                 }
             };
@@ -54,31 +64,54 @@ pub async fn run(ctx: &Ctx, params: ExecuteCommandParams) -> Result<Option<Value
             }
         }
         IGNORE_FINDING => {
-            let uri: Uri = arg(&args, 0)?.parse().map_err(|_| Error::invalid_params("bad uri"))?;
+            let uri: Uri = arg(&args, 0)?
+                .parse()
+                .map_err(|_| Error::invalid_params("bad uri"))?;
             let key = margin_proofread::FindingKey {
                 original: arg(&args, 1)?.to_string(),
                 replacement: arg(&args, 2)?.to_string(),
                 context: margin_proofread::context_hash(arg(&args, 3)?),
             };
-            change_ignores(ctx, &uri, move |store, file| store.ignore(file, key).map(|_| ())).await?;
+            change_ignores(ctx, &uri, move |store, file| {
+                store.ignore(file, key).map(|_| ())
+            })
+            .await?;
             proofreading::schedule(ctx, uri, None, Duration::ZERO, false);
         }
         DISABLE_FILE => {
-            let uri: Uri = arg(&args, 0)?.parse().map_err(|_| Error::invalid_params("bad uri"))?;
+            let uri: Uri = arg(&args, 0)?
+                .parse()
+                .map_err(|_| Error::invalid_params("bad uri"))?;
             change_ignores(ctx, &uri, |store, file| store.set_disabled(file, true)).await?;
             let version = ctx.session.lock().documents.get(&uri).map(|d| d.version());
             proofreading::stop(ctx, &uri);
             if let Some(version) = version {
-                proofreading::store_and_publish(ctx, &uri, DocFindings::complete(version, Vec::new())).await;
+                proofreading::store_and_publish(
+                    ctx,
+                    &uri,
+                    DocFindings::complete(version, Vec::new()),
+                )
+                .await;
             }
         }
         APPLY_ACTION => {
-            let data = args.first().cloned().ok_or_else(|| Error::invalid_params("missing action"))?;
+            let data = args
+                .first()
+                .cloned()
+                .ok_or_else(|| Error::invalid_params("missing action"))?;
             let title = params_title(&data);
-            let action = CodeAction { title, data: Some(data), ..Default::default() };
+            let action = CodeAction {
+                title,
+                data: Some(data),
+                ..Default::default()
+            };
             let resolved = super::code_action_resolve::run(ctx, action).await?;
             if let Some(edit) = resolved.edit {
-                let applied = ctx.client.apply_edit(edit).await.map_err(|e| Error::invalid_params(e.to_string()))?;
+                let applied = ctx
+                    .client
+                    .apply_edit(edit)
+                    .await
+                    .map_err(|e| Error::invalid_params(e.to_string()))?;
                 if !applied.applied {
                     tracing::warn!(reason = ?applied.failure_reason, "the editor did not apply margin's edit");
                 }
@@ -102,9 +135,14 @@ async fn blocking(work: impl FnOnce() -> std::io::Result<()> + Send + 'static) -
 async fn change_ignores(
     ctx: &Ctx,
     uri: &Uri,
-    change: impl FnOnce(&mut margin_proofread::IgnoreStore, &str) -> std::io::Result<()> + Send + 'static,
+    change: impl FnOnce(&mut margin_proofread::IgnoreStore, &str) -> std::io::Result<()>
+        + Send
+        + 'static,
 ) -> Result<()> {
-    let path = uri.to_file_path().ok_or_else(|| Error::invalid_params("not a file"))?.into_owned();
+    let path = uri
+        .to_file_path()
+        .ok_or_else(|| Error::invalid_params("not a file"))?
+        .into_owned();
     let (store, file) = {
         let mut state = ctx.session.lock();
         let stores = state.stores();
@@ -116,5 +154,8 @@ async fn change_ignores(
 }
 
 fn params_title(data: &Value) -> String {
-    data.get("margin").and_then(Value::as_str).unwrap_or("margin").to_string()
+    data.get("margin")
+        .and_then(Value::as_str)
+        .unwrap_or("margin")
+        .to_string()
 }

@@ -25,8 +25,12 @@ pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult
         .and_then(|w| w.diagnostics.as_ref())
         .and_then(|d| d.refresh_support)
         .unwrap_or(false);
-    state.client.work_done_progress =
-        params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
+    state.client.work_done_progress = params
+        .capabilities
+        .window
+        .as_ref()
+        .and_then(|w| w.work_done_progress)
+        .unwrap_or(false);
     state.client.code_action_resolve = text_document
         .and_then(|t| t.code_action.as_ref())
         .and_then(|c| c.resolve_support.as_ref())
@@ -59,9 +63,19 @@ pub fn run(session: &Arc<Session>, params: InitializeParams) -> InitializeResult
 /// else `rootPath`.
 #[allow(deprecated)]
 fn workspace_root(params: &InitializeParams) -> Option<std::path::PathBuf> {
-    let folder = params.workspace_folders.as_ref().and_then(|folders| folders.first()).map(|f| &f.uri);
+    let folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|f| &f.uri);
     folder
         .or(params.root_uri.as_ref())
         .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()))
-        .or_else(|| params.root_path.as_ref().filter(|p| !p.is_empty()).map(std::path::PathBuf::from))
+        .or_else(|| {
+            params
+                .root_path
+                .as_ref()
+                .filter(|p| !p.is_empty())
+                .map(std::path::PathBuf::from)
+        })
 }

@@ -9,7 +9,9 @@ use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 
 pub fn run(ctx: &Ctx, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-    let Some(snap) = Snapshot::take(&ctx.session, &params.text_document.uri)? else { return Ok(Some(Vec::new())) };
+    let Some(snap) = Snapshot::take(&ctx.session, &params.text_document.uri)? else {
+        return Ok(Some(Vec::new()));
+    };
     let range = snap.byte_range(params.range).unwrap_or(0..snap.text.len());
     Ok(Some(inline_translations::hints(ctx, &snap, range)))
 }

@@ -9,7 +9,10 @@ use tower_lsp_server::ls_types::*;
 use crate::lsp::proofreading::Ctx;
 use crate::lsp::suggestions;
 
-pub async fn run(ctx: &Ctx, params: InlineCompletionParams) -> Result<Option<InlineCompletionResponse>> {
+pub async fn run(
+    ctx: &Ctx,
+    params: InlineCompletionParams,
+) -> Result<Option<InlineCompletionResponse>> {
     let position = params.text_document_position;
     let mut items = Vec::new();
     let found = suggestions::at_cursor(ctx, &position.text_document.uri, position.position).await;
@@ -22,5 +25,7 @@ pub async fn run(ctx: &Ctx, params: InlineCompletionParams) -> Result<Option<Inl
             command: None,
         });
     }
-    Ok(Some(InlineCompletionResponse::List(InlineCompletionList { items })))
+    Ok(Some(InlineCompletionResponse::List(InlineCompletionList {
+        items,
+    })))
 }

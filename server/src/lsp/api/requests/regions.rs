@@ -37,14 +37,23 @@ pub async fn run(client: &Client, session: &Arc<Session>, params: Params) -> Res
         let mut state = session.lock();
         let enc = state.encoding;
         let settings = state.settings.clone();
-        let doc = state.documents.get(&params.uri).ok_or_else(|| super::unknown_document(&params.uri))?;
+        let doc = state
+            .documents
+            .get(&params.uri)
+            .ok_or_else(|| super::unknown_document(&params.uri))?;
         if !doc.in_sync() {
             return Err(super::out_of_sync(&params.uri));
         }
         let (Some(lang), None) = (doc.language(), doc.skipped()) else {
-            return Ok(Reply { version: doc.version(), regions: Vec::new() });
+            return Ok(Reply {
+                version: doc.version(),
+                regions: Vec::new(),
+            });
         };
-        let options = ExtractOptions { include_strings: settings.check_strings, queries_dir: settings.queries_dir.as_deref() };
+        let options = ExtractOptions {
+            include_strings: settings.check_strings,
+            queries_dir: settings.queries_dir.as_deref(),
+        };
         let text = doc.text();
         let extracted = extract_regions(&text, doc.syntax(), lang, &options).map_err(|e| {
             let mut error = Error::internal_error();
@@ -58,20 +67,32 @@ pub async fn run(client: &Client, session: &Arc<Session>, params: Params) -> Res
                 kind: r.kind.capture_name().to_string(),
                 text: r.text.clone(),
                 range: to_proto::range(doc, r.doc_range.clone(), enc),
-                protected: r.protected.iter().map(|p| to_proto::range(doc, r.doc_range_of(p.clone()), enc)).collect(),
+                protected: r
+                    .protected
+                    .iter()
+                    .map(|p| to_proto::range(doc, r.doc_range_of(p.clone()), enc))
+                    .collect(),
             })
             .collect();
-        let reply = Reply { version: doc.version(), regions };
-        let problems = extracted.warnings.into_iter().map(|w| crate::config::Problem {
-            source: "queriesDir".to_string(),
-            key: "queriesDir".to_string(),
-            message: format!("{w}; using the built-in query"),
-        });
+        let reply = Reply {
+            version: doc.version(),
+            regions,
+        };
+        let problems = extracted
+            .warnings
+            .into_iter()
+            .map(|w| crate::config::Problem {
+                source: "queriesDir".to_string(),
+                key: "queriesDir".to_string(),
+                message: format!("{w}; using the built-in query"),
+            });
         (reply, state.unseen(problems.collect()))
     };
     for warning in warnings {
         tracing::warn!("{warning}");
-        client.show_message(MessageType::WARNING, warning.to_string()).await;
+        client
+            .show_message(MessageType::WARNING, warning.to_string())
+            .await;
     }
     Ok(reply)
 }

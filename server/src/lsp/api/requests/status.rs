@@ -87,7 +87,11 @@ fn state_words(state: ModelState) -> (&'static str, Option<String>) {
 pub async fn run(ctx: &Ctx, params: &Value) -> Status {
     let (settings, root, mut layers) = {
         let state = ctx.session.lock();
-        (state.settings.clone(), state.workspace_root.clone(), state.layers.clone())
+        (
+            state.settings.clone(),
+            state.workspace_root.clone(),
+            state.layers.clone(),
+        )
     };
     let choices = ctx.model.choices(&settings).await;
     let models = choices
@@ -97,16 +101,29 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
             let model = TaskModel::new(*task, choice);
             // A choice that failed is the `problem` already; `error` is a load failure.
             let error = error.filter(|e| model.problem.as_ref() != Some(e));
-            TaskStatus { model, state, error }
+            TaskStatus {
+                model,
+                state,
+                error,
+            }
         })
         .collect();
     let roots = ctx.model.roots();
     let doctor = match params.get("doctor").and_then(Value::as_bool) {
         Some(true) => tokio::task::spawn_blocking(move || {
             let problems = layers.load_files(root.as_deref());
-            let files = crate::config::user_config_path().into_iter().chain(root.map(|r| r.join(crate::config::WORKSPACE_FILE)));
-            let config_files = files.map(|path| crate::doctor::ConfigFile::new(path, &problems)).collect();
-            crate::doctor::gather(crate::doctor::Sources { settings: &settings, roots: &roots, config_files, cli_model: None })
+            let files = crate::config::user_config_path()
+                .into_iter()
+                .chain(root.map(|r| r.join(crate::config::WORKSPACE_FILE)));
+            let config_files = files
+                .map(|path| crate::doctor::ConfigFile::new(path, &problems))
+                .collect();
+            crate::doctor::gather(crate::doctor::Sources {
+                settings: &settings,
+                roots: &roots,
+                config_files,
+                cli_model: None,
+            })
         })
         .await
         .ok(),
@@ -123,7 +140,11 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
             bytes: doc.len_bytes(),
             in_sync: doc.in_sync(),
             skipped: doc.skipped().map(|s| s.to_string()),
-            findings: state.findings.get(uri).filter(|f| f.version == doc.version() && f.complete).map(|f| f.findings.len()),
+            findings: state
+                .findings
+                .get(uri)
+                .filter(|f| f.version == doc.version() && f.complete)
+                .map(|f| f.findings.len()),
         })
         .collect();
     documents.sort_by(|a, b| a.uri.cmp(&b.uri));
@@ -146,7 +167,10 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
         checks: ctx.checker.stats(),
         translations: ctx.translator.stats(),
         suggestions: ctx.suggester.stats(),
-        superseded_suggestions: ctx.in_flight.superseded.load(std::sync::atomic::Ordering::Relaxed),
+        superseded_suggestions: ctx
+            .in_flight
+            .superseded
+            .load(std::sync::atomic::Ordering::Relaxed),
         doctor_text: doctor.as_ref().map(crate::doctor::text),
         doctor,
     }

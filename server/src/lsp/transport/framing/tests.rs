@@ -11,7 +11,16 @@ fn decode(input: &[u8]) -> Vec<Event> {
 }
 
 fn bodies(events: &[Event]) -> Vec<&[u8]> {
-    events.iter().filter_map(|e| if let Event::Frame(b) = e { Some(b.as_slice()) } else { None }).collect()
+    events
+        .iter()
+        .filter_map(|e| {
+            if let Event::Frame(b) = e {
+                Some(b.as_slice())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 const NEXT: &[u8] = b"Content-Length: 2\r\n\r\n{}";
@@ -24,16 +33,28 @@ fn frames_are_split_across_reads() {
     decoder.push(b"llContent-Type: application/vscode-jsonrpc; charset=utf-8\r\nConte");
     assert_eq!(frames(&mut decoder), [Event::Frame(b"null".to_vec())]);
     decoder.push(b"nt-Length: 2\r\n\r\n[]");
-    assert_eq!(frames(&mut decoder), [Event::Frame(b"[]".to_vec())], "Content-Type first is not garbage");
+    assert_eq!(
+        frames(&mut decoder),
+        [Event::Frame(b"[]".to_vec())],
+        "Content-Type first is not garbage"
+    );
 }
 
 #[test]
 fn a_huge_length_is_dropped_not_a_panic_and_the_next_message_is_read() {
-    for length in ["18446744073709551615", "18446744073709551616", "99999999999999999999999999999"] {
-        let mut input = format!("Content-Length: {length}\r\n\r\n{{\"jsonrpc\":\"2.0\"}}").into_bytes();
+    for length in [
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999999999999",
+    ] {
+        let mut input =
+            format!("Content-Length: {length}\r\n\r\n{{\"jsonrpc\":\"2.0\"}}").into_bytes();
         input.extend_from_slice(NEXT);
         let events = decode(&input);
-        assert!(matches!(&events[0], Event::Dropped(why) if why.contains("over the limit")), "{events:?}");
+        assert!(
+            matches!(&events[0], Event::Dropped(why) if why.contains("over the limit")),
+            "{events:?}"
+        );
         assert_eq!(bodies(&events), [b"{}"], "{length}");
     }
 }
@@ -41,12 +62,12 @@ fn a_huge_length_is_dropped_not_a_panic_and_the_next_message_is_read() {
 #[test]
 fn every_kind_of_bad_length_resynchronises_on_the_next_header() {
     let cases: &[&[u8]] = &[
-        b"Content-Length: 3\r\n\r\n{\"a\":1}",      // too small
-        b"Content-Length: 5000\r\n\r\n{\"a\":1}",   // too large (the next header cuts it)
-        b"Content-Type: x\r\n\r\n{\"a\":1}",        // missing
-        b"Content-Length: -7\r\n\r\n{\"a\":1}",     // negative
-        b"Content-Length: seven\r\n\r\n{\"a\":1}",  // not a number
-        b"Content-Length: \r\n\r\n{\"a\":1}",       // empty
+        b"Content-Length: 3\r\n\r\n{\"a\":1}",     // too small
+        b"Content-Length: 5000\r\n\r\n{\"a\":1}",  // too large (the next header cuts it)
+        b"Content-Type: x\r\n\r\n{\"a\":1}",       // missing
+        b"Content-Length: -7\r\n\r\n{\"a\":1}",    // negative
+        b"Content-Length: seven\r\n\r\n{\"a\":1}", // not a number
+        b"Content-Length: \r\n\r\n{\"a\":1}",      // empty
         b"{\"no\": \"header at all\"}",
     ];
     for case in cases {
@@ -55,7 +76,12 @@ fn every_kind_of_bad_length_resynchronises_on_the_next_header() {
         input.extend_from_slice(NEXT);
         let events = decode(&input);
         let got = bodies(&events);
-        assert_eq!(got[got.len() - 2..], [b"{}", b"{}"], "{}: {events:?}", String::from_utf8_lossy(case));
+        assert_eq!(
+            got[got.len() - 2..],
+            [b"{}", b"{}"],
+            "{}: {events:?}",
+            String::from_utf8_lossy(case)
+        );
     }
 }
 
@@ -84,7 +110,11 @@ fn oversized_bodies_are_skipped_without_buffering_them() {
     for _ in 0..(30_000_000 / chunk.len()) {
         decoder.push(&chunk);
         assert_eq!(frames(&mut decoder), []);
-        assert!(decoder.capacity() < 1 << 18, "buffer grew to {}", decoder.capacity());
+        assert!(
+            decoder.capacity() < 1 << 18,
+            "buffer grew to {}",
+            decoder.capacity()
+        );
     }
     decoder.push(&chunk[..30_000_000 % chunk.len()]);
     decoder.push(NEXT);
@@ -94,15 +124,24 @@ fn oversized_bodies_are_skipped_without_buffering_them() {
 #[test]
 fn fifty_megabytes_of_garbage_stay_within_a_small_buffer() {
     let mut decoder = FrameDecoder::new(1 << 20);
-    let garbage: Vec<u8> = (0..1 << 16).map(|i| b"lorem ipsum\r\n\r\n: 12 {}"[i % 22]).collect();
+    let garbage: Vec<u8> = (0..1 << 16)
+        .map(|i| b"lorem ipsum\r\n\r\n: 12 {}"[i % 22])
+        .collect();
     for _ in 0..(50 << 20) / garbage.len() {
         decoder.push(&garbage);
         assert_eq!(frames(&mut decoder), []);
-        assert!(decoder.capacity() < 1 << 18, "buffer grew to {}", decoder.capacity());
+        assert!(
+            decoder.capacity() < 1 << 18,
+            "buffer grew to {}",
+            decoder.capacity()
+        );
     }
     decoder.push(NEXT);
     let events = frames(&mut decoder);
-    assert!(matches!(&events[0], Event::Dropped(why) if why.contains("not a message")), "{events:?}");
+    assert!(
+        matches!(&events[0], Event::Dropped(why) if why.contains("not a message")),
+        "{events:?}"
+    );
     assert_eq!(bodies(&events), [b"{}"]);
 }
 
@@ -117,7 +156,11 @@ fn memory_is_given_back_after_a_large_frame() {
     assert_eq!(bodies(&frames(&mut decoder)).len(), 1);
     decoder.push(NEXT);
     assert_eq!(bodies(&frames(&mut decoder)), [b"{}"]);
-    assert!(decoder.capacity() <= 1 << 20, "still holding {} bytes", decoder.capacity());
+    assert!(
+        decoder.capacity() <= 1 << 20,
+        "still holding {} bytes",
+        decoder.capacity()
+    );
 }
 
 #[test]
@@ -142,6 +185,10 @@ fn a_length_running_a_few_bytes_into_the_next_header_still_finds_it() {
             decoder.push(std::slice::from_ref(b));
             events.extend(std::iter::from_fn(|| decoder.next_event()));
         }
-        assert_eq!(bodies(&events), [body.as_slice(), b"{}"], "{extra} bytes too long: {events:?}");
+        assert_eq!(
+            bodies(&events),
+            [body.as_slice(), b"{}"],
+            "{extra} bytes too long: {events:?}"
+        );
     }
 }
