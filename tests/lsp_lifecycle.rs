@@ -42,6 +42,9 @@ async fn encoding_falls_back_to_utf16_then_utf32() {
     }
 }
 
+/// An edit: line, start column, end column, new text.
+type Edit = (u32, u32, u32, &'static str);
+
 /// Incremental edits near CJK, emoji and CRLF, in each encoding, end in the
 /// same text the client has.
 #[tokio::test]
@@ -49,7 +52,6 @@ async fn incremental_changes_in_each_encoding() {
     let original = "# 見出し\r\nHello 👋 wrld.\r\n\r\nZweite Zeile 日本語\n";
     let expected = "# 見出し!\r\nHello 👋🏽 world.\r\n\r\nZweite Zeile 日本語 ok\n";
     // (line, start col, end col, new text) per encoding, applied in order.
-    type Edit<'a> = (u32, u32, u32, &'a str);
     let edits: [(&str, [Edit; 4]); 3] = [
         (
             "utf-8",

@@ -1,6 +1,7 @@
 //! The command line: `margin serve` (the language server on stdio),
-//! `margin check` (proofread files from a terminal or CI), `margin translate`
-//! and `margin regions` (show the prose regions margin would send to the model).
+//! `margin check` (proofread files from a terminal or CI), `margin translate`,
+//! `margin regions` (show the prose regions margin would send to the model),
+//! `margin models` and `margin doctor`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,9 +39,16 @@ pub enum Command {
     /// Measure quality on public data (and calibrate a model's thresholds).
     #[command(subcommand)]
     Eval(crate::eval::EvalCommand),
-    /// Get and locate models.
+    /// List, download and locate models.
     #[command(subcommand)]
     Models(crate::models_cmd::ModelsCommand),
+    /// Say what margin would do here and why: models per task, engine, caches, dictionaries,
+    /// config files, editor integrations.
+    Doctor {
+        /// One JSON object (for bug reports).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the prose regions margin would check in each file, with their ranges.
     Regions {
         /// Files to read.
@@ -61,8 +69,9 @@ pub struct CheckArgs {
     /// (reviewdog).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// GGUF model to use (else config `model`, `MARGIN_MODEL`, the model cache).
-    #[arg(long, value_name = "PATH")]
+    /// Model to use: a path, `ollama:NAME`, `lmstudio:PUBLISHER/FILE`, `hf:ORG/REPO/FILE.gguf`
+    /// or a catalog name (else `models.proofread`, `model`, MARGIN_MODEL, the default rule).
+    #[arg(long, value_name = "REFERENCE")]
     pub model: Option<PathBuf>,
     /// Language of the text (`auto` detects per region).
     #[arg(long, default_value = "auto")]
@@ -122,6 +131,7 @@ pub fn run() -> ExitCode {
         Some(Command::Translate(args)) if !cli.stdio => crate::translate_cmd::run(&args),
         Some(Command::Bench(command)) if !cli.stdio => crate::bench::run(&command),
         Some(Command::Models(command)) if !cli.stdio => crate::models_cmd::run(&command),
+        Some(Command::Doctor { json }) if !cli.stdio => crate::doctor::run(json),
         Some(Command::Eval(command)) if !cli.stdio => crate::eval::run(&command),
         Some(Command::Regions {
             paths,

@@ -8,6 +8,7 @@ pub mod checking;
 pub mod cli;
 pub mod cli_input;
 pub mod config;
+pub mod doctor;
 pub mod eval;
 pub mod logging;
 pub mod lsp;

@@ -32,8 +32,9 @@ pub struct TranslateArgs {
     /// Source language (default: detected per block).
     #[arg(long, value_name = "LANG")]
     pub from: Option<String>,
-    /// GGUF model to use (else config `model`, `MARGIN_MODEL`, the model cache).
-    #[arg(long, value_name = "PATH")]
+    /// Model to use: a path, `ollama:NAME`, `hf:ORG/REPO/FILE.gguf`, … (else `models.translate`,
+    /// `model`, MARGIN_MODEL, the default rule).
+    #[arg(long, value_name = "REFERENCE")]
     pub model: Option<PathBuf>,
     /// Write the translation back to the file instead of stdout.
     #[arg(long)]
@@ -92,10 +93,13 @@ pub fn run(args: &TranslateArgs) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let markdown = args.markdown || path.and_then(Language::from_path) == Some(Language::Markdown);
-    let config = match ModelKey::from_settings(&layers.settings()).config(args.model.as_deref()) {
-        Ok(config) => config,
-        Err(e) => return fail(&e),
-    };
+    let config =
+        match ModelKey::for_task(&layers.settings(), margin_engine::models::Task::Translate)
+            .config(args.model.as_deref())
+        {
+            Ok(config) => config,
+            Err(e) => return fail(&e),
+        };
     let engine = match Engine::start(config) {
         Ok(engine) => engine,
         Err(e) => return fail(&e.to_string()),

@@ -53,6 +53,12 @@ impl TestClient {
         let n = CLIENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let cache =
             std::env::temp_dir().join(format!("margin-test-cache-{}-{n}", std::process::id()));
+        // …nor the models other tools keep on this machine (Ollama, Hugging Face, llama.cpp).
+        for store in ["OLLAMA_MODELS", "HF_HUB_CACHE", "LLAMA_CACHE"] {
+            std::env::set_var(store, cache.join("no-stores"));
+        }
+        // LM Studio's store has no variable: it is under the home directory.
+        std::env::set_var("HOME", cache.join("home"));
         std::env::set_var("MARGIN_CACHE_DIR", cache);
         std::env::remove_var("MARGIN_MODEL");
         let (client_end, server_end) = tokio::io::duplex(1 << 20);

@@ -175,10 +175,10 @@ class Margin implements vscode.Disposable {
     this.refresh();
   }
 
-  private async fetchStatus(): Promise<s.ServerStatus | undefined> {
+  private async fetchStatus(doctor = false): Promise<s.ServerStatus | undefined> {
     if (!this.client || !this.initialized) return undefined;
     try {
-      const status = await this.client.sendRequest<s.ServerStatus>('margin/status', {});
+      const status = await this.client.sendRequest<s.ServerStatus>('margin/status', doctor ? { doctor: true } : {});
       this.model = status.model;
       this.refresh();
       return status;
@@ -220,7 +220,7 @@ class Margin implements vscode.Disposable {
       });
       return;
     }
-    const status = await this.fetchStatus();
+    const status = await this.fetchStatus(true);
     if (!status) {
       void vscode.window.showErrorMessage('margin: the server did not answer margin/status.');
       return;

@@ -237,6 +237,10 @@ export interface ServerStatus {
   translations?: { cacheHits?: number; modelCalls?: number };
   suggestions?: { cacheHits?: number; modelCalls?: number };
   documents?: { uri: string; findings?: number | null; skipped?: string | null }[];
+  /** Each task's model: where it came from and its state, or why there is none. */
+  models?: { task: string; reference?: string | null; from?: string | null; state?: string; problem?: string | null }[];
+  /** The `margin doctor` report in its own words (when asked for with `{ doctor: true }`). */
+  doctorText?: string;
 }
 
 /** One status report, several lines, for "margin: Show Status". */
@@ -262,6 +266,10 @@ export function formatStatus(s: ServerStatus): string {
       lines.push(`  ${d.uri}: ${what}`);
     }
   }
+  for (const t of s.models ?? []) {
+    lines.push(t.reference ? `${t.task}: ${t.reference} (${t.from ?? '?'}, ${t.state ?? '?'})` : `${t.task}: no model: ${t.problem ?? '?'}`);
+  }
+  if (s.doctorText) lines.push('', s.doctorText.trimEnd());
   return lines.join('\n');
 }
 
@@ -326,7 +334,7 @@ export interface CheckFinding {
 /** Arguments of `margin check` for the workspace, carrying over the settings the CLI takes. */
 export function checkArgs(folders: string[], lookup: Lookup): string[] {
   const args = ['check', '--format', 'json'];
-  const model = lookup('model');
+  const model = lookup('models.proofread') ?? lookup('model');
   if (typeof model === 'string' && model) args.push('--model', model);
   const language = lookup('language');
   if (typeof language === 'string' && language) args.push('--language', language);

@@ -45,6 +45,8 @@ pub struct ModelInfo {
     pub default_budget: usize,
     /// Whether the model has its own chat template.
     pub has_chat_template: bool,
+    /// Whether chat prompts work: the model's template or the configured fallback.
+    pub can_chat: bool,
     /// FIM marker tokens when the model has them.
     pub fim: Option<FimTokens>,
     /// KV cache type in use.
@@ -129,6 +131,7 @@ pub(crate) fn model_info(
         context_per_slot,
         default_budget: (budget.min(context_per_slot)) as usize,
         has_chat_template: model.chat_template(None).is_ok(),
+        can_chat: model.chat_template(None).is_ok() || cfg.chat_template.is_some(),
         fim: fim_tokens(model),
         kv_type: cfg.kv_type,
         path,

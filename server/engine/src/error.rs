@@ -65,8 +65,68 @@ pub enum ModelError {
         architecture: String,
     },
     /// Unknown name given to `pull`.
-    #[error("unknown model `{0}`; known models: smollm2-135m")]
+    #[error("unknown model `{0}`; the catalog has {names}, or pull any Hugging Face file as `hf:<org>/<repo>/<file>.gguf`", names = crate::models::catalog::names())]
     UnknownCatalogModel(String),
+    /// A reference that matches several models.
+    #[error("model `{reference}` matches {} models: {}; name one of them", candidates.len(), candidates.join(", "))]
+    Ambiguous {
+        /// The reference as given.
+        reference: String,
+        /// The matching models (reference and location).
+        candidates: Vec<String>,
+    },
+    /// A store reference (`ollama:`, `lmstudio:`) that names nothing in the store.
+    #[error("no model `{reference}` in {store} (looked in {searched}); {hint}. `margin models list` shows the models found")]
+    NotInStore {
+        /// The reference as given.
+        reference: String,
+        /// The store's name.
+        store: &'static str,
+        /// Directories searched.
+        searched: String,
+        /// How to get it.
+        hint: String,
+    },
+    /// A catalog or Hugging Face model that is not downloaded.
+    #[error("model `{reference}` is not downloaded yet: run `margin models pull {pull}`")]
+    NotDownloaded {
+        /// The reference as given.
+        reference: String,
+        /// What to pass to `margin models pull`.
+        pull: String,
+    },
+    /// A bare name that is no file, catalog name or model found.
+    #[error("no model named `{name}`: it is not a file, a catalog name ({}) or a model found on this machine; `margin models list` shows the models found", crate::models::catalog::names())]
+    UnknownName {
+        /// The name.
+        name: String,
+    },
+    /// A reference of a known form written wrongly.
+    #[error("`{reference}` is not a valid model reference; expected {expected}")]
+    BadReference {
+        /// The reference.
+        reference: String,
+        /// The expected form.
+        expected: &'static str,
+    },
+    /// The reference names something that cannot be used (a manifest naming a missing blob).
+    #[error("model `{reference}` cannot be used: {reason}")]
+    Unusable {
+        /// The reference.
+        reference: String,
+        /// Why.
+        reason: String,
+    },
+    /// The hub refused the download (gated or private repository).
+    #[error("{url}: {status} — {advice}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// What to do.
+        advice: String,
+    },
     /// Network or HTTP failure while downloading.
     #[error("download failed: {0}. Re-run the command to resume, or download the file yourself and pass `--model PATH`")]
     Download(String),

@@ -10,7 +10,8 @@
 //!   evaluated stable prefix is persisted on disk ([`kvstore`]) and restored after restarts.
 //! * Greedy decoding by default, sampling/grammar/stop strings per request, speculative
 //!   rewrite decoding from `draft_source` ([`draft`], `generate`), likelihood scoring.
-//! * Thread policy in [`threads`]; model resolution and download in [`models`].
+//! * Thread policy in [`threads`]; model discovery, references, the catalog and downloads in
+//!   [`models`].
 //! * llama.cpp logs go to `tracing` (never stdout, which is the LSP channel).
 
 pub mod bench;

@@ -93,6 +93,17 @@ fn loadavg1() -> Option<f64> {
         .ok()
 }
 
+/// Cores busy with other processes over the next `window` (sampled twice; blocks for
+/// `window`), if `/proc` can be read.
+pub fn busy_elsewhere_over(window: Duration) -> Option<f64> {
+    let first = read()?;
+    std::thread::sleep(window);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1) as f64;
+    others_between(first, read()?, cpus)
+}
+
 /// Pure policy: threads to use given physical cores and cores busy with other work.
 pub fn threads_for(physical: usize, busy_elsewhere: f64) -> usize {
     // A core counts as taken when someone else uses more than a quarter of it.

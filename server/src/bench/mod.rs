@@ -46,7 +46,8 @@ pub enum BenchCommand {
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
-    #[arg(long, value_name = "PATH")]
+    /// The model: a path, `ollama:…`, `lmstudio:…`, `hf:…` or a catalog name.
+    #[arg(long, value_name = "REFERENCE")]
     pub model: Option<PathBuf>,
     #[arg(long)]
     pub threads: Option<usize>,

@@ -343,6 +343,8 @@ fn wants_rewrite(
     cands: &[Candidate],
 ) -> bool {
     match opts.rewrite {
+        // A base model (no chat template) cannot rewrite: plain likelihood alone decides.
+        _ if !engine.model_info().can_chat => false,
         RewriteMode::Never => false,
         RewriteMode::Always => true,
         RewriteMode::Auto if !opts.rewrite_useful => false,

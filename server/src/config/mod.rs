@@ -16,7 +16,13 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     pub enable: bool,
-    pub model: Option<PathBuf>,
+    /// The model for every task without its own (a reference: path, `ollama:…`, `hf:…`, …).
+    pub model: Option<String>,
+    /// Per-task models (`models.proofread`, …), each falling back to `model`.
+    pub models: TaskModels,
+    /// Memory the loaded models may use together before the least recently used is unloaded
+    /// (`None`: half the machine's memory).
+    pub max_model_memory_mb: Option<u64>,
     pub threads: Option<u32>,
     pub context_tokens: Option<u32>,
     pub kv_type: KvType,
@@ -49,6 +55,26 @@ pub struct Settings {
     pub thresholds: margin_proofread::Overrides,
 }
 
+/// The `models` table: a reference per task.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TaskModels {
+    pub proofread: Option<String>,
+    pub translate: Option<String>,
+    pub suggest: Option<String>,
+}
+
+impl TaskModels {
+    /// The reference set for `task`, if any.
+    pub fn get(&self, task: margin_engine::models::Task) -> Option<&str> {
+        use margin_engine::models::Task;
+        match task {
+            Task::Proofread => self.proofread.as_deref(),
+            Task::Translate => self.translate.as_deref(),
+            Task::Suggest => self.suggest.as_deref(),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Options::default().resolve()
@@ -61,6 +87,12 @@ impl Options {
         Settings {
             enable: self.enable.unwrap_or(true),
             model: self.model.clone(),
+            models: TaskModels {
+                proofread: self.models_proofread.clone(),
+                translate: self.models_translate.clone(),
+                suggest: self.models_suggest.clone(),
+            },
+            max_model_memory_mb: self.max_model_memory_mb,
             threads: self.threads,
             context_tokens: self.context_tokens,
             kv_type: self.kv_type.unwrap_or_default(),

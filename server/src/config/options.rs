@@ -97,7 +97,11 @@ macro_rules! options {
 
 options! {
     enable: bool = "enable";
-    model: PathBuf = "model";
+    model: String = "model", check model_reference;
+    models_proofread: String = "models.proofread", check model_reference;
+    models_translate: String = "models.translate", check model_reference;
+    models_suggest: String = "models.suggest", check model_reference;
+    max_model_memory_mb: u64 = "maxModelMemoryMb", check |v: &u64| range(*v, 256, 1 << 22);
     threads: u32 = "threads", check |v: &u32| range(*v as u64, 1, 256);
     context_tokens: u32 = "contextTokens", check |v: &u32| range(*v as u64, 256, 131_072);
     kv_type: KvType = "kvType";
@@ -159,6 +163,22 @@ fn read_object(
             continue;
         }
         let key = camel_case(raw_key);
+        // `models` is a table of per-task settings: `models.proofread` and so on, each merged
+        // on its own across sources.
+        if key == "models" {
+            match value {
+                Value::Object(tasks) => {
+                    let nested: Map<String, Value> = tasks.iter().map(|(k, v)| (format!("models.{k}"), v.clone())).collect();
+                    read_object(options, &nested, source, problems);
+                }
+                other => problems.push(Problem {
+                    source: source.to_string(),
+                    key: raw_key.clone(),
+                    message: format!("expected a table of model references (proofread, translate, suggest), found {}", kind(other)),
+                }),
+            }
+            continue;
+        }
         if let Err(message) = options.set(&key, value) {
             problems.push(Problem {
                 source: source.to_string(),
@@ -199,6 +219,13 @@ fn language_code(v: &String) -> Result<(), String> {
         Err(format!(
             "`{v}` is neither \"auto\" nor a language code like \"en\" or \"de\""
         ))
+    }
+}
+
+fn model_reference(v: &str) -> Result<(), String> {
+    match v.trim().is_empty() {
+        true => Err("an empty model reference; give a path, `ollama:NAME`, `lmstudio:PUBLISHER/FILE`, `hf:ORG/REPO/FILE.gguf` or a catalog name".into()),
+        false => Ok(()),
     }
 }
 
@@ -317,6 +344,40 @@ mod tests {
         assert_eq!(o.language.as_deref(), Some("de"));
         let (_, problems) = Options::from_json(&json!([1, 2]), "x");
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn models_per_task_are_a_table_merged_key_by_key() {
+        let (mut user, problems) = Options::from_json(
+            &json!({"model": "qwen2.5-3b", "models": {"suggest": "ollama:qwen2.5-coder:1.5b", "translate": "hf:a/b/c.gguf"}, "max_model_memory_mb": 4096}),
+            "user",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let (workspace, problems) = Options::from_json(
+            &json!({"models": {"translate": "lmstudio:p/f.gguf", "colour": "x"}}),
+            "ws",
+        );
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].key == "models.colour" && problems[0].message.contains("known settings"),
+            "{problems:?}"
+        );
+        user.merge(workspace);
+        let s = user.resolve();
+        assert_eq!(s.model.as_deref(), Some("qwen2.5-3b"));
+        assert_eq!(
+            s.models.suggest.as_deref(),
+            Some("ollama:qwen2.5-coder:1.5b")
+        );
+        assert_eq!(s.models.translate.as_deref(), Some("lmstudio:p/f.gguf"));
+        assert_eq!(s.models.proofread, None);
+        assert_eq!(s.max_model_memory_mb, Some(4096));
+        let (_, problems) = Options::from_json(
+            &json!({"models": "x", "model": " ", "maxModelMemoryMb": 1}),
+            "x",
+        );
+        let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["maxModelMemoryMb", "model", "models"]);
     }
 
     #[test]

@@ -40,8 +40,9 @@ pub struct ProofreadArgs {
     /// Clean Markdown: every finding on it is a false flag (may repeat).
     #[arg(long, value_name = "FILE.md")]
     pub clean: Vec<PathBuf>,
-    /// Models to compare (GGUF paths; default: the model `margin check` would use).
-    #[arg(long, value_name = "PATH")]
+    /// Models to compare (model references: paths, `ollama:…`, `hf:…`, catalog names; default:
+    /// the model `margin check` would use).
+    #[arg(long, value_name = "REFERENCE")]
     pub model: Vec<PathBuf>,
     /// Use only the first N learner sentences and N clean paragraphs.
     #[arg(long, value_name = "N")]
@@ -148,7 +149,17 @@ fn proofread(args: &ProofreadArgs) -> Result<(), String> {
                 .model_path,
         ]
     } else {
-        args.model.clone()
+        // Each `--model` is a model reference (a path, `ollama:…`, `hf:…`, a catalog name…).
+        let roots = margin_engine::models::Roots::from_env();
+        let resolve = |m: &PathBuf| {
+            margin_engine::models::resolve(&m.to_string_lossy(), &roots)
+                .map(|r| r.path)
+                .map_err(|e| e.to_string())
+        };
+        args.model
+            .iter()
+            .map(resolve)
+            .collect::<Result<Vec<_>, _>>()?
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -18,6 +18,7 @@ use tower_lsp_server::ls_types::*;
 use super::proofreading::Ctx;
 use super::snapshot::Snapshot;
 use crate::translating::{self, target::target_at, Request};
+use margin_engine::models::Task;
 
 /// Longest hint label, in characters (the full translation is in the tooltip).
 const MAX_LABEL_CHARS: usize = 80;
@@ -38,7 +39,7 @@ pub fn hints(ctx: &Ctx, snap: &Snapshot, range: Range<usize>) -> Vec<InlayHint> 
     }
     let reading = translating::reading_language(&snap.settings);
     let regions = translating::regions(&snap.text, snap.lang, &snap.settings);
-    let engine = ctx.model.ready();
+    let engine = ctx.model.ready(Task::Translate);
     let mut out = Vec::new();
     let mut missing = Vec::new();
     for region in regions.iter().filter(|r| {
@@ -119,7 +120,7 @@ fn queue(ctx: &Ctx, snap: &Snapshot, requests: Vec<Request>) {
     let (ctx, settings) = (ctx.clone(), snap.settings.clone());
     tokio::spawn(async move {
         let mut done = 0;
-        if let Ok(engine) = ctx.model.engine(&settings).await {
+        if let Ok(engine) = ctx.model.engine(&settings, Task::Translate).await {
             for request in &fresh {
                 let cancel = Arc::new(AtomicBool::new(false));
                 match ctx

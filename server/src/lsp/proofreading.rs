@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use margin_engine::models::Task;
 use margin_engine::Priority;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString, ProgressToken, Uri};
 use tower_lsp_server::Client;
@@ -113,7 +114,7 @@ pub async fn run(
             return store_and_publish(&ctx, &uri, DocFindings::complete(version, Vec::new())).await;
         }
     };
-    let Ok(engine) = ctx.engine(&settings).await else {
+    let Ok(engine) = ctx.engine(&settings, Task::Proofread).await else {
         return;
     };
     let (report_tx, report_rx) = tokio::sync::mpsc::unbounded_channel::<Report>();
@@ -203,18 +204,34 @@ impl Ctx {
         }
     }
 
-    /// The engine for `settings` (started on first use). A failure (no model, a broken file)
-    /// is shown to the user once per distinct message and returned.
-    pub async fn engine(&self, settings: &Settings) -> Result<Engine, String> {
-        let message = match self.model.engine(settings).await {
+    /// The engine of `task` for `settings` (started on first use). A failure (no model, a
+    /// broken file, a model that cannot do the task) is shown to the user once per distinct
+    /// message and returned. When margin picked models itself, one message says which and why.
+    pub async fn engine(&self, settings: &Settings, task: Task) -> Result<Engine, String> {
+        let choices = self.model.choices(settings).await;
+        let pairs: Vec<(Task, &Result<crate::model::Choice, String>)> =
+            choices.iter().map(|(t, c)| (*t, c)).collect();
+        if let Some(note) = crate::model::choice::default_note(&pairs) {
+            let new = {
+                let mut state = self.session.lock();
+                let new = state.model_note_shown.as_deref() != Some(note.as_str());
+                state.model_note_shown = Some(note.clone());
+                new
+            };
+            if new {
+                tracing::info!("{note}");
+                self.client
+                    .show_message(MessageType::INFO, format!("margin: {note}"))
+                    .await;
+            }
+        }
+        let message = match self.model.engine(settings, task).await {
             Ok(engine) => return Ok(engine),
             Err(message) => message,
         };
         let show = {
             let mut state = self.session.lock();
-            let new = state.model_error_shown.as_deref() != Some(message.as_str());
-            state.model_error_shown = Some(message.clone());
-            new
+            state.model_errors_shown.insert(message.clone())
         };
         tracing::warn!("model unavailable: {message}");
         if show {

@@ -41,8 +41,8 @@ impl Server {
         }
     }
 
-    pub async fn status(&self, _params: Value) -> Result<requests::status::Status> {
-        Ok(requests::status::run(&self.ctx))
+    pub async fn status(&self, params: Value) -> Result<requests::status::Status> {
+        Ok(requests::status::run(&self.ctx, &params).await)
     }
 
     pub async fn document_text(

@@ -61,8 +61,10 @@ pub struct State {
     shown: HashSet<Problem>,
     pub findings: HashMap<Uri, DocFindings>,
     pub stores: Option<Stores>,
-    /// The model error was shown to the user (once per distinct message).
-    pub model_error_shown: Option<String>,
+    /// Model errors shown to the user (each distinct message once).
+    pub model_errors_shown: HashSet<String>,
+    /// The message about the models margin picked itself, as last shown.
+    pub model_note_shown: Option<String>,
     /// Cancel flags of other progress-reporting jobs (translations), by progress token.
     pub progress_cancels: HashMap<String, Arc<AtomicBool>>,
     /// The transport's message size limit, kept in step with `maxFileBytes`.

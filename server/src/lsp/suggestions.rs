@@ -85,7 +85,10 @@ async fn run(
     if guard.0.load(Ordering::SeqCst) {
         return None;
     }
-    let engine = ctx.engine(&snap.settings).await.ok()?;
+    let engine = ctx
+        .engine(&snap.settings, margin_engine::models::Task::Suggest)
+        .await
+        .ok()?;
     let request = request(snap, cursor, Task::Complete);
     match ctx
         .suggester

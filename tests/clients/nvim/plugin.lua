@@ -260,7 +260,12 @@ local ok, err = pcall(function()
   end, 20)
   local status = notes[#notes] and notes[#notes].msg or ''
   check(
-    #notes > before and status:find('model: .*%(ready%)') and status:find('threads: 1', 1, true) and status:find('cache hits', 1, true),
+    #notes > before
+      and status:find('model: .*%(ready%)')
+      and status:find('threads: 1', 1, true)
+      and status:find('cache hits', 1, true)
+      and status:find('proofread: .*%(setting `model`, ready%)')
+      and status:find('Config files', 1, true),
     'status: ' .. status
   )
 

@@ -283,14 +283,17 @@ test('hover: a paragraph in another language shows its translation', async () =>
   assert.ok(body.length > 0 && !body.includes('Das Wetter ist heute'), `hover body is not a translation: ${value}`);
 });
 
-test('margin/status reports the loaded model and the checks', async () => {
-  const status = await request('margin/status', {});
+test('margin/status reports the loaded model, the model of each task, the checks and the doctor report', async () => {
+  const status = await request('margin/status', { doctor: true });
   assert.equal(status.model?.state, 'ready', JSON.stringify(status.model));
   assert.ok(status.checks.modelCalls > 0, JSON.stringify(status.checks));
   const text = settings.formatStatus(status);
   log(`status:\n${text}`);
   assert.match(text, /model: .*\(ready\)/);
   assert.match(text, /threads: 1\n/);
+  assert.match(text, /proofread: .*\(setting `model`, ready\)/);
+  assert.match(text, /Config files/);
+  assert.equal(status.doctor?.models?.length, 3, JSON.stringify(status.doctor?.models));
 });
 
 test('every contributed default is a value the server accepts (no settings warning)', async () => {

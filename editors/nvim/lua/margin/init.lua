@@ -288,14 +288,15 @@ function M.setup(opts)
     M.status(function(lines, level)
       vim.notify(table.concat(lines, '\n'), level, { title = 'margin' })
     end)
-  end, { desc = 'margin: model, threads, cache hits, documents' })
+  end, { desc = 'margin: models per task, threads, cache hits, documents, doctor report' })
   vim.api.nvim_create_user_command('MarginRestart', function()
     M.restart()
   end, { desc = 'margin: restart the language server' })
 end
 
 
---- Formats a `margin/status` result.
+--- Formats a `margin/status` result: the server's state, each task's model and where it came
+--- from, and (when asked for) the `margin doctor` report in the server's own words.
 function M.format_status(s)
   local m = s.model or {}
   local checks = s.checks or {}
@@ -324,10 +325,24 @@ function M.format_status(s)
       or ((d.findings == nil or d.findings == vim.NIL) and 'checking' or (d.findings .. ' findings'))
     table.insert(lines, ('  %s: %s'):format(vim.uri_to_fname(d.uri), what))
   end
+  local set = function(v)
+    return v ~= nil and v ~= vim.NIL
+  end
+  for _, t in ipairs(s.models or {}) do
+    if set(t.reference) then
+      table.insert(lines, ('%s: %s (%s, %s)'):format(t.task, t.reference, set(t.from) and t.from or '?', t.state or '?'))
+    else
+      table.insert(lines, ('%s: no model: %s'):format(t.task, set(t.problem) and t.problem or '?'))
+    end
+  end
+  if type(s.doctorText) == 'string' then
+    table.insert(lines, '')
+    vim.list_extend(lines, vim.split(s.doctorText, '\n', { trimempty = true }))
+  end
   return lines
 end
 
---- Asks the running server for its status; calls `cb(lines, level)`.
+--- Asks the running server for its status and doctor report; calls `cb(lines, level)`.
 function M.status(cb)
   local list = clients(0)
   if #list == 0 then
@@ -337,7 +352,7 @@ function M.status(cb)
     cb({ state.failed or 'margin: not running (no margin server attached; :MarginRestart starts it)' }, vim.log.levels.WARN)
     return
   end
-  request(list[1], 'margin/status', vim.empty_dict(), function(err, result)
+  request(list[1], 'margin/status', { doctor = true }, function(err, result)
     if err then
       cb({ 'margin/status failed: ' .. (err.message or vim.inspect(err)) }, vim.log.levels.ERROR)
     else

@@ -14,7 +14,7 @@ test('every server setting in server/src/config/options.rs is contributed as mar
   const rs = fs.readFileSync(path.join(repo, 'server/src/config/options.rs'), 'utf8');
   const block = /options!\s*\{([\s\S]*?)\n\}/.exec(rs);
   assert.ok(block, 'options! block in options.rs');
-  const serverKeys = [...block[1].matchAll(/=\s*"([A-Za-z]+)"/g)].map((m) => m[1]).sort();
+  const serverKeys = [...block[1].matchAll(/=\s*"([A-Za-z.]+)"/g)].map((m) => m[1]).sort();
   assert.ok(serverKeys.length > 10, `parsed ${serverKeys.length} keys`);
   const contributed = s.SERVER_SETTINGS.map((x) => x.key).sort();
   assert.deepEqual(contributed, serverKeys);
@@ -156,12 +156,24 @@ test('formatStatus shows model, threads and cache hits', () => {
   assert.match(text, /a\.md: 1 findings/);
   assert.match(text, /b\.md: skipped: too large/);
   assert.match(s.formatStatus({}), /threads: automatic/);
+  const models = s.formatStatus({
+    models: [
+      { task: 'proofread', reference: 'ollama:qwen2.5:3b', from: 'default: the largest instruction model', state: 'ready' },
+      { task: 'translate', reference: null, problem: 'a base model cannot translate' },
+    ],
+    doctorText: 'margin 0.1.0\n\nModels\n',
+  });
+  assert.match(models, /proofread: ollama:qwen2\.5:3b \(default: the largest instruction model, ready\)/);
+  assert.match(models, /translate: no model: a base model cannot translate/);
+  assert.match(models, /\n\nmargin 0\.1\.0\n\nModels$/);
 });
 
 test('workspace check: CLI arguments and findings by file', () => {
   const lookup = (k: string) => ({ model: '/m.gguf', language: 'en' })[k];
   assert.deepEqual(s.checkArgs(['/w'], lookup), ['check', '--format', 'json', '--model', '/m.gguf', '--language', 'en', '/w']);
   assert.deepEqual(s.checkArgs(['/w', '/v'], () => undefined), ['check', '--format', 'json', '/w', '/v']);
+  const perTask = (k: string) => ({ model: '/m.gguf', 'models.proofread': 'ollama:qwen2.5:3b' })[k];
+  assert.deepEqual(s.checkArgs(['/w'], perTask), ['check', '--format', 'json', '--model', 'ollama:qwen2.5:3b', '/w']);
   const range = { start: { line: 2, character: 30 }, end: { line: 2, character: 33 } };
   const f = { category: 'grammar', message: 'm', original: 'eat', replacement: 'eats', range };
   const grouped = s.groupFindings(JSON.stringify([{ ...f, file: 'a.md' }, { ...f, file: 'a.md' }, { ...f, file: '/abs/b.md' }]), '/w');

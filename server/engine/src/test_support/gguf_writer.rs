@@ -34,6 +34,8 @@ pub struct GgufWriter {
     kvs: Vec<(String, Value)>,
     /// (name, dims in ggml order (ne0 first), data)
     tensors: Vec<(String, Vec<u64>, Vec<f32>)>,
+    /// Tensors only declared in the table (name, dims, ggml type), no data written.
+    declared: Vec<(String, Vec<u64>, u32)>,
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -61,12 +63,20 @@ impl GgufWriter {
         self
     }
 
+    /// Declares a tensor of `ggml_type` in the table without writing its data (for header-only
+    /// files that say what a large model holds; an unknown type keeps readers from sizing it).
+    pub fn declare(&mut self, name: &str, dims: &[u64], ggml_type: u32) -> &mut Self {
+        self.declared
+            .push((name.to_owned(), dims.to_vec(), ggml_type));
+        self
+    }
+
     /// Serializes the whole file into memory.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(b"GGUF");
         out.extend_from_slice(&3u32.to_le_bytes());
-        out.extend_from_slice(&(self.tensors.len() as u64).to_le_bytes());
+        out.extend_from_slice(&((self.tensors.len() + self.declared.len()) as u64).to_le_bytes());
         out.extend_from_slice(&(self.kvs.len() as u64).to_le_bytes());
         for (key, value) in &self.kvs {
             put_str(&mut out, key);
@@ -83,6 +93,15 @@ impl GgufWriter {
             out.extend_from_slice(&offset.to_le_bytes());
             offset += (data.len() * 4) as u64;
             offset = offset.div_ceil(ALIGNMENT as u64) * ALIGNMENT as u64;
+        }
+        for (name, dims, ggml_type) in &self.declared {
+            put_str(&mut out, name);
+            out.extend_from_slice(&(dims.len() as u32).to_le_bytes());
+            for d in dims {
+                out.extend_from_slice(&d.to_le_bytes());
+            }
+            out.extend_from_slice(&ggml_type.to_le_bytes());
+            out.extend_from_slice(&offset.to_le_bytes());
         }
         pad(&mut out);
         for (_, _, data) in &self.tensors {

@@ -100,7 +100,7 @@ pub async fn resolve(ctx: &Ctx, mut action: CodeAction, data: Data) -> Result<Co
     let task = parse_task(&data.task)
         .ok_or_else(|| Error::invalid_params(format!("unknown task `{}`", data.task)))?;
     let engine = ctx
-        .engine(&snap.settings)
+        .engine(&snap.settings, margin_engine::models::Task::Suggest)
         .await
         .map_err(Error::invalid_params)?;
     let guard = CancelOnDrop::new();

@@ -20,6 +20,7 @@ use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 use crate::translating::target::{target_at, Target};
 use crate::translating::{self, Failure, Request};
+use margin_engine::models::Task;
 
 /// Longest selection offered for translation (bytes).
 pub const MAX_SELECTION_BYTES: usize = 64 * 1024;
@@ -125,7 +126,10 @@ async fn translate(
     to: Lang,
     progress: bool,
 ) -> std::result::Result<String, Failure> {
-    let engine = ctx.engine(&snap.settings).await.map_err(Failure::Model)?;
+    let engine = ctx
+        .engine(&snap.settings, Task::Translate)
+        .await
+        .map_err(Failure::Model)?;
     let markdown = target.kind == crate::translating::target::TargetKind::Markdown;
     let request = Request {
         text: target.source.clone(),

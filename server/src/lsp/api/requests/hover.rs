@@ -12,6 +12,7 @@ use crate::lsp::cancel::{cancelled, CancelOnDrop};
 use crate::lsp::proofreading::Ctx;
 use crate::lsp::snapshot::Snapshot;
 use crate::translating::{self, target::target_at, Failure, Request};
+use margin_engine::models::Task;
 
 /// Longest text hover translates (bytes); longer regions are left to the code action.
 const MAX_HOVER_BYTES: usize = 4_000;
@@ -34,7 +35,7 @@ pub async fn run(ctx: &Ctx, params: HoverParams) -> Result<Option<Hover>> {
     {
         return Ok(None);
     }
-    let Ok(engine) = ctx.engine(&snap.settings).await else {
+    let Ok(engine) = ctx.engine(&snap.settings, Task::Translate).await else {
         return Ok(None);
     };
     let from = detect(&target.source);

@@ -1,8 +1,14 @@
-//! `margin/status`: what the server is doing, for status commands in editors.
+//! `margin/status`: what the server is doing, for status commands in editors: documents,
+//! cache and model-call counts, and the model of each task (where it came from, its state).
+//! With `{"doctor": true}` it adds the `margin doctor` report for this workspace, as data
+//! (`doctor`) and in the same words the command prints (`doctorText`).
 
+use margin_engine::models::Task;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::checking::CheckStats;
+use crate::doctor::{Report, TaskModel};
 use crate::lsp::proofreading::Ctx;
 use crate::model::ModelState;
 
@@ -12,12 +18,33 @@ pub struct Status {
     pub version: &'static str,
     pub position_encoding: &'static str,
     pub documents: Vec<DocumentStatus>,
+    /// Proofreading's model (what older clients show).
     pub model: ModelStatus,
+    /// The model of each task.
+    pub models: Vec<TaskStatus>,
     pub checks: CheckStats,
     pub translations: crate::translating::TranslateStats,
     pub suggestions: crate::suggesting::SuggestStats,
     /// Completion requests answered empty because a newer one replaced them.
     pub superseded_suggestions: u64,
+    /// The `margin doctor` report (when asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor: Option<Report>,
+    /// The same report in the words of `margin doctor` (for editors' status commands).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor_text: Option<String>,
+}
+
+/// A task's model and its state.
+#[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskStatus {
+    #[serde(flatten)]
+    pub model: TaskModel,
+    /// `idle`, `loading`, `ready` or `failed`.
+    pub state: &'static str,
+    /// Why loading the chosen model failed (a choice that failed says why in `problem`).
+    pub error: Option<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -25,6 +52,7 @@ pub struct Status {
 pub struct ModelStatus {
     /// `idle`, `loading`, `ready` or `failed`.
     pub state: &'static str,
+    /// Why loading the chosen model failed (a choice that failed says why in `problem`).
     pub error: Option<String>,
     pub name: Option<String>,
     pub path: Option<String>,
@@ -47,7 +75,60 @@ pub struct DocumentStatus {
     pub findings: Option<usize>,
 }
 
-pub fn run(ctx: &Ctx) -> Status {
+fn state_words(state: ModelState) -> (&'static str, Option<String>) {
+    match state {
+        ModelState::Idle => ("idle", None),
+        ModelState::Loading => ("loading", None),
+        ModelState::Ready => ("ready", None),
+        ModelState::Failed(e) => ("failed", Some(e)),
+    }
+}
+
+pub async fn run(ctx: &Ctx, params: &Value) -> Status {
+    let (settings, root, mut layers) = {
+        let state = ctx.session.lock();
+        (
+            state.settings.clone(),
+            state.workspace_root.clone(),
+            state.layers.clone(),
+        )
+    };
+    let choices = ctx.model.choices(&settings).await;
+    let models = choices
+        .iter()
+        .map(|(task, choice)| {
+            let (state, error) = state_words(ctx.model.state(*task));
+            let model = TaskModel::new(*task, choice);
+            // A choice that failed is the `problem` already; `error` is a load failure.
+            let error = error.filter(|e| model.problem.as_ref() != Some(e));
+            TaskStatus {
+                model,
+                state,
+                error,
+            }
+        })
+        .collect();
+    let roots = ctx.model.roots();
+    let doctor = match params.get("doctor").and_then(Value::as_bool) {
+        Some(true) => tokio::task::spawn_blocking(move || {
+            let problems = layers.load_files(root.as_deref());
+            let files = crate::config::user_config_path()
+                .into_iter()
+                .chain(root.map(|r| r.join(crate::config::WORKSPACE_FILE)));
+            let config_files = files
+                .map(|path| crate::doctor::ConfigFile::new(path, &problems))
+                .collect();
+            crate::doctor::gather(crate::doctor::Sources {
+                settings: &settings,
+                roots: &roots,
+                config_files,
+                cli_model: None,
+            })
+        })
+        .await
+        .ok(),
+        _ => None,
+    };
     let state = ctx.session.lock();
     let mut documents: Vec<DocumentStatus> = state
         .documents
@@ -67,13 +148,8 @@ pub fn run(ctx: &Ctx) -> Status {
         })
         .collect();
     documents.sort_by(|a, b| a.uri.cmp(&b.uri));
-    let (state_name, error) = match ctx.model.state() {
-        ModelState::Idle => ("idle", None),
-        ModelState::Loading => ("loading", None),
-        ModelState::Ready => ("ready", None),
-        ModelState::Failed(e) => ("failed", Some(e)),
-    };
-    let info = ctx.model.info();
+    let (state_name, error) = state_words(ctx.model.state(Task::Proofread));
+    let info = ctx.model.info(Task::Proofread);
     let model = ModelStatus {
         state: state_name,
         error,
@@ -87,6 +163,7 @@ pub fn run(ctx: &Ctx) -> Status {
         position_encoding: state.encoding.as_str(),
         documents,
         model,
+        models,
         checks: ctx.checker.stats(),
         translations: ctx.translator.stats(),
         suggestions: ctx.suggester.stats(),
@@ -94,5 +171,7 @@ pub fn run(ctx: &Ctx) -> Status {
             .in_flight
             .superseded
             .load(std::sync::atomic::Ordering::Relaxed),
+        doctor_text: doctor.as_ref().map(crate::doctor::text),
+        doctor,
     }
 }

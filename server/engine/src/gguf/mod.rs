@@ -1,10 +1,18 @@
 //! Pre-flight inspection of GGUF files before llama.cpp sees them: magic, version, metadata,
 //! tensor table and expected data size. llama.cpp may abort on some malformed inputs, so
-//! missing, non-GGUF and truncated files are rejected here with typed [`ModelError`]s.
+//! missing, non-GGUF and truncated files are rejected here with typed [`ModelError`]s. The same
+//! pass gathers what model listings show: parameters, quantization, context length, chat
+//! template, fill-in-the-middle tokens, and the shape that memory estimates need.
+
+mod reader;
+mod types;
 
 use crate::error::ModelError;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use reader::{Reader, Scalar};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
+use types::{file_type_name, tensor_type_name, type_size, FIM_FAMILIES, FIM_KEYS};
 
 /// What the header says about a model file.
 #[derive(Debug, Clone)]
@@ -21,6 +29,48 @@ pub struct GgufSummary {
     pub tensor_count: u64,
     /// File size in bytes.
     pub file_size: u64,
+    /// Parameters: the elements of all tensors (of this file, for a split model).
+    pub n_params: u64,
+    /// Quantization: the name of `general.file_type` ("Q4_K_M"), else of the tensor type
+    /// holding most parameters.
+    pub quantization: Option<String>,
+    /// Training context length (`<arch>.context_length`).
+    pub context_length: Option<u64>,
+    /// Whether the vocabulary has fill-in-the-middle tokens (named by id in the metadata, or
+    /// the marker texts of a FIM-trained family).
+    pub fim: bool,
+    /// Layer shape, for memory estimates.
+    pub shape: Shape,
+}
+
+/// The numbers that size a model's KV cache (all from `<arch>.*` keys; missing ones `None`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// `block_count`.
+    pub n_layer: Option<u64>,
+    /// `embedding_length`.
+    pub n_embd: Option<u64>,
+    /// `attention.head_count`.
+    pub n_head: Option<u64>,
+    /// `attention.head_count_kv` (defaults to `n_head`).
+    pub n_head_kv: Option<u64>,
+    /// `attention.key_length` (defaults to `n_embd / n_head`).
+    pub key_length: Option<u64>,
+    /// `attention.value_length` (defaults to the key length).
+    pub value_length: Option<u64>,
+}
+
+impl Shape {
+    /// KV cache bytes per token of context at `bytes_per_value` (2 for f16), if the shape is
+    /// known.
+    pub fn kv_bytes_per_token(&self, bytes_per_value: u64) -> Option<u64> {
+        let head_kv = self.n_head_kv.or(self.n_head)?;
+        let key = self
+            .key_length
+            .or_else(|| Some(self.n_embd? / self.n_head?.max(1)))?;
+        let value = self.value_length.unwrap_or(key);
+        Some(self.n_layer? * head_kv * (key + value) * bytes_per_value)
+    }
 }
 
 /// Architectures llama.cpp (the pinned build) can load; used only to turn a load failure into
@@ -105,119 +155,6 @@ pub const KNOWN_ARCHITECTURES: &[&str] = &[
     "granitehybrid",
 ];
 
-// (block size, bytes per block) for ggml types by id; None = unknown (size check skipped).
-fn type_size(t: u32) -> Option<(u64, u64)> {
-    Some(match t {
-        0 => (1, 4),
-        1 => (1, 2),
-        2 => (32, 18),
-        3 => (32, 20),
-        6 => (32, 22),
-        7 => (32, 24),
-        8 => (32, 34),
-        9 => (32, 36),
-        10 => (256, 84),
-        11 => (256, 110),
-        12 => (256, 144),
-        13 => (256, 176),
-        14 => (256, 210),
-        15 => (256, 292),
-        16 => (256, 66),
-        17 => (256, 74),
-        18 => (256, 98),
-        19 => (256, 50),
-        20 => (32, 18),
-        21 => (256, 110),
-        22 => (256, 82),
-        23 => (256, 136),
-        24 => (1, 1),
-        25 | 30 => (1, 2),
-        26 => (1, 4),
-        27 | 28 => (1, 8),
-        29 => (256, 56),
-        34 => (256, 54),
-        35 => (256, 66),
-        39 => (32, 17),
-        _ => return None,
-    })
-}
-
-struct Reader<R> {
-    r: R,
-    path: std::path::PathBuf,
-}
-
-impl<R: Read> Reader<R> {
-    fn bytes<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
-        let mut b = [0u8; N];
-        self.r
-            .read_exact(&mut b)
-            .map_err(|_| ModelError::Truncated {
-                path: self.path.clone(),
-                detail: "file ends inside the GGUF header".into(),
-            })?;
-        Ok(b)
-    }
-    fn u32(&mut self) -> Result<u32, ModelError> {
-        Ok(u32::from_le_bytes(self.bytes()?))
-    }
-    fn u64(&mut self) -> Result<u64, ModelError> {
-        Ok(u64::from_le_bytes(self.bytes()?))
-    }
-    fn skip(&mut self, n: u64) -> Result<(), ModelError> {
-        let got = std::io::copy(&mut (&mut self.r).take(n), &mut std::io::sink()).unwrap_or(0);
-        if got != n {
-            return Err(ModelError::Truncated {
-                path: self.path.clone(),
-                detail: "file ends inside the GGUF header".into(),
-            });
-        }
-        Ok(())
-    }
-    fn string(&mut self) -> Result<String, ModelError> {
-        let n = self.u64()?;
-        if n > 64 << 20 {
-            return Err(self.invalid(format!("implausible string length {n}")));
-        }
-        let mut buf = vec![0u8; n as usize];
-        self.r
-            .read_exact(&mut buf)
-            .map_err(|_| ModelError::Truncated {
-                path: self.path.clone(),
-                detail: "file ends inside the GGUF header".into(),
-            })?;
-        Ok(String::from_utf8_lossy(&buf).into_owned())
-    }
-    fn invalid(&self, detail: String) -> ModelError {
-        ModelError::NotGguf {
-            path: self.path.clone(),
-            detail,
-        }
-    }
-    /// Reads (string values) or skips a value of type `t`.
-    fn value(&mut self, t: u32) -> Result<Option<String>, ModelError> {
-        match t {
-            0 | 1 | 7 => self.skip(1)?,
-            2 | 3 => self.skip(2)?,
-            4..=6 => self.skip(4)?,
-            10..=12 => self.skip(8)?,
-            8 => return self.string().map(Some),
-            9 => {
-                let et = self.u32()?;
-                let n = self.u64()?;
-                if et == 9 {
-                    return Err(self.invalid("nested arrays are not supported".into()));
-                }
-                for _ in 0..n {
-                    self.value(et)?;
-                }
-            }
-            _ => return Err(self.invalid(format!("unknown metadata value type {t}"))),
-        }
-        Ok(None)
-    }
-}
-
 /// Checks that `path` is a complete, plausible GGUF model and summarises its header.
 pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
@@ -263,22 +200,35 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     }
     let (mut architecture, mut name, mut has_chat_template, mut alignment) =
         (None, None, false, 32u64);
+    let mut ints: HashMap<String, u64> = HashMap::new();
+    let mut fim_texts: HashSet<&'static str> = HashSet::new();
     for _ in 0..kv_count {
         let key = r.string()?;
         let t = r.u32()?;
-        if key == "general.alignment" && t == 4 {
-            alignment = u64::from(r.u32()?).max(1);
-            continue;
-        }
-        let v = r.value(t)?;
-        match key.as_str() {
-            "general.architecture" => architecture = v,
-            "general.name" => name = v,
-            "tokenizer.chat_template" => has_chat_template = v.is_some(),
+        let mut see_token = |token: &str| {
+            if let Some(known) = FIM_FAMILIES.iter().flatten().find(|f| **f == token) {
+                fim_texts.insert(known);
+            }
+        };
+        let wants_tokens = key == "tokenizer.ggml.tokens";
+        let v = r.value(
+            t,
+            wants_tokens.then_some(&mut see_token as &mut dyn FnMut(&str)),
+        )?;
+        match (key.as_str(), v) {
+            ("general.alignment", Scalar::Int(a)) => alignment = a.max(1),
+            ("general.architecture", Scalar::Str(s)) => architecture = Some(s),
+            ("general.name", Scalar::Str(s)) => name = Some(s),
+            ("tokenizer.chat_template", Scalar::Str(_)) => has_chat_template = true,
+            (_, Scalar::Int(i)) => {
+                ints.insert(key, i);
+            }
             _ => {}
         }
     }
     let mut data_end = 0u64;
+    let mut n_params = 0u64;
+    let mut by_type: HashMap<u32, u64> = HashMap::new();
     for _ in 0..tensor_count {
         let _name = r.string()?;
         let n_dims = r.u32()?;
@@ -291,6 +241,8 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
         }
         let t = r.u32()?;
         let offset = r.u64()?;
+        n_params = n_params.saturating_add(n);
+        *by_type.entry(t).or_default() += n;
         if let Some((block, size)) = type_size(t) {
             data_end = data_end.max(offset.saturating_add(n / block * size));
         }
@@ -310,12 +262,41 @@ pub fn inspect(path: &Path) -> Result<GgufSummary, ModelError> {
     let _ = r.r.seek(SeekFrom::Start(0));
     let architecture =
         architecture.ok_or_else(|| r.invalid("no general.architecture key".into()))?;
+    let arch = |k: &str| ints.get(&format!("{architecture}.{k}")).copied();
+    let shape = Shape {
+        n_layer: arch("block_count"),
+        n_embd: arch("embedding_length"),
+        n_head: arch("attention.head_count"),
+        n_head_kv: arch("attention.head_count_kv"),
+        key_length: arch("attention.key_length"),
+        value_length: arch("attention.value_length"),
+    };
+    let quantization = ints
+        .get("general.file_type")
+        .and_then(|&t| file_type_name(t))
+        .or_else(|| {
+            let (&t, _) = by_type
+                .iter()
+                .max_by_key(|(&t, &n)| (n, std::cmp::Reverse(t)))?;
+            tensor_type_name(t)
+        });
+    let fim = FIM_KEYS
+        .iter()
+        .any(|keys| keys.iter().all(|k| ints.contains_key(*k)))
+        || FIM_FAMILIES
+            .iter()
+            .any(|family| family.iter().all(|t| fim_texts.contains(t)));
     Ok(GgufSummary {
         version,
+        context_length: arch("context_length"),
         architecture,
         name,
         has_chat_template,
         tensor_count,
         file_size,
+        n_params,
+        quantization: quantization.map(str::to_owned),
+        fim,
+        shape,
     })
 }
