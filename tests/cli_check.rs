@@ -179,8 +179,8 @@ fn a_broken_dictionary_is_reported_once_on_stderr_and_checking_goes_on() {
         "dictionaryPaths = [\"dicts\"]\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("a.md"), "The first file is fine.\n").unwrap();
-    std::fs::write(dir.path().join("b.md"), "The second file is fine too.\n").unwrap();
+    std::fs::write(dir.path().join("a.md"), "The first file is fine and has nothing wrong in it.\n").unwrap();
+    std::fs::write(dir.path().join("b.md"), "The second file is fine too, with nothing wrong in it.\n").unwrap();
     let out = margin(dir.path(), &["check", "--model", &model, "a.md", "b.md"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(

@@ -62,7 +62,7 @@ impl Languages {
 
     fn report(&self, e: &SpellerError) {
         let message = e.to_string();
-        tracing::warn!("{message}");
+        tracing::debug!("{message} (reported to the user)");
         let mut p = self.problems.lock().unwrap_or_else(|p| p.into_inner());
         if !p.1.contains(&message) {
             p.1.push(message.clone());
