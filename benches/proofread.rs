@@ -61,15 +61,16 @@ fn candidates(c: &mut Criterion) {
         lexicon: &lexicon,
         kinds: &margin_proofread::EditKind::ALL,
         opens_sentence: true,
+        fragment: false,
     };
     let text = "So I think we can not live if old people could not find siences and tecnologies and they did not developped.";
     c.bench_function("propose_sentence_all_words", |b| {
-        b.iter(|| propose(text, &sources, |_| true))
+        b.iter(|| propose(text, &sources, |_, _| true))
     });
     c.bench_function("propose_sentence_spelling_only", |b| {
-        b.iter(|| propose(text, &sources, |_| false))
+        b.iter(|| propose(text, &sources, |_, _| false))
     });
-    let scored: Vec<Scored> = propose(text, &sources, |_| true)
+    let scored: Vec<Scored> = propose(text, &sources, |_, _| true)
         .into_iter()
         .enumerate()
         .map(|(i, candidate)| Scored {
