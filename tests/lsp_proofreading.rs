@@ -41,19 +41,22 @@ async fn diagnostics_for(client: &mut TestClient, version: i64) -> Vec<Value> {
     client.checked_diagnostics(URI, Some(version)).await
 }
 
+/// One pull of the document's diagnostics.
+async fn pull(client: &mut TestClient) -> Value {
+    let params = json!({"textDocument": {"uri": URI}});
+    client
+        .request("textDocument/diagnostic", params)
+        .await
+        .unwrap()
+}
+
 /// Pull diagnostics until `done` holds for the items: a pull answers at once with what is
 /// known, and the server asks for a new pull (`workspace/diagnostic/refresh`) when it knows more.
 async fn pull_until(client: &mut TestClient, done: impl Fn(&[Value]) -> bool) -> Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(180);
     loop {
         let refreshes = client.received("workspace/diagnostic/refresh").len();
-        let report = client
-            .request(
-                "textDocument/diagnostic",
-                json!({"textDocument": {"uri": URI}}),
-            )
-            .await
-            .unwrap();
+        let report = pull(client).await;
         assert_eq!(report["kind"], "full");
         assert!(report["resultId"].is_string(), "{report}");
         if done(report["items"].as_array().unwrap()) {
@@ -204,13 +207,7 @@ async fn pull_diagnostics_and_no_stale_versions() {
         let change = json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]});
         client.notify("textDocument/didChange", change).await;
     }
-    let report = client
-        .request(
-            "textDocument/diagnostic",
-            json!({"textDocument": {"uri": URI}}),
-        )
-        .await
-        .unwrap();
+    let report = pull(&mut client).await;
     for d in report["items"].as_array().unwrap() {
         let original = d["data"]["original"].as_str().unwrap();
         assert_eq!(
@@ -230,13 +227,7 @@ async fn a_pull_from_a_client_that_cannot_be_asked_again_waits_for_the_check() {
     // Like Neovim 0.11: pulls, but has no workspace/diagnostic/refresh.
     let mut client = start_with(&model, true, false).await;
     client.open(URI, "markdown", DOC).await;
-    let report = client
-        .request(
-            "textDocument/diagnostic",
-            json!({"textDocument": {"uri": URI}}),
-        )
-        .await
-        .unwrap();
+    let report = pull(&mut client).await;
     assert!(
         report["items"]
             .as_array()

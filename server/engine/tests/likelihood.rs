@@ -6,9 +6,9 @@
 mod common;
 
 use common::init_logs;
-use margin_engine::test_support::real_model;
+use margin_engine::test_support::{real_model, sentence_variant as variant};
 use margin_engine::{
-    Engine, EngineConfig, Job, JobKind, LikelihoodRequest, ScoreText, Slot, TextScores, Variant,
+    Engine, EngineConfig, Job, JobKind, LikelihoodRequest, ScoreText, Slot, TextScores,
 };
 
 fn engine() -> Option<Engine> {
@@ -28,19 +28,6 @@ fn run(e: &Engine, texts: Vec<ScoreText>) -> Vec<TextScores> {
         .blocking_wait()
         .unwrap()
         .texts
-}
-
-/// A variant replacing the first occurrence of `from` in `text`, compared to the sentence end.
-fn variant(text: &str, from: &str, to: &str) -> Variant {
-    let start = text.find(from).unwrap();
-    let until = text[start..]
-        .find('.')
-        .map_or(text.len(), |i| start + i + 1);
-    Variant {
-        range: start..start + from.len(),
-        replacement: to.into(),
-        until,
-    }
 }
 
 const TEXTS: &[&str] = &[

@@ -6,10 +6,10 @@
 mod common;
 
 use common::init_logs;
-use margin_engine::test_support::real_gemma;
+use margin_engine::test_support::{real_gemma, sentence_variant as variant};
 use margin_engine::{
     gguf, Engine, EngineConfig, EngineError, GenerateRequest, Job, JobKind, LikelihoodRequest,
-    PromptInput, ScoreText, Slot, Variant,
+    PromptInput, ScoreText, Slot,
 };
 
 fn engine() -> Option<Engine> {
@@ -19,18 +19,6 @@ fn engine() -> Option<Engine> {
     cfg.context_tokens = Some(512);
     cfg.disable_kv_persistence = true;
     Some(Engine::start(cfg).unwrap())
-}
-
-fn variant(text: &str, from: &str, to: &str) -> Variant {
-    let start = text.find(from).unwrap();
-    let until = text[start..]
-        .find('.')
-        .map_or(text.len(), |i| start + i + 1);
-    Variant {
-        range: start..start + from.len(),
-        replacement: to.into(),
-        until,
-    }
 }
 
 #[test]

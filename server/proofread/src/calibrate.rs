@@ -288,22 +288,25 @@ mod tests {
         );
     }
 
-    #[test]
-    fn clean_text_false_flags_raise_the_threshold() {
-        let mut items = Vec::new();
-        for i in 0..20 {
-            items.push(item(
-                "They siences it.",
-                &[(
+    /// Twenty learner sentences whose correct spelling fix gains 10 to 29 nats.
+    fn learner_corrections() -> Vec<Labelled> {
+        (0..20)
+            .map(|i| {
+                let fix = (
                     "siences",
                     "sciences",
                     EditKind::Spelling,
                     10.0 + i as f64,
                     true,
-                )],
-                false,
-            ));
-        }
+                );
+                item("They siences it.", &[fix], false)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn clean_text_false_flags_raise_the_threshold() {
+        let mut items = learner_corrections();
         items.push(item(
             "A fine text.",
             &[("fine", "find", EditKind::Spelling, 15.5, false)],
@@ -331,20 +334,7 @@ mod tests {
 
     #[test]
     fn technical_clean_text_raises_only_the_technical_threshold() {
-        let mut items = Vec::new();
-        for i in 0..20 {
-            items.push(item(
-                "They siences it.",
-                &[(
-                    "siences",
-                    "sciences",
-                    EditKind::Spelling,
-                    10.0 + i as f64,
-                    true,
-                )],
-                false,
-            ));
-        }
+        let mut items = learner_corrections();
         let mut flagged = item(
             "Use semver here.",
             &[("semver", "server", EditKind::Spelling, 15.5, false)],

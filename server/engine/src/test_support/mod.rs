@@ -46,3 +46,17 @@ fn model_from(var: &str, what: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// A likelihood variant replacing the first occurrence of `from` in `text`, compared to the end
+/// of its sentence (the first `.` after it, else the text's end).
+pub fn sentence_variant(text: &str, from: &str, to: &str) -> crate::Variant {
+    let start = text.find(from).unwrap();
+    let until = text[start..]
+        .find('.')
+        .map_or(text.len(), |i| start + i + 1);
+    crate::Variant {
+        range: start..start + from.len(),
+        replacement: to.into(),
+        until,
+    }
+}
