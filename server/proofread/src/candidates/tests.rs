@@ -9,6 +9,17 @@ fn english() -> (std::sync::Arc<Speller>, Lexicon) {
     )
 }
 
+/// Sources for a paragraph of English prose, every kind of candidate on.
+fn paragraph<'a>(speller: &'a Speller, lexicon: &'a Lexicon) -> Sources<'a> {
+    Sources {
+        speller: Some(speller),
+        lexicon,
+        kinds: &EditKind::ALL,
+        opens_sentence: true,
+        fragment: false,
+    }
+}
+
 fn replacements(cands: &[Candidate], original: &str) -> Vec<String> {
     cands
         .iter()
@@ -20,13 +31,7 @@ fn replacements(cands: &[Candidate], original: &str) -> Vec<String> {
 #[test]
 fn misspelt_words_get_dictionary_suggestions_everywhere() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let text = "So I think we can not live if old people could not find siences and tecnologies.";
     let cands = propose(text, &sources, |_, _| false);
     assert!(
@@ -46,13 +51,7 @@ fn misspelt_words_get_dictionary_suggestions_everywhere() {
 #[test]
 fn names_code_and_acronyms_are_not_spelling_candidates() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let text = "We met Wojciech in Lunenburg to discuss the HTTPS setup of parse_args and fooBar at https://exmple.org.";
     let cands = propose(text, &sources, |_, _| false);
     assert!(cands.is_empty(), "{cands:#?}");
@@ -61,13 +60,7 @@ fn names_code_and_acronyms_are_not_spelling_candidates() {
 #[test]
 fn suspicious_words_get_confusables_and_other_forms() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let text = "She eat apples and their is no reason to stop.";
     let at = |w: &str| text.find(w).unwrap();
     let suspicious = |r: &Range<usize>, _| r.start == at("eat") || r.start == at("their");
@@ -89,13 +82,7 @@ fn suspicious_words_get_confusables_and_other_forms() {
 #[test]
 fn repeated_words_become_deletions() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let text = "We went to the the park.";
     let cands = propose(text, &sources, |_, _| true);
     let del: Vec<_> = cands
@@ -192,13 +179,7 @@ fn only_the_kinds_asked_for_are_proposed() {
 #[test]
 fn lower_case_names_and_sentence_starts_get_capitals() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let cands = propose(
         "first, i think english is easy. then we go.",
         &sources,
@@ -237,13 +218,7 @@ fn lower_case_names_and_sentence_starts_get_capitals() {
 #[test]
 fn two_known_words_written_together_are_a_name_not_a_misspelling() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let cands = propose(
         "We use thiserror and a datastructure from spellbook here.",
         &sources,
@@ -256,13 +231,7 @@ fn two_known_words_written_together_are_a_name_not_a_misspelling() {
 #[test]
 fn hyphenated_words_and_table_cells_get_no_forms() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let cands = propose(
         "The lines are re-indented to the surrounding code.",
         &sources,
@@ -288,13 +257,7 @@ fn hyphenated_words_and_table_cells_get_no_forms() {
 #[test]
 fn each_kind_asks_for_its_own_suspicion() {
     let (speller, lexicon) = english();
-    let sources = Sources {
-        speller: Some(&speller),
-        lexicon: &lexicon,
-        kinds: &EditKind::ALL,
-        opens_sentence: true,
-        fragment: false,
-    };
+    let sources = paragraph(&speller, &lexicon);
     let cands = propose(
         "She eat apples and their is no reason.",
         &sources,
