@@ -52,7 +52,32 @@ impl From<rusqlite::Error> for Problem {
 }
 
 /// Open `path` as a margin result cache (creating the schema in a new file).
+///
+/// SQLite answers "database is locked" without calling the busy handler in a few places that
+/// several processes opening a new cache at once reach (switching to WAL, recovering the WAL
+/// index), so the whole opening is tried again, with a growing pause, until the busy timeout.
 pub(super) fn connect(path: &Path) -> Result<Connection, Problem> {
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match try_connect(path) {
+            Err(Problem::Other(e)) if is_busy(&e) && start.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            result => return result,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+fn try_connect(path: &Path) -> Result<Connection, Problem> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // One statement, one snapshot: another process may be creating the file right now.

@@ -271,3 +271,24 @@ fn stores_on_many_threads_at_once_lose_nothing() {
     assert!(got.iter().all(Option::is_some));
     assert_eq!(store.stats().bad_rows, 0);
 }
+
+#[test]
+fn many_stores_opening_a_new_cache_at_the_same_instant_all_use_it() {
+    // Creating the file, switching it to WAL and making the schema all take locks; a store that
+    // meets another's lock waits its turn instead of turning the cache off.
+    for _round in 0..15 {
+        let dir = tempfile::tempdir().unwrap();
+        let start = std::sync::Barrier::new(6);
+        std::thread::scope(|s| {
+            for t in 0..6 {
+                let (dir, start) = (dir.path(), &start);
+                s.spawn(move || {
+                    let store = ResultStore::new(dir, "test");
+                    start.wait();
+                    store.put_many(&[(key(&format!("{t}")), scored("eat", 1.0))]);
+                    assert_eq!(store.take_problems(), Vec::<String>::new());
+                });
+            }
+        });
+    }
+}
