@@ -141,6 +141,44 @@ fn german_is_never_corrected_into_english() {
     }
 }
 
+/// German with Debian's German dictionary (scripts/install-deps): a misspelling is corrected to a
+/// German word, and no other kind of finding is shown, because SmolLM2's calibration was
+/// measured on English only.
+#[test]
+fn a_german_misspelling_is_flagged_and_nothing_but_spelling_is_shown() {
+    let Some(model) = support::test_model() else {
+        return;
+    };
+    if !std::path::Path::new("/usr/share/hunspell/de_DE.dic").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "hunspell-de-de must be installed under CI"
+        );
+        eprintln!("skipped: no German dictionary in /usr/share/hunspell");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let german = "Der Film war sehr langweillig und viel zu lang.\n\n\
+                  Das Kind spielt jeden Tag im Garten mit seinem Hund und ist sehr glüklich.\n";
+    std::fs::write(dir.path().join("brief.md"), german).unwrap();
+    let out = margin(
+        dir.path(),
+        &["check", "--format", "json", "--model", &model, "brief.md"],
+    );
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["original"] == "glüklich" && i["replacement"] == "glücklich"),
+        "{items:#?}"
+    );
+    assert!(
+        items.iter().all(|i| i["category"] == "spelling"),
+        "{items:#?}"
+    );
+}
+
 /// The README's own check, as a new user runs it (`scripts/proofread README.md`): at most three
 /// findings (issue goal; each must be a real mistake, which the README's authors check when it
 /// changes).
@@ -179,8 +217,16 @@ fn a_broken_dictionary_is_reported_once_on_stderr_and_checking_goes_on() {
         "dictionaryPaths = [\"dicts\"]\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("a.md"), "The first file is fine and has nothing wrong in it.\n").unwrap();
-    std::fs::write(dir.path().join("b.md"), "The second file is fine too, with nothing wrong in it.\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "The first file is fine and has nothing wrong in it.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.md"),
+        "The second file is fine too, with nothing wrong in it.\n",
+    )
+    .unwrap();
     let out = margin(dir.path(), &["check", "--model", &model, "a.md", "b.md"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(

@@ -6,16 +6,21 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 
+use crate::candidates::lexicon::data_hash;
 use crate::prompt::PROMPT_VERSION;
 use crate::tokens::stable_hash;
+
+/// The version of candidate making and scoring: bump it when a change would give other scored
+/// candidates for the same text, so no stored result of the old code is reused.
+pub const CANDIDATES_VERSION: u32 = 2;
 
 /// What a proofreading result depends on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CheckKey {
     /// Identifies the model file (e.g. path + size + mtime, or a digest).
     pub model_fingerprint: String,
-    /// Hash of generation settings; [`CheckKey::new`] mixes in
-    /// [`PROMPT_VERSION`].
+    /// Hash of generation settings; [`CheckKey::new`] mixes in [`PROMPT_VERSION`],
+    /// [`CANDIDATES_VERSION`] and the candidate data files.
     pub settings_hash: u64,
     pub language: Option<String>,
     /// [`crate::stable_hash`] of the region text.
@@ -31,6 +36,8 @@ impl CheckKey {
     ) -> CheckKey {
         let mut s = settings_hash.to_le_bytes().to_vec();
         s.extend_from_slice(&PROMPT_VERSION.to_le_bytes());
+        s.extend_from_slice(&CANDIDATES_VERSION.to_le_bytes());
+        s.extend_from_slice(&data_hash().to_le_bytes());
         CheckKey {
             model_fingerprint: model_fingerprint.to_string(),
             settings_hash: stable_hash(&s),

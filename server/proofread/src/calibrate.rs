@@ -45,7 +45,7 @@ impl Default for Targets {
         Targets {
             precision: 0.65,
             min_findings: 8,
-            clean_per_100: 0.5,
+            clean_per_100: 1.0,
             clean_margin: 1.0,
         }
     }
@@ -59,8 +59,16 @@ struct Site {
     correct: bool,
 }
 
+/// What is taken off a candidate's gain before it meets a threshold (see
+/// [`Scored::gain_with`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Penalties {
+    per_token: f64,
+    first_letter: f64,
+}
+
 /// The sites of a kind in one text (overlapping candidates compete; the best gain stands).
-fn sites(item: &Labelled, kind: EditKind, per_token: f64) -> Vec<Site> {
+fn sites(item: &Labelled, kind: EditKind, p: Penalties) -> Vec<Site> {
     // (range, best gain, second gain, correct)
     let mut best: Vec<(std::ops::Range<usize>, f64, f64, bool)> = Vec::new();
     for (s, &ok) in item
@@ -69,7 +77,7 @@ fn sites(item: &Labelled, kind: EditKind, per_token: f64) -> Vec<Site> {
         .zip(&item.correct)
         .filter(|(s, _)| s.candidate.kind == kind)
     {
-        let gain = s.gain - per_token * (s.variant_tokens as f64 - s.original_tokens as f64);
+        let gain = s.gain_with(p.per_token, p.first_letter);
         let r = &s.candidate.edit.range;
         match best
             .iter_mut()
@@ -97,7 +105,7 @@ const LEADS: [f64; 6] = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0];
 fn threshold(
     items: &[&Labelled],
     kind: EditKind,
-    per_token: f64,
+    p: Penalties,
     lead: f64,
     t: &Targets,
 ) -> Option<(f64, usize)> {
@@ -106,7 +114,7 @@ fn threshold(
     let mut all: Vec<(f64, bool, bool)> = items
         .iter()
         .flat_map(|i| {
-            sites(i, kind, per_token)
+            sites(i, kind, p)
                 .into_iter()
                 .filter(|s| s.lead >= lead)
                 .map(move |s| (s.gain, s.correct, i.clean))
@@ -152,14 +160,14 @@ fn threshold(
 fn technical_threshold(
     clean: &[&Labelled],
     kind: EditKind,
-    per_token: f64,
+    p: Penalties,
     lead: f64,
     prose: f64,
     t: &Targets,
 ) -> Option<Threshold> {
     let mut gains: Vec<f64> = clean
         .iter()
-        .flat_map(|i| sites(i, kind, per_token))
+        .flat_map(|i| sites(i, kind, p))
         .filter(|s| s.lead >= lead)
         .map(|s| s.gain)
         .collect();
@@ -181,6 +189,9 @@ const MAX_TECHNICAL: f64 = 30.0;
 /// Length penalties tried per kind.
 const PER_TOKEN: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
 
+/// First-letter penalties tried per kind.
+const FIRST_LETTER: [f64; 4] = [0.0, 2.0, 4.0, 8.0];
+
 /// Thresholds for `model` from `items`: per kind, the length penalty, lead and threshold that
 /// keep the most correct findings within the targets.
 pub fn calibrate(model: &str, items: &[Labelled], targets: &Targets) -> Calibration {
@@ -189,7 +200,9 @@ pub fn calibrate(model: &str, items: &[Labelled], targets: &Targets) -> Calibrat
         thresholds: BTreeMap::new(),
         technical: BTreeMap::new(),
         per_extra_token: BTreeMap::new(),
+        first_letter: BTreeMap::new(),
         leads: BTreeMap::new(),
+        languages: Vec::new(),
         note: format!(
             "per kind: lowest gain reaching precision {:.2} with at least {} findings and at most {:.1} false flags per 100 clean texts; in technical text also {:.1} nats above the clean-text candidates over that budget",
             targets.precision, targets.min_findings, targets.clean_per_100, targets.clean_margin
@@ -197,23 +210,46 @@ pub fn calibrate(model: &str, items: &[Labelled], targets: &Targets) -> Calibrat
     };
     let prose: Vec<&Labelled> = items.iter().filter(|i| !i.technical).collect();
     let technical: Vec<&Labelled> = items.iter().filter(|i| i.technical && i.clean).collect();
+    let tried: Vec<(Penalties, f64)> = PER_TOKEN
+        .iter()
+        .flat_map(|&per_token| {
+            FIRST_LETTER
+                .iter()
+                .map(move |&first_letter| (per_token, first_letter))
+        })
+        .flat_map(|(per_token, first_letter)| {
+            LEADS.iter().map(move |&l| {
+                (
+                    Penalties {
+                        per_token,
+                        first_letter,
+                    },
+                    l,
+                )
+            })
+        })
+        .collect();
     for kind in EditKind::ALL {
-        let best = PER_TOKEN
+        // The most correct findings; on a tie, the smallest penalties and lead.
+        let best = tried
             .iter()
-            .flat_map(|&p| LEADS.iter().map(move |&l| (p, l)))
-            .filter_map(|(p, l)| threshold(&prose, kind, p, l, targets).map(|(t, g)| (p, l, t, g)))
+            .filter_map(|&(p, l)| threshold(&prose, kind, p, l, targets).map(|(t, g)| (p, l, t, g)))
             .max_by(|a, b| {
                 a.3.cmp(&b.3)
-                    .then(b.0.total_cmp(&a.0))
+                    .then(b.0.per_token.total_cmp(&a.0.per_token))
+                    .then(b.0.first_letter.total_cmp(&a.0.first_letter))
                     .then(b.1.total_cmp(&a.1))
             });
-        if let Some((per_token, lead, t, _)) = best {
+        if let Some((p, lead, t, _)) = best {
             cal.thresholds.insert(kind, (t * 100.0).floor() / 100.0);
-            if let Some(tech) = technical_threshold(&technical, kind, per_token, lead, t, targets) {
+            if let Some(tech) = technical_threshold(&technical, kind, p, lead, t, targets) {
                 cal.technical.insert(kind, tech);
             }
-            if per_token != 0.0 {
-                cal.per_extra_token.insert(kind, per_token);
+            if p.per_token != 0.0 {
+                cal.per_extra_token.insert(kind, p.per_token);
+            }
+            if p.first_letter != 0.0 {
+                cal.first_letter.insert(kind, p.first_letter);
             }
             if lead > 0.0 {
                 cal.leads.insert(kind, lead);
@@ -363,5 +399,37 @@ mod tests {
             Threshold::Nats(16.5),
             "{cal:?}"
         );
+    }
+
+    #[test]
+    fn a_clean_false_flag_that_changes_the_first_letter_is_priced_not_the_corrections() {
+        // The learner corrections keep their first letter ("siences" → "sciences"); the clean
+        // text's name does not ("ureq" → "freq"). A first-letter penalty lets the threshold
+        // drop below it and keep more corrections.
+        let mut items = learner_corrections();
+        items.push(item(
+            "Use ureq here.",
+            &[("ureq", "freq", EditKind::Spelling, 25.0, false)],
+            true,
+        ));
+        for _ in 0..99 {
+            items.push(item("A fine text.", &[], true));
+        }
+        let cal = calibrate(
+            "m",
+            &items,
+            &Targets {
+                precision: 0.5,
+                min_findings: 5,
+                clean_per_100: 0.5,
+                clean_margin: 1.0,
+            },
+        );
+        assert_eq!(
+            cal.first_letter.get(&EditKind::Spelling),
+            Some(&8.0),
+            "{cal:?}"
+        );
+        assert!(cal.thresholds[&EditKind::Spelling] <= 18.0, "{cal:?}");
     }
 }

@@ -33,11 +33,21 @@ pub struct Calibration {
     /// over the compared stretch (a shorter text is more likely for free; a longer one pays).
     #[serde(default)]
     pub per_extra_token: BTreeMap<EditKind, f64>,
+    /// Per kind: subtracted from the gain when the edit changes the word's first letter.
+    /// People seldom get a word's first letter wrong, while the nearest dictionary word to a
+    /// name often differs there (`ureq` → `freq`, `aho` → `rho`).
+    #[serde(default)]
+    pub first_letter: BTreeMap<EditKind, f64>,
     /// Per kind: how far the best alternative for a word must lead the second best (nats).
     /// When the model hesitates between two corrections ("wark": war or ware?), neither is
     /// shown.
     #[serde(default)]
     pub leads: BTreeMap<EditKind, f64>,
+    /// The languages the thresholds were measured on. In any other language only spelling
+    /// corrections (to a word of that language's dictionary) are shown: the gains of the other
+    /// kinds are not comparable across languages. Empty: every language.
+    #[serde(default)]
+    pub languages: Vec<String>,
     /// How it was measured (data, precision reached), for `margin eval` and people.
     #[serde(default)]
     pub note: String,
@@ -63,7 +73,9 @@ impl Calibration {
                 .into_iter()
                 .collect(),
             per_extra_token: [(EditKind::Spelling, 1.0)].into_iter().collect(),
+            first_letter: [(EditKind::Spelling, 4.0)].into_iter().collect(),
             leads: [(EditKind::Spelling, 3.0)].into_iter().collect(),
+            languages: Vec::new(),
             note: "no calibration for this model: only confident spelling corrections are shown"
                 .into(),
         }
@@ -83,6 +95,13 @@ impl Calibration {
             Some(c) => (c, true),
             None => (Calibration::conservative(), false),
         }
+    }
+
+    /// Whether `kind` can be shown in text of `language` (see [`Calibration::languages`]).
+    pub fn covers(&self, kind: EditKind, language: Option<&str>) -> bool {
+        kind == EditKind::Spelling
+            || self.languages.is_empty()
+            || language.is_some_and(|l| self.languages.iter().any(|m| m == l))
     }
 
     /// The threshold of `kind`, after user overrides (`None` = not shown).
@@ -160,16 +179,23 @@ pub struct Scored {
 }
 
 impl Scored {
-    /// The gain with the length effect taken out.
+    /// The gain with the length effect and the first-letter penalty of `cal` taken out.
     pub fn adjusted_gain(&self, cal: &Calibration) -> f64 {
+        let kind = self.candidate.kind;
+        let of = |m: &BTreeMap<EditKind, f64>| m.get(&kind).copied().unwrap_or(0.0);
+        self.gain_with(of(&cal.per_extra_token), of(&cal.first_letter))
+    }
+
+    /// The gain less `per_extra_token` per token the variant has more than the original, and
+    /// less `first_letter` when the edit changes the word's first letter.
+    pub fn gain_with(&self, per_extra_token: f64, first_letter: f64) -> f64 {
         let extra = self.variant_tokens as f64 - self.original_tokens as f64;
-        self.gain
-            - cal
-                .per_extra_token
-                .get(&self.candidate.kind)
-                .copied()
-                .unwrap_or(0.0)
-                * extra
+        let first = if self.candidate.changes_first_letter() {
+            first_letter
+        } else {
+            0.0
+        };
+        self.gain - per_extra_token * extra - first
     }
 }
 
@@ -276,7 +302,9 @@ mod tests {
                 .into_iter()
                 .collect(),
             per_extra_token: [(EditKind::Spelling, 0.5)].into_iter().collect(),
+            first_letter: BTreeMap::new(),
             leads: BTreeMap::new(),
+            languages: Vec::new(),
             note: String::new(),
         }
     }

@@ -507,6 +507,7 @@ impl Checker {
             rewrite_useful,
             suspicion: self.tuning.suspicion,
             kinds,
+            calibration: &calibration,
             max_rewrite_share: input.settings.max_rewrite_share,
             priority: input.priority,
             cancel: &input.cancel,
@@ -593,8 +594,9 @@ impl Checker {
         kinds: &[EditKind],
     ) -> Vec<Job> {
         let s = input.settings;
+        let measured = &self.calibration(engine).languages;
         let what = format!(
-            "{}|{:?}|{}|{kinds:?}|{:?}",
+            "{}|{:?}|{}|{kinds:?}|{measured:?}|{:?}",
             s.language, s.rewrite, self.tuning.suspicion, s.dictionary_paths
         );
         let settings_hash = stable_hash(what.as_bytes());

@@ -22,8 +22,8 @@ use margin_engine::{
     TokenScore, Variant, VariantScore,
 };
 use margin_proofread::{
-    filter, propose, sentence_at, stable_hash, Candidate, DropReason, EditKind, FilterConfig,
-    FilterContext, Lexicon, ResultCache, Scored, Sources, Speller,
+    filter, propose, sentence_at, stable_hash, Calibration, Candidate, DropReason, EditKind,
+    FilterConfig, FilterContext, Lexicon, ResultCache, Scored, Sources, Speller,
 };
 
 use super::model_call;
@@ -81,6 +81,9 @@ pub struct Options<'a> {
     pub suspicion: f32,
     /// Kinds of candidates to propose.
     pub kinds: &'a [EditKind],
+    /// The model's calibration: in a language it was not measured on, only spelling
+    /// candidates are proposed ([`Calibration::covers`]).
+    pub calibration: &'a Calibration,
     /// A rewrite that changes more than this share of a piece's words is a hallucination: none
     /// of its edits become candidates.
     pub max_rewrite_share: f32,
@@ -160,10 +163,12 @@ pub async fn score(
     let mut rewrites = 0;
     for (piece, scores) in pieces.iter().zip(&detected) {
         let res = (opts.resources)(piece.language.as_deref());
+        let covered = |k: &EditKind| opts.calibration.covers(*k, piece.language.as_deref());
+        let kinds: Vec<EditKind> = opts.kinds.iter().copied().filter(covered).collect();
         let sources = Sources {
             speller: res.speller.as_deref(),
             lexicon: &res.lexicon,
-            kinds: opts.kinds,
+            kinds: &kinds,
             opens_sentence: piece.opens_sentence,
             fragment: piece.fragment,
         };
@@ -192,8 +197,10 @@ pub async fn score(
                     );
                 }
                 Ok(more) => {
-                    let new: Vec<Candidate> =
-                        more.into_iter().filter(|c| !cands.contains(c)).collect();
+                    let new: Vec<Candidate> = more
+                        .into_iter()
+                        .filter(|c| covered(&c.kind) && !cands.contains(c))
+                        .collect();
                     cands.extend(new);
                 }
                 Err(model_call::CallError::Engine(e)) => return Err(e),

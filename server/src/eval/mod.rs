@@ -56,8 +56,13 @@ pub struct ProofreadArgs {
     /// With --calibrate: precision each kind must reach on the learner sentences.
     #[arg(long, value_name = "P", default_value_t = 0.65)]
     pub target_precision: f64,
-    /// With --calibrate: most false flags of a kind per 100 clean paragraphs.
-    #[arg(long, value_name = "N", default_value_t = 0.5)]
+    /// With --calibrate: the language of the data (other languages get only spelling
+    /// corrections with the thresholds this calibration chooses).
+    #[arg(long, default_value = "en")]
+    pub language: String,
+    /// With --calibrate: most false flags of a kind per 100 clean paragraphs (the goal is at
+    /// most 2 over all kinds; the clean margin keeps each kind below its budget).
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
     pub max_clean_flags: f64,
     /// With --calibrate: nats kept between a threshold and the first clean-text candidate over
     /// the budget.
@@ -93,6 +98,10 @@ pub struct ProofreadArgs {
     /// One JSON object per model instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also list every finding on the clean paragraphs (to read them: some may be real
+    /// mistakes in the "clean" text).
+    #[arg(long)]
+    pub show_clean_flags: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -270,7 +279,10 @@ fn conclude(
                 clean_margin: args.clean_margin,
                 ..Targets::default()
             };
-            let c = calibrate(name, &labelled, &targets);
+            let c = Calibration {
+                languages: vec![args.language.clone()],
+                ..calibrate(name, &labelled, &targets)
+            };
             println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
             if let (Some(dir), Some((fingerprint, _))) = (&args.calibration_dir, model) {
                 let path = dir.join(format!("{fingerprint}.json"));
@@ -286,6 +298,9 @@ fn conclude(
     };
     let figures = report::figures(&evaluated.iter().collect::<Vec<_>>(), &calibration);
     report::print(name, evaluated, &figures, &calibration, args.json);
+    if args.show_clean_flags {
+        report::print_clean_flags(evaluated, &calibration);
+    }
     if args.calibrate && args.cross_validate {
         let targets = Targets {
             precision: args.target_precision,

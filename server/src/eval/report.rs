@@ -66,6 +66,24 @@ pub fn figures(all: &[&Evaluated], cal: &Calibration) -> Figures {
     }
 }
 
+/// Every finding on a clean paragraph: the paragraph's number among the clean ones, the edit,
+/// its kind and gain.
+pub fn print_clean_flags(all: &[Evaluated], cal: &Calibration) {
+    let clean = all.iter().filter(|e| e.labelled.clean);
+    for (n, e) in clean.enumerate() {
+        for v in decide(&e.labelled.scored, cal, &Overrides::new(), 0.5) {
+            let edit = &v.candidate.edit;
+            println!(
+                "  clean paragraph {n}: '{}' → '{}' ({}, confidence {:.2})",
+                edit.original,
+                edit.replacement,
+                v.candidate.kind.name(),
+                v.confidence
+            );
+        }
+    }
+}
+
 pub fn print(model: &str, all: &[Evaluated], f: &Figures, cal: &Calibration, json: bool) {
     let shown: Vec<String> = cal
         .thresholds

@@ -50,6 +50,22 @@ fn shipped(language: &str) -> Option<[&'static str; 4]> {
     }
 }
 
+/// A hash of every shipped data file: results scored from candidates of other data are not
+/// reused (see [`crate::CheckKey`]).
+pub fn data_hash() -> u64 {
+    static HASH: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| {
+        let mut all = Vec::new();
+        for language in ["en", "de"] {
+            for file in shipped(language).into_iter().flatten() {
+                all.extend_from_slice(file.as_bytes());
+                all.push(0);
+            }
+        }
+        crate::tokens::stable_hash(&all)
+    })
+}
+
 fn lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
     text.lines()
         .map(|l| {

@@ -77,6 +77,20 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// Whether the edit changes the first letter of the word it corrects (case aside); an
+    /// insertion or deletion of a whole word does not count.
+    pub fn changes_first_letter(&self) -> bool {
+        let first = |s: &str| {
+            s.chars()
+                .next()
+                .map(|c| c.to_lowercase().collect::<String>())
+        };
+        match (first(&self.edit.original), first(&self.edit.replacement)) {
+            (Some(a), Some(b)) => a != b,
+            _ => false,
+        }
+    }
+
     /// A candidate replacing `range` of `text` with `replacement`.
     pub fn new(
         text: &str,

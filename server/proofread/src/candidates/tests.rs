@@ -272,3 +272,15 @@ fn each_kind_asks_for_its_own_suspicion() {
         "{cands:#?}"
     );
 }
+
+#[test]
+fn first_letter_changes_are_told_apart_from_later_ones() {
+    let text = "Use ureq and teh Alot.";
+    let at = |w: &str| text.find(w).unwrap();
+    let c =
+        |w: &str, to: &str| Candidate::new(text, at(w)..at(w) + w.len(), to, EditKind::Spelling);
+    assert!(c("ureq", "freq").changes_first_letter());
+    assert!(!c("teh", "the").changes_first_letter());
+    assert!(!c("Alot", "a lot").changes_first_letter(), "case aside");
+    assert!(!c("teh ", "").changes_first_letter(), "a deletion");
+}
