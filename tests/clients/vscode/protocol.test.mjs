@@ -1,5 +1,5 @@
-// The VS Code extension's protocol test. It does not run VS Code (which cannot be installed
-// here); it runs what the extension hands to VS Code's language client, against the real
+// The VS Code extension's protocol test. It does not run VS Code (tests/clients/code-server
+// does); it runs what the extension hands to VS Code's language client, against the real
 // `margin serve` and the real model:
 //   - the server command and settings come from the extension's own settings module
 //     (editors/vscode/out/settings.js: serverCommand, serverSettings, configurationResult);
