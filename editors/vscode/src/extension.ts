@@ -17,6 +17,7 @@ import {
   type WorkDoneProgressEnd,
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
+import * as server from './server';
 import * as s from './settings';
 
 type Progress = { title: string; percentage?: number; message?: string };
@@ -35,11 +36,17 @@ class Margin implements vscode.Disposable {
   private poll: NodeJS.Timeout | undefined;
   private state: s.UiState = { kind: 'starting' };
 
-  constructor() {
+  /** `extensionPath`: where the bundled server (server/margin) is looked for. */
+  constructor(private readonly extensionPath: string) {
     this.item.name = 'margin';
     this.item.command = 'margin.showStatus';
     this.show({ kind: 'starting' });
     this.item.show();
+  }
+
+  private serverCommand(): s.ServerCommand {
+    const serverPath = vscode.workspace.getConfiguration('margin').get<string>('serverPath');
+    return s.serverCommand(serverPath, process.env, process.platform, undefined, server.bundledServer(this.extensionPath));
   }
 
   private lookupFor(scopeUri?: string): s.Lookup {
@@ -80,13 +87,20 @@ class Margin implements vscode.Disposable {
     this.progress.clear();
     this.model = undefined;
     this.show({ kind: 'starting' });
-    const config = vscode.workspace.getConfiguration('margin');
-    const resolved = s.serverCommand(config.get<string>('serverPath'), process.env);
+    const resolved = this.serverCommand();
     if ('error' in resolved) {
       this.fail(resolved.error);
       return;
     }
     this.command = resolved.command;
+    // Run it once before the client does: a binary that cannot start gets one clear error
+    // naming the setting, never a start-and-restart loop.
+    const check = await server.checkServer(resolved.command);
+    if (!check.ok) {
+      this.fail(server.checkFailedMessage(resolved.source, resolved.command, check.reason));
+      return;
+    }
+    this.output.info(`margin: starting ${resolved.command} (${check.version}, ${resolved.source === 'setting' ? 'margin.serverPath' : resolved.source})`);
     const options: LanguageClientOptions = {
       documentSelector: s.LANGUAGES.flatMap((language) => [
         { scheme: 'file', language },
@@ -232,7 +246,7 @@ class Margin implements vscode.Disposable {
 
   /** Runs `margin <args>` with a cancellable notification; resolves with stdout and the exit code. */
   private run(title: string, args: string[], cwd?: string): Thenable<{ code: number | null; stdout: string; stderr: string }> {
-    const resolved = s.serverCommand(vscode.workspace.getConfiguration('margin').get<string>('serverPath'), process.env);
+    const resolved = this.serverCommand();
     if ('error' in resolved) {
       void vscode.window.showErrorMessage(resolved.error);
       return Promise.resolve({ code: null, stdout: '', stderr: resolved.error });
@@ -320,7 +334,7 @@ class Margin implements vscode.Disposable {
 let margin: Margin | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  margin = new Margin();
+  margin = new Margin(context.extensionPath);
   const m = margin;
   context.subscriptions.push(
     m,

@@ -119,7 +119,10 @@ export function configurationResult(
 
 // --- the server command -----------------------------------------------------------------------
 
-export type ServerCommand = { command: string; args: string[] } | { error: string };
+/** Where the server command came from: the setting, the binary bundled in the .vsix, or PATH. */
+export type ServerSource = 'setting' | 'bundled' | 'path';
+
+export type ServerCommand = { command: string; args: string[]; source: ServerSource } | { error: string };
 
 export interface Env {
   PATH?: string;
@@ -154,13 +157,15 @@ export function which(name: string, env: Env, platform: NodeJS.Platform = proces
 
 /**
  * The command that starts the server: `margin.serverPath` when set (it must be an executable
- * file; `~` is expanded), else `margin` from PATH. The error names the setting to fix.
+ * file; `~` is expanded), else the binary bundled in a platform-specific .vsix (`bundled`,
+ * when the package has one), else `margin` from PATH. The error names the setting to fix.
  */
 export function serverCommand(
   serverPath: string | undefined,
   env: Env,
   platform: NodeJS.Platform = process.platform,
   home: string = env.HOME ?? env.USERPROFILE ?? '',
+  bundled?: string,
 ): ServerCommand {
   const args = ['serve'];
   const configured = (serverPath ?? '').trim();
@@ -168,19 +173,20 @@ export function serverCommand(
     const file = configured.startsWith('~/') && home ? path.join(home, configured.slice(2)) : configured;
     if (!isExecutable(file, platform)) {
       return {
-        error: `margin: the server binary set in \`margin.serverPath\` (${configured}) does not exist or is not executable. Fix \`margin.serverPath\` or clear it to use \`margin\` from PATH.`,
+        error: `margin: the server binary set in \`margin.serverPath\` (${configured}) does not exist or is not executable. Fix \`margin.serverPath\` or clear it to use ${bundled ? 'the bundled server' : '`margin` from PATH'}.`,
       };
     }
-    return { command: file, args };
+    return { command: file, args, source: 'setting' };
   }
+  if (bundled) return { command: bundled, args, source: 'bundled' };
   const found = which('margin', env, platform);
   if (!found) {
     return {
       error:
-        'margin: the server binary `margin` was not found on PATH. Install it (`cargo install --path .` in the margin repository) or set `margin.serverPath` to the binary.',
+        'margin: this extension has no server binary for this platform and `margin` was not found on PATH. Install it (`cargo install --path .` in the margin repository) or set `margin.serverPath` to the binary.',
     };
   }
-  return { command: found, args };
+  return { command: found, args, source: 'path' };
 }
 
 // --- restarts ---------------------------------------------------------------------------------

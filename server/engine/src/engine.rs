@@ -58,7 +58,34 @@ pub(crate) fn backend() -> &'static LlamaBackend {
     static BACKEND: OnceLock<LlamaBackend> = OnceLock::new();
     BACKEND.get_or_init(|| {
         llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
+        #[cfg(feature = "dynamic-backends")]
+        load_cpu_backends();
         LlamaBackend::init().expect("llama backend initialised twice")
+    })
+}
+
+/// Portable builds: loads the ggml CPU backend built for this CPU's level (AVX2, AVX-512, ...)
+/// from the directory of the running binary, where scripts/build-portable puts the
+/// `libggml-cpu-*.so` modules; falls back to the build's own backend directory.
+#[cfg(feature = "dynamic-backends")]
+fn load_cpu_backends() {
+    let dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf));
+    match dir {
+        Some(dir) if has_backend_modules(&dir) => {
+            llama_cpp_2::llama_backend::load_backends_from_path(&dir)
+        }
+        _ => llama_cpp_2::llama_backend::load_backends(),
+    }
+}
+
+#[cfg(feature = "dynamic-backends")]
+fn has_backend_modules(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains("ggml-cpu"))
     })
 }
 

@@ -1,5 +1,5 @@
-// The VS Code extension's protocol test. It does not run VS Code (which cannot be installed
-// here); it runs what the extension hands to VS Code's language client, against the real
+// The VS Code extension's protocol test. It does not run VS Code (tests/clients/code-server
+// does); it runs what the extension hands to VS Code's language client, against the real
 // `margin serve` and the real model:
 //   - the server command and settings come from the extension's own settings module
 //     (editors/vscode/out/settings.js: serverCommand, serverSettings, configurationResult);
@@ -25,6 +25,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const ext = path.join(root, 'editors/vscode');
 const requireExt = createRequire(path.join(ext, 'package.json'));
 const settings = requireExt('./out/settings.js');
+const serverModule = requireExt('./out/server.js');
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter, Trace, MessageType } =
   requireExt('vscode-languageserver-protocol/node');
 
@@ -328,6 +329,13 @@ test('missing server binary: one error naming margin.serverPath, nothing spawned
   assert.ok('error' in noPath && noPath.error.includes('`margin.serverPath`'), JSON.stringify(noPath));
   const badPath = settings.serverCommand('/nonexistent/margin', env);
   assert.ok('error' in badPath && badPath.error.includes('`margin.serverPath` (/nonexistent/margin)'), JSON.stringify(badPath));
+});
+
+test('the run check passes the real server binary and fails one that is not margin', async () => {
+  const real = await serverModule.checkServer(command.command);
+  assert.ok(real.ok && /^margin \S+/.test(real.version), JSON.stringify(real));
+  const notMargin = await serverModule.checkServer('/bin/true');
+  assert.ok(!notMargin.ok && /is not margin/.test(notMargin.reason), JSON.stringify(notMargin));
 });
 
 test('a server that crashes at start is spawned once and named in one error', async () => {

@@ -86,9 +86,16 @@ test('serverCommand: PATH lookup, serverPath, and errors naming margin.serverPat
     assert.deepEqual(s.serverCommand('', { PATH: `/nonexistent${path.delimiter}${dir}` }, 'linux'), {
       command: bin,
       args: ['serve'],
+      source: 'path',
     });
-    assert.deepEqual(s.serverCommand(bin, { PATH: '' }, 'linux'), { command: bin, args: ['serve'] });
-    assert.deepEqual(s.serverCommand('~/margin', { PATH: '' }, 'linux', dir), { command: bin, args: ['serve'] });
+    assert.deepEqual(s.serverCommand(bin, { PATH: '' }, 'linux'), { command: bin, args: ['serve'], source: 'setting' });
+    assert.deepEqual(s.serverCommand('~/margin', { PATH: '' }, 'linux', dir), { command: bin, args: ['serve'], source: 'setting' });
+    // A bundled server wins over PATH; margin.serverPath wins over both.
+    const bundled = path.join(dir, 'bundled-margin');
+    assert.deepEqual(s.serverCommand('', { PATH: dir }, 'linux', dir, bundled), { command: bundled, args: ['serve'], source: 'bundled' });
+    assert.deepEqual(s.serverCommand(bin, { PATH: '' }, 'linux', dir, bundled), { command: bin, args: ['serve'], source: 'setting' });
+    const badWithBundled = s.serverCommand(notExec, { PATH: '' }, 'linux', dir, bundled);
+    assert.ok('error' in badWithBundled && badWithBundled.error.includes('the bundled server'), JSON.stringify(badWithBundled));
     const missing = s.serverCommand('', { PATH: '/nonexistent' }, 'linux');
     assert.ok('error' in missing && missing.error.includes('margin.serverPath') && missing.error.includes('PATH'), JSON.stringify(missing));
     for (const bad of [path.join(dir, 'nope'), notExec, dir]) {
