@@ -49,6 +49,7 @@ pub(crate) async fn run(
     if let Some(g) = &req.grammar {
         o.insert("grammar".into(), json!(g));
     }
+    let _permit = client.permit(ctl).await?;
     let mut resp = client.send(path, Some(&body), ctl).await?;
     let mut out = Collected::new(&req.stop, req.max_tokens);
     let mut pending = Vec::new();

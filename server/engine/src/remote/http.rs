@@ -78,6 +78,9 @@ pub struct Client {
     key_env: Option<String>,
     pub(crate) timeout: Duration,
     retries: u32,
+    /// Requests in flight, all jobs together (`max_in_flight`): a job's many scoring requests
+    /// wait here, not in the server's queue, so the timeout measures the server's work only.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Client {
@@ -108,6 +111,7 @@ impl Client {
             key_env: cfg.api_key_env.clone(),
             timeout: cfg.timeout,
             retries: cfg.retries,
+            permits: Arc::new(tokio::sync::Semaphore::new(cfg.max_in_flight.max(1))),
         })
     }
 
@@ -166,6 +170,18 @@ impl Client {
         }
     }
 
+    /// Waits (cancellably) for a request slot; hold it until the answer is read.
+    pub(crate) async fn permit(
+        &self,
+        ctl: &Control,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, EngineError> {
+        let acquire = self.permits.clone().acquire_owned();
+        let day = Duration::from_secs(86_400);
+        ctl.run(acquire, day, "waiting for a request slot")
+            .await?
+            .map_err(|_| EngineError::Stopped)
+    }
+
     /// `send` and parse the whole body as JSON.
     pub(crate) async fn json(
         &self,
@@ -173,6 +189,7 @@ impl Client {
         body: Option<&Value>,
         ctl: &Control,
     ) -> Result<Value, EngineError> {
+        let _permit = self.permit(ctl).await?;
         let resp = self.send(path, body, ctl).await?;
         let what = format!("reading the answer of {path}");
         let bytes = ctl
