@@ -94,9 +94,43 @@ pub struct CheckArgs {
     /// Neither read nor write the persistent result cache.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Files and directories to check.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+/// An OpenAI-compatible model server instead of an in-process model (the `backend` setting).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct BackendArgs {
+    /// Base URL of an OpenAI-compatible server (llama-server, vLLM, Ollama, LM Studio), e.g.
+    /// http://gpu-box:8080/v1; overrides `backend.url`.
+    #[arg(long, value_name = "URL")]
+    pub backend_url: Option<String>,
+    /// The model's name on that server (default: `backend.model`, else its first model).
+    #[arg(long, value_name = "NAME")]
+    pub backend_model: Option<String>,
+}
+
+impl BackendArgs {
+    /// Applies the flags over the configured `backend` table.
+    pub fn apply(&self, settings: &mut crate::config::Settings) {
+        if let Some(url) = &self.backend_url {
+            let b = settings
+                .backend
+                .get_or_insert_with(|| crate::config::BackendSettings {
+                    url: url.clone(),
+                    model: None,
+                    api_key_env: None,
+                    timeout_ms: 60_000,
+                });
+            b.url = url.clone();
+        }
+        if let (Some(b), Some(m)) = (settings.backend.as_mut(), &self.backend_model) {
+            b.model = Some(m.clone());
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod model_server;
 pub mod process;
 
 use std::collections::VecDeque;

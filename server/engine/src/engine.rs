@@ -1,57 +1,24 @@
-//! The public engine handle: starts the inference thread (which loads the model and owns the
-//! only llama.cpp context), submits jobs to its priority queue and exposes model facts.
-//! Nothing llama.cpp-related runs on the caller's (e.g. tokio) threads except tokenization in
-//! [`Engine::count_tokens`], which is read-only and thread-safe in llama.cpp.
+//! The in-process llama.cpp [`crate::Backend`]: starts the inference thread (which loads the
+//! model and owns the only llama.cpp context), submits jobs to its priority queue and exposes
+//! model facts. Nothing llama.cpp-related runs on the caller's (e.g. tokio) threads except
+//! tokenization in `count_tokens`, which is read-only and thread-safe in llama.cpp.
 
-use crate::config::{default_budget, EngineConfig, KvType};
+use crate::backend::{fingerprint, Backend, ModelInfo};
+use crate::config::{default_budget, EngineConfig};
 use crate::error::{EngineError, ModelError};
 use crate::gguf;
 use crate::job::Job;
-use crate::prompt::{fim_tokens, FimTokens};
+use crate::prompt::fim_tokens;
 use crate::queue::{JobHandle, JobQueue, Queued};
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use tokio::sync::oneshot;
 
-/// Identifies the llama.cpp build (the pinned binding crates); recorded in KV cache headers.
-pub const LLAMA_BUILD: &str = "llama-cpp-2=0.1.160;llama-cpp-sys-2=0.1.161";
-
-/// Facts about the loaded model and the engine's context.
-#[derive(Debug, Clone)]
-pub struct ModelInfo {
-    /// Model file.
-    pub path: PathBuf,
-    /// `general.name` or the file stem.
-    pub name: String,
-    /// `general.architecture`.
-    pub architecture: String,
-    /// Content fingerprint (size + sampled bytes), names the KV cache directory.
-    pub fingerprint: String,
-    /// Parameter count.
-    pub n_params: u64,
-    /// File size in bytes.
-    pub size_bytes: u64,
-    /// Training context length.
-    pub n_ctx_train: u32,
-    /// Vocabulary size.
-    pub n_vocab: usize,
-    /// Context tokens per slot.
-    pub context_per_slot: u32,
-    /// Default window budget per job (<= `context_per_slot`).
-    pub default_budget: usize,
-    /// Whether the model has its own chat template.
-    pub has_chat_template: bool,
-    /// Whether chat prompts work: the model's template or the configured fallback.
-    pub can_chat: bool,
-    /// FIM marker tokens when the model has them.
-    pub fim: Option<FimTokens>,
-    /// KV cache type in use.
-    pub kv_type: KvType,
-}
+pub use crate::LLAMA_BUILD;
 
 /// Process-wide llama.cpp backend (initialised once, never freed) with logs routed to tracing.
 pub(crate) fn backend() -> &'static LlamaBackend {
@@ -87,21 +54,6 @@ fn has_backend_modules(dir: &Path) -> bool {
             .flatten()
             .any(|e| e.file_name().to_string_lossy().contains("ggml-cpu"))
     })
-}
-
-/// Fingerprint of a model file: sha256 over its size and three 1 MiB samples (start, middle,
-/// end). Cheap even for multi-GB files; any re-download or edit changes it in practice.
-pub fn fingerprint(path: &Path) -> std::io::Result<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(path)?;
-    let len = f.metadata()?.len();
-    let mut h = Vec::with_capacity(3 << 20);
-    h.extend_from_slice(&len.to_le_bytes());
-    for start in [0, len / 2, len.saturating_sub(1 << 20)] {
-        f.seek(SeekFrom::Start(start))?;
-        (&mut f).take(1 << 20).read_to_end(&mut h)?;
-    }
-    Ok(crate::kvstore::hex_sha256(&h)[..16].to_owned())
 }
 
 /// Validates the file and loads it with llama.cpp (CPU only, mmap).
@@ -162,6 +114,9 @@ pub(crate) fn model_info(
         fim: fim_tokens(model),
         kv_type: cfg.kv_type,
         path,
+        remote: None,
+        can_score: true,
+        degraded: Vec::new(),
     })
 }
 
@@ -232,26 +187,17 @@ pub fn shutdown_all(timeout: std::time::Duration) {
     }
 }
 
-/// Cheap, cloneable handle to the inference thread. The thread stops when the last handle is
-/// dropped (queued jobs are answered with [`EngineError::Stopped`]).
-#[derive(Clone)]
-pub struct Engine {
+/// Handle to the inference thread. The thread stops when the last handle is dropped (queued
+/// jobs are answered with [`EngineError::Stopped`]).
+pub struct LocalBackend {
     inner: Arc<Inner>,
 }
 
-impl std::fmt::Debug for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("model", &self.inner.info.name)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Engine {
+impl LocalBackend {
     /// Starts the inference thread, which validates and loads the model and creates the
     /// context, and waits until it is ready. Blocking (model load takes a while): from async
     /// code call it via `spawn_blocking`.
-    pub fn start(cfg: EngineConfig) -> Result<Engine, EngineError> {
+    pub fn start(cfg: EngineConfig) -> Result<LocalBackend, EngineError> {
         let queue = Arc::new(JobQueue::default());
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let q = queue.clone();
@@ -269,7 +215,7 @@ impl Engine {
             all.push(handle.clone());
         }
         let (model, info) = ready_rx.recv().map_err(|_| EngineError::Stopped)??;
-        Ok(Engine {
+        Ok(LocalBackend {
             inner: Arc::new(Inner {
                 queue,
                 info,
@@ -278,9 +224,10 @@ impl Engine {
             }),
         })
     }
+}
 
-    /// Queues a job; await or block on the returned handle for the result.
-    pub fn submit(&self, job: Job) -> JobHandle {
+impl Backend for LocalBackend {
+    fn submit(&self, job: Job) -> JobHandle {
         let (tx, rx) = oneshot::channel();
         let cancel = job.cancel.clone();
         self.inner.queue.push(Queued {
@@ -291,13 +238,11 @@ impl Engine {
         JobHandle { rx, cancel }
     }
 
-    /// Facts about the model and context.
-    pub fn model_info(&self) -> &ModelInfo {
+    fn model_info(&self) -> &ModelInfo {
         &self.inner.info
     }
 
-    /// Tokens in `text` under the model's tokenizer (no BOS, special-token text not parsed).
-    pub fn count_tokens(&self, text: &str) -> usize {
+    fn count_tokens(&self, text: &str) -> usize {
         self.inner
             .model
             .vocab()
@@ -305,8 +250,7 @@ impl Engine {
             .len()
     }
 
-    /// Jobs waiting in the queue.
-    pub fn queued(&self) -> usize {
+    fn queued(&self) -> usize {
         self.inner.queue.len()
     }
 }

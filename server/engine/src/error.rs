@@ -213,4 +213,10 @@ pub enum EngineError {
     /// The inference thread is gone.
     #[error("the inference thread has stopped")]
     Stopped,
+    /// A remote model server failed or refused; the message names the setting to check.
+    #[error("{0}")]
+    Remote(String),
+    /// The backend cannot do this kind of job (e.g. a server without log-probabilities).
+    #[error("{0}")]
+    Unsupported(String),
 }

@@ -13,32 +13,50 @@
 //! * Thread policy in [`threads`]; model discovery, references, the catalog and downloads in
 //!   [`models`].
 //! * llama.cpp logs go to `tracing` (never stdout, which is the LSP channel).
+//! * The features see only the seam in [`backend`]: [`Engine`] over a [`Backend`], in process
+//!   (cargo feature `llama`) or an OpenAI-compatible server ([`remote`], feature `remote`).
 
+pub mod backend;
+#[cfg(feature = "llama")]
 pub mod bench;
 pub mod config;
+#[cfg(feature = "llama")]
 pub mod draft;
+#[cfg(feature = "llama")]
 pub mod engine;
 pub mod error;
+#[cfg(feature = "llama")]
 mod generate;
 pub mod gguf;
 pub mod job;
+#[cfg(feature = "llama")]
 pub mod kvstore;
 pub mod likelihood;
 pub mod models;
+#[cfg(feature = "llama")]
 mod persist;
+#[cfg(feature = "llama")]
 pub mod prefix;
+#[cfg(feature = "llama")]
 pub mod prompt;
 mod queue;
+#[cfg(feature = "remote")]
+pub mod remote;
+#[cfg(feature = "llama")]
 mod score;
+#[cfg(feature = "llama")]
 mod scorer;
 pub mod threads;
+#[cfg(feature = "llama")]
 mod worker;
 
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use backend::{Backend, Engine, FimTokens, ModelInfo};
 pub use config::{default_budget, kv_dir, margin_cache_root, models_dir, EngineConfig, KvType};
-pub use engine::{shutdown_all, Engine, ModelInfo};
+#[cfg(feature = "llama")]
+pub use engine::shutdown_all;
 pub use error::{EngineError, ModelError};
 pub use job::{
     CandidateScore, FinishReason, GenerateRequest, Job, JobKind, JobOutput, Metrics,
@@ -46,5 +64,11 @@ pub use job::{
 };
 pub use likelihood::{LikelihoodRequest, ScoreText, TextScores, TokenScore, Variant, VariantScore};
 pub use models::{pull, resolve_model};
-pub use prompt::FimTokens;
 pub use queue::{JobHandle, JobResult};
+
+/// Identifies the llama.cpp build (the pinned binding crates); recorded in KV cache headers.
+pub const LLAMA_BUILD: &str = "llama-cpp-2=0.1.160;llama-cpp-sys-2=0.1.161";
+
+/// Without in-process llama.cpp there is no inference thread to stop.
+#[cfg(not(feature = "llama"))]
+pub fn shutdown_all(_timeout: std::time::Duration) {}

@@ -117,6 +117,7 @@ pub struct TextScores {
 /// Byte ranges of `pieces` laid end to end, clamped to `len` (the text length): the pieces of
 /// a tokenization concatenate to the text, except for tokenizers that add a leading space,
 /// which is absorbed here by never letting a range pass the end.
+#[cfg_attr(not(feature = "llama"), allow(dead_code))]
 pub(crate) fn piece_ranges(pieces: &[Vec<u8>], len: usize, lead: usize) -> Vec<Range<usize>> {
     let mut at = 0usize;
     let mut skip = lead;

@@ -8,16 +8,7 @@ use crate::job::{Prompt, PromptInput};
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::token::LlamaToken;
 
-/// Token ids of the model's fill-in-the-middle markers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FimTokens {
-    /// Prefix marker.
-    pub prefix: i32,
-    /// Suffix marker.
-    pub suffix: i32,
-    /// Middle marker (generation starts after it).
-    pub middle: i32,
-}
+pub use crate::backend::FimTokens;
 
 /// FIM tokens of `model`, if it has all three.
 pub fn fim_tokens(model: &LlamaModel) -> Option<FimTokens> {

@@ -1,9 +1,15 @@
 //! The inference thread: owns the model's only context (one KV sequence per [`Slot`]), pops
 //! jobs from the queue, applies budgets, and prefills prompts with prefix reuse and the
 //! persistent KV cache. Generation and scoring loops live in `generate` and `score`.
+//!
+//! llama-cpp-2 has no setter for a live context's thread count, so when the thread policy
+//! wants another count the context is rebuilt with it and every slot's KV sequence is carried
+//! across with the crate's safe `state_seq_get`/`state_seq_set` (a memory copy, nothing is
+//! evaluated again).
 
+use crate::backend::ModelInfo;
 use crate::config::{kv_dir, EngineConfig, KvType};
-use crate::engine::{backend, ModelInfo, LLAMA_BUILD};
+use crate::engine::{backend, LLAMA_BUILD};
 use crate::error::EngineError;
 use crate::job::{Job, JobKind, Metrics, OverflowPolicy, Slot};
 use crate::kvstore::KvStore;
@@ -16,6 +22,7 @@ use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::{LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::LlamaStateSeqFlags;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -25,8 +32,8 @@ use std::time::{Duration, Instant};
 pub(crate) struct Worker<'m> {
     pub model: &'m LlamaModel,
     pub ctx: LlamaContext<'m>,
-    /// Raw context pointer, only for `llama_set_n_threads` (not exposed by llama-cpp-2).
-    ctx_ptr: Option<*mut llama_cpp_sys_2::llama_context>,
+    /// The context's parameters (thread counts aside), to rebuild it with another count.
+    params: LlamaContextParams,
     pub slots: [SlotState; 4],
     pub info: ModelInfo,
     pub n_ctx_seq: usize,
@@ -66,19 +73,6 @@ impl Control<'_> {
         }
         Ok(())
     }
-}
-
-/// Extracts the raw pointer from `LlamaContext`'s Debug output (`context: 0x...`) and checks
-/// it against the context size before trusting it.
-fn raw_ctx_ptr(ctx: &LlamaContext<'_>) -> Option<*mut llama_cpp_sys_2::llama_context> {
-    let dbg = format!("{ctx:?}");
-    let hex = dbg.split("0x").nth(1)?;
-    let hex: String = hex.chars().take_while(char::is_ascii_hexdigit).collect();
-    let ptr = usize::from_str_radix(&hex, 16).ok()? as *mut llama_cpp_sys_2::llama_context;
-    // SAFETY: only dereferenced by llama.cpp if it is the context (checked via n_ctx first would
-    // already dereference; so compare against a value read through the safe API instead).
-    let ok = !ptr.is_null() && unsafe { llama_cpp_sys_2::llama_n_ctx(ptr) } == ctx.n_ctx();
-    ok.then_some(ptr)
 }
 
 /// What the inference thread hands back once the model is loaded: the model (shared only for
@@ -168,8 +162,6 @@ impl<'m> Worker<'m> {
             .with_n_batch(per_slot)
             .with_n_ubatch(per_slot.min(512))
             .with_n_seq_max(n_slots)
-            .with_n_threads(threads as i32)
-            .with_n_threads_batch(threads as i32)
             .with_type_k(kv)
             .with_type_v(kv)
             .with_kv_unified(false);
@@ -178,9 +170,7 @@ impl<'m> Worker<'m> {
             params =
                 params.with_flash_attention_policy(llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_ENABLED);
         }
-        let ctx = model
-            .new_context(backend(), params)
-            .map_err(|e| EngineError::Backend(format!("cannot create context: {e}")))?;
+        let ctx = new_context(model, &params, threads)?;
         let n_ctx_seq = (ctx.n_ctx() / n_slots) as usize;
         let n_batch = ctx.n_ubatch().min(ctx.n_batch()) as usize;
         let store = (!cfg.disable_kv_persistence).then(|| {
@@ -201,14 +191,10 @@ impl<'m> Worker<'m> {
                 .as_deref()
                 .and_then(|s| LlamaChatTemplate::new(s).ok()),
         };
-        let ctx_ptr = raw_ctx_ptr(&ctx);
-        if ctx_ptr.is_none() {
-            tracing::warn!("cannot adjust llama.cpp threads per job; using {threads} throughout");
-        }
         Ok(Self {
             model,
             ctx,
-            ctx_ptr,
+            params,
             slots: Default::default(),
             info,
             n_ctx_seq,
@@ -225,17 +211,35 @@ impl<'m> Worker<'m> {
         })
     }
 
-    fn set_threads(&mut self) {
+    /// Applies the thread policy's current count: rebuilds the context with it when it
+    /// changed, carrying each slot's KV sequence over (a slot whose state cannot be carried
+    /// starts empty; correctness never depends on what a slot holds).
+    fn set_threads(&mut self) -> Result<(), EngineError> {
         let n = self.policy.threads();
-        if n != self.threads {
-            if let Some(p) = self.ctx_ptr {
-                // SAFETY: `p` is this worker's live context (validated in `raw_ctx_ptr`), used
-                // only from this thread.
-                unsafe { llama_cpp_sys_2::llama_set_n_threads(p, n as i32, n as i32) };
-                tracing::debug!(threads = n, "llama.cpp threads changed");
-                self.threads = n;
+        if n == self.threads {
+            return Ok(());
+        }
+        let flags = LlamaStateSeqFlags::empty();
+        let saved: Vec<_> = Slot::ALL
+            .iter()
+            .filter(|s| !self.slots[s.seq_id() as usize].tokens.is_empty())
+            .map(|s| (*s, self.ctx.state_seq_get(s.seq_id(), flags)))
+            .collect();
+        self.ctx = new_context(self.model, &self.params, n)?;
+        for (slot, state) in saved {
+            let carried = state.map_err(|e| e.to_string()).and_then(|st| {
+                self.ctx
+                    .state_seq_set(&st, slot.seq_id())
+                    .map_err(|e| e.to_string())
+            });
+            if let Err(e) = carried {
+                tracing::debug!(slot = slot.name(), "KV sequence not carried over: {e}");
+                self.reset_slot(slot);
             }
         }
+        tracing::debug!(threads = n, "llama.cpp threads changed (context rebuilt)");
+        self.threads = n;
+        Ok(())
     }
 
     fn run_job(
@@ -250,7 +254,7 @@ impl<'m> Worker<'m> {
             deadline: job.deadline,
         };
         control.check(0)?;
-        self.set_threads();
+        self.set_threads()?;
         let prompt = match &job.kind {
             JobKind::Generate(r) => &r.prompt,
             JobKind::Score(r) => &r.prompt,
@@ -445,4 +449,19 @@ impl<'m> Worker<'m> {
         }
         Ok(last)
     }
+}
+
+/// A context on `model` with `params` and `threads` compute threads.
+fn new_context<'m>(
+    model: &'m LlamaModel,
+    params: &LlamaContextParams,
+    threads: usize,
+) -> Result<LlamaContext<'m>, EngineError> {
+    let params = params
+        .clone()
+        .with_n_threads(threads as i32)
+        .with_n_threads_batch(threads as i32);
+    model
+        .new_context(backend(), params)
+        .map_err(|e| EngineError::Backend(format!("cannot create context: {e}")))
 }

@@ -8,6 +8,7 @@
 mod check;
 mod load;
 mod load_client;
+mod remote;
 mod suggest;
 mod translate;
 
@@ -54,13 +55,32 @@ pub struct BenchArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// `bench engine` only: also measure this OpenAI-compatible server (serving the same model
+    /// with the same threads) against in-process inference.
+    #[arg(long, value_name = "URL")]
+    pub backend_url: Option<String>,
+    /// The model's name on that server (default: its first model).
+    #[arg(long, value_name = "NAME")]
+    pub backend_model: Option<String>,
 }
 
 pub fn run(command: &BenchCommand) -> ExitCode {
     let (args, result) = match command {
         BenchCommand::Engine(args) => (
             args,
-            resolve(args).and_then(|m| engine_bench(&m, args.threads)),
+            resolve(args).and_then(|m| match &args.backend_url {
+                Some(url) => remote::run(
+                    &m,
+                    args.threads,
+                    &crate::config::BackendSettings {
+                        url: url.clone(),
+                        model: args.backend_model.clone(),
+                        api_key_env: None,
+                        timeout_ms: 120_000,
+                    },
+                ),
+                None => engine_bench(&m, args.threads),
+            }),
         ),
         BenchCommand::Proofread(args) => (
             args,
@@ -105,8 +125,14 @@ fn resolve(args: &BenchArgs) -> Result<PathBuf, String> {
     margin_engine::resolve_model(args.model.as_deref(), None).map_err(|e| e.to_string())
 }
 
+#[cfg(feature = "llama")]
 fn engine_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {
     margin_engine::bench::run(model, threads).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "llama"))]
+fn engine_bench(_model: &Path, _threads: Option<usize>) -> Result<Value, String> {
+    Err("the engine benchmark needs in-process inference (cargo feature `llama`)".into())
 }
 
 const CLEAN: &[&str] = &[

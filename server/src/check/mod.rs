@@ -59,6 +59,27 @@ pub fn result_store(cache_dir: Option<&std::path::Path>) -> Arc<ResultStore> {
     }
 }
 
+/// The configured model server (its degradations said once on stderr), else the in-process
+/// model chosen for proofreading.
+pub async fn start_engine(
+    settings: &crate::config::Settings,
+    model: Option<&std::path::Path>,
+) -> Result<Engine, String> {
+    if let Some(b) = &settings.backend {
+        let engine = crate::model::remote::connect(b).await?;
+        for note in &engine.model_info().degraded {
+            eprintln!("margin: {note}");
+        }
+        return Ok(engine);
+    }
+    let config = ModelKey::from_settings(settings).config(model)?;
+    match tokio::task::spawn_blocking(move || Engine::start(config)).await {
+        Ok(Ok(engine)) => Ok(engine),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 async fn check(args: &CheckArgs) -> ExitCode {
     let root = std::env::current_dir().ok();
     let mut layers = Layers::default();
@@ -84,14 +105,10 @@ async fn check(args: &CheckArgs) -> ExitCode {
             .inspect_err(|e| eprintln!("margin: {e}; checking whole files"))
             .ok()
     });
-    let config = match ModelKey::from_settings(&settings).config(args.model.as_deref()) {
-        Ok(config) => config,
+    args.backend.apply(&mut settings);
+    let engine = match start_engine(&settings, args.model.as_deref()).await {
+        Ok(engine) => engine,
         Err(e) => return fail(&e),
-    };
-    let engine = match tokio::task::spawn_blocking(move || Engine::start(config)).await {
-        Ok(Ok(engine)) => engine,
-        Ok(Err(e)) => return fail(&e.to_string()),
-        Err(e) => return fail(&e.to_string()),
     };
     let (stores, warning) = Stores::open(root.as_deref());
     if let Some(w) = warning {

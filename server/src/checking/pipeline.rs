@@ -7,6 +7,10 @@
 //! 3. **verification**: one likelihood job scores every candidate from its edit to the end of
 //!    its sentence against the original (each text's prefix is shared in the KV cache).
 //!
+//! A backend without log-likelihoods (a model server that returns none) skips detection and
+//! verification: every candidate gets a neutral score, so only what the dictionary alone
+//! supports can become a finding.
+//!
 //! The result per piece is every scored candidate; which become findings is decided later
 //! (`margin_proofread::decide`), so the scores can be cached and re-decided when settings,
 //! dictionaries or identifiers change.
@@ -156,7 +160,12 @@ pub async fn score(
         preamble: "\n".into(),
         texts: pieces.iter().map(|p| ScoreText::plain(&p.text)).collect(),
     };
-    let detected = engine.submit(job(detect, opts)).wait().await?.texts;
+    let scoring = engine.model_info().can_score;
+    let detected = if scoring {
+        engine.submit(job(detect, opts)).wait().await?.texts
+    } else {
+        pieces.iter().map(|_| TextScores::default()).collect()
+    };
     let detection_ms = started.elapsed().as_millis();
     let mut texts = Vec::with_capacity(pieces.len());
     let mut all: Vec<Vec<Candidate>> = Vec::with_capacity(pieces.len());
@@ -245,7 +254,7 @@ pub async fn score(
     }
     let model_scored = texts.iter().map(|t| t.variants.len()).sum();
     let verifying = std::time::Instant::now();
-    let fresh = if model_scored > 0 {
+    let fresh = if model_scored > 0 && scoring {
         let verify = LikelihoodRequest {
             preamble: "\n".into(),
             texts: texts.clone(),

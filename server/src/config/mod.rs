@@ -53,6 +53,18 @@ pub struct Settings {
     pub dictionary_paths: Vec<PathBuf>,
     /// Per-kind threshold overrides (nats, or "off").
     pub thresholds: margin_proofread::Overrides,
+    /// An OpenAI-compatible server that serves every task instead of in-process models.
+    pub backend: Option<BackendSettings>,
+}
+
+/// The `backend` table: `{ url, model, apiKeyEnv, timeoutMs }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BackendSettings {
+    pub url: String,
+    pub model: Option<String>,
+    /// Name of the environment variable holding the API key (the key itself is never stored).
+    pub api_key_env: Option<String>,
+    pub timeout_ms: u64,
 }
 
 /// The `models` table: a reference per task.
@@ -116,6 +128,12 @@ impl Options {
             rewrite: self.rewrite.unwrap_or_default(),
             dictionary_paths: self.dictionary_paths.clone().unwrap_or_default(),
             thresholds: self.thresholds.clone().unwrap_or_default(),
+            backend: self.backend_url.clone().map(|url| BackendSettings {
+                url,
+                model: self.backend_model.clone(),
+                api_key_env: self.backend_api_key_env.clone(),
+                timeout_ms: self.backend_timeout_ms.unwrap_or(60_000),
+            }),
         }
     }
 }

@@ -125,6 +125,10 @@ options! {
     rewrite: RewriteMode = "rewrite";
     dictionary_paths: Vec<PathBuf> = "dictionaryPaths";
     thresholds: margin_proofread::Overrides = "thresholds";
+    backend_url: String = "backend.url", check backend_url;
+    backend_model: String = "backend.model";
+    backend_api_key_env: String = "backend.apiKeyEnv";
+    backend_timeout_ms: u64 = "backend.timeoutMs", check |v: &u64| range(*v, 100, 3_600_000);
 }
 
 impl Options {
@@ -165,16 +169,20 @@ fn read_object(
         let key = camel_case(raw_key);
         // `models` is a table of per-task settings: `models.proofread` and so on, each merged
         // on its own across sources.
-        if key == "models" {
+        // `backend` likewise: `backend.url`, `backend.model`, `backend.apiKeyEnv`, ….
+        if key == "models" || key == "backend" {
             match value {
                 Value::Object(tasks) => {
-                    let nested: Map<String, Value> = tasks.iter().map(|(k, v)| (format!("models.{k}"), v.clone())).collect();
+                    let nested: Map<String, Value> = tasks.iter().map(|(k, v)| (format!("{key}.{k}"), v.clone())).collect();
                     read_object(options, &nested, source, problems);
                 }
                 other => problems.push(Problem {
                     source: source.to_string(),
                     key: raw_key.clone(),
-                    message: format!("expected a table of model references (proofread, translate, suggest), found {}", kind(other)),
+                    message: match key.as_str() {
+                        "models" => format!("expected a table of model references (proofread, translate, suggest), found {}", kind(other)),
+                        _ => format!("expected a table (url, model, apiKeyEnv, timeoutMs), found {}", kind(other)),
+                    },
                 }),
             }
             continue;
@@ -226,6 +234,15 @@ fn model_reference(v: &str) -> Result<(), String> {
     match v.trim().is_empty() {
         true => Err("an empty model reference; give a path, `ollama:NAME`, `lmstudio:PUBLISHER/FILE`, `hf:ORG/REPO/FILE.gguf` or a catalog name".into()),
         false => Ok(()),
+    }
+}
+
+fn backend_url(v: &String) -> Result<(), String> {
+    match v.starts_with("http://") || v.starts_with("https://") {
+        true => Ok(()),
+        false => Err(format!(
+            "`{v}` is not an http:// or https:// URL of an OpenAI-compatible server"
+        )),
     }
 }
 
@@ -378,6 +395,23 @@ mod tests {
         );
         let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, ["maxModelMemoryMb", "model", "models"]);
+    }
+
+    #[test]
+    fn backend_is_a_table() {
+        let (o, problems) = Options::from_json(
+            &json!({"backend": {"url": "http://gpu:8080", "model": "m", "api_key_env": "K", "timeoutMs": 5000}}),
+            "x",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let b = o.resolve().backend.unwrap();
+        assert_eq!(
+            (b.url.as_str(), b.model.as_deref()),
+            ("http://gpu:8080", Some("m"))
+        );
+        assert_eq!((b.api_key_env.as_deref(), b.timeout_ms), (Some("K"), 5000));
+        let (_, problems) = Options::from_json(&json!({"backend": {"url": "gpu:8080"}}), "x");
+        assert_eq!(problems[0].key, "backend.url");
     }
 
     #[test]

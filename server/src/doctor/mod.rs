@@ -184,7 +184,7 @@ pub fn gather(from: Sources<'_>) -> Report {
         default_note: default_note(&pairs),
         backend: Backend {
             name: "llama.cpp, in process (CPU)",
-            build: margin_engine::engine::LLAMA_BUILD,
+            build: margin_engine::LLAMA_BUILD,
         },
         threads: Threads {
             configured: from.settings.threads,

@@ -208,6 +208,9 @@ impl Ctx {
     /// broken file, a model that cannot do the task) is shown to the user once per distinct
     /// message and returned. When margin picked models itself, one message says which and why.
     pub async fn engine(&self, settings: &Settings, task: Task) -> Result<Engine, String> {
+        if settings.backend.is_some() {
+            return self.remote_engine(settings, task).await;
+        }
         let choices = self.model.choices(settings).await;
         let pairs: Vec<(Task, &Result<crate::model::Choice, String>)> =
             choices.iter().map(|(t, c)| (*t, c)).collect();
@@ -240,6 +243,30 @@ impl Ctx {
                 .await;
         }
         Err(message)
+    }
+
+    /// [`Ctx::engine`] for a `backend` server: its degradations and a failure are each shown
+    /// once (and logged to stderr).
+    async fn remote_engine(&self, settings: &Settings, task: Task) -> Result<Engine, String> {
+        let result = self.model.engine(settings, task).await;
+        let (kind, messages) = match &result {
+            Ok(engine) => (MessageType::WARNING, engine.model_info().degraded.clone()),
+            Err(message) => (MessageType::ERROR, vec![message.clone()]),
+        };
+        for message in messages {
+            let show = self
+                .session
+                .lock()
+                .model_errors_shown
+                .insert(message.clone());
+            if show {
+                tracing::warn!("model server: {message}");
+                self.client
+                    .show_message(kind, format!("margin: {message}"))
+                    .await;
+            }
+        }
+        result
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod budget;
 pub mod choice;
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -111,6 +112,8 @@ pub struct ModelService {
     state: Mutex<State>,
     /// The stores searched (tests point them at a temporary home); `None`: from the environment.
     roots: Option<Roots>,
+    /// The `backend` server, when the settings name one.
+    remote: remote::Remote,
 }
 
 impl ModelService {
@@ -119,6 +122,7 @@ impl ModelService {
         ModelService {
             state: Mutex::default(),
             roots: Some(roots),
+            remote: remote::Remote::default(),
         }
     }
 
@@ -169,6 +173,10 @@ impl ModelService {
     /// The engine for `task` under these settings, starting it if needed (and unloading the
     /// least recently used others when the memory budget requires).
     pub async fn engine(&self, settings: &Settings, task: Task) -> Result<Engine, String> {
+        if let Some(b) = &settings.backend {
+            let _ = task; // one server serves every task
+            return self.remote.engine(b).await;
+        }
         let choices = self.choices(settings).await;
         let choice = choices
             .iter()
@@ -246,12 +254,20 @@ impl ModelService {
 
     /// The loaded engine of `task`, if one is ready (never starts one).
     pub fn ready(&self, task: Task) -> Option<Engine> {
+        if let Some(engine) = self.remote.ready() {
+            return Some(engine);
+        }
         self.slot_of(task)
             .and_then(|slot| slot.get().and_then(|r| r.as_ref().ok()).cloned())
     }
 
     /// The state of `task`'s model.
     pub fn state(&self, task: Task) -> ModelState {
+        match self.remote.state() {
+            Some(Ok(())) => return ModelState::Ready,
+            Some(Err(e)) => return ModelState::Failed(e),
+            None => {}
+        }
         let failed = self.lock().choices.as_ref().and_then(|(_, c)| {
             c.iter()
                 .find(|(t, _)| *t == task)

@@ -59,6 +59,10 @@ pub struct ModelStatus {
     pub context_per_slot: Option<u32>,
     /// Configured llama.cpp threads (`None`: chosen per job from free cores).
     pub threads: Option<u32>,
+    /// The model server's URL when a `backend` serves the model.
+    pub remote: Option<String>,
+    /// What the backend cannot do and how features degrade, in plain words.
+    pub degraded: Vec<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -157,6 +161,11 @@ pub async fn run(ctx: &Ctx, params: &Value) -> Status {
         path: info.as_ref().map(|i| i.path.display().to_string()),
         context_per_slot: info.as_ref().map(|i| i.context_per_slot),
         threads: state.settings.threads,
+        remote: info.as_ref().and_then(|i| i.remote.clone()),
+        degraded: info
+            .as_ref()
+            .map(|i| i.degraded.clone())
+            .unwrap_or_default(),
     };
     Status {
         version: env!("CARGO_PKG_VERSION"),

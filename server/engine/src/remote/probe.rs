@@ -1,0 +1,201 @@
+//! The capability probe, run once when margin connects: which model (`/v1/models`), the context
+//! size (`/props` of llama-server, vLLM's `max_model_len`), tokenization (`/extras/tokenize` of
+//! llama-cpp-python, `/tokenize` of llama-server; else an estimate), and whether
+//! `/v1/completions` with `echo` + `logprobs` returns prompt log-likelihoods that line up with
+//! the tokens (checked on a counting sequence a model cannot fail: aligned log-probabilities
+//! are near zero, shifted ones are not). Servers that report them one token off when the model
+//! adds no BOS token (llama-cpp-python) are fixed by starting the prompt with the BOS token's
+//! text, found by trying the common ones. Each gap becomes one plain sentence in
+//! [`ModelInfo::degraded`].
+
+use super::http::{Client, Control};
+use super::{Capabilities, RemoteConfig};
+use crate::backend::{fingerprint, ModelInfo};
+use crate::config::KvType;
+use crate::error::EngineError;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// Context assumed when the server does not say.
+const DEFAULT_CONTEXT: u32 = 2048;
+/// Bytes per token assumed without a tokenizer endpoint (cautious: most text is near 4).
+const DEFAULT_BYTES_PER_TOKEN: f64 = 3.0;
+/// BOS texts tried when the plain prompt's log-probabilities are shifted.
+const BOS_TEXTS: [&str; 6] = [
+    "<|im_start|>",
+    "<s>",
+    "<|begin_of_text|>",
+    "<bos>",
+    "<|endoftext|>",
+    "<|startoftext|>",
+];
+/// Text for measuring bytes per token.
+const SAMPLE: &str = "The quick brown fox jumps over the lazy dog. Proofreading checks every \
+    sentence of a document, and translation keeps the meaning. fn main() { let x = 42; }";
+
+/// Probes the server; errors only when it cannot serve at all (unreachable, refused key,
+/// unknown model, not an OpenAI-compatible server).
+pub(crate) async fn probe(
+    client: &Client,
+    cfg: &RemoteConfig,
+) -> Result<(ModelInfo, Capabilities), EngineError> {
+    let ctl = Control::never();
+    let models = client.json("/v1/models", None, &ctl).await?;
+    let listed: Vec<&Value> = models["data"].as_array().into_iter().flatten().collect();
+    let ids: Vec<&str> = listed.iter().filter_map(|m| m["id"].as_str()).collect();
+    let name = match (&cfg.model, ids.first()) {
+        (Some(m), _) if ids.is_empty() || ids.contains(&m.as_str()) => m.clone(),
+        (Some(m), _) => {
+            return Err(EngineError::Remote(format!(
+                "the model server at {} has no model `{m}` (it serves: {}); check \
+                 `backend.model`",
+                client.root(),
+                ids.join(", ")
+            )))
+        }
+        (None, Some(first)) => (*first).to_owned(),
+        (None, None) => {
+            return Err(EngineError::Remote(format!(
+                "the model server at {} lists no model; set `backend.model`",
+                client.root()
+            )))
+        }
+    };
+    let mut degraded = Vec::new();
+    let entry = listed.iter().find(|m| m["id"].as_str() == Some(&name));
+    let n_ctx = match context_size(client, entry.copied(), &ctl).await {
+        Some(n) => n,
+        None => {
+            degraded.push(format!(
+                "the model server does not say its context size; margin assumes \
+                 {DEFAULT_CONTEXT} tokens"
+            ));
+            DEFAULT_CONTEXT
+        }
+    };
+    let bytes_per_token = match tokenize_len(client, &name, SAMPLE, &ctl).await {
+        Some(n) if n > 0 => SAMPLE.len() as f64 / n as f64,
+        _ => {
+            degraded.push(
+                "the model server offers no tokenizer endpoint; token counts are estimated \
+                 with a safety margin"
+                    .to_owned(),
+            );
+            DEFAULT_BYTES_PER_TOKEN
+        }
+    };
+    let score_prefix = score_prefix(client, &name, &ctl).await;
+    if score_prefix.is_none() {
+        degraded.push(format!(
+            "the model server at {} returns no prompt log-probabilities (`/v1/completions` \
+             with `echo` and `logprobs`): proofreading shows only dictionary spelling findings, \
+             without the model's verification; translation and suggestions work",
+            client.root()
+        ));
+    }
+    // A server that names its model by a file on this machine (llama-cpp-python, a local
+    // llama-server) gets that file's fingerprint, so calibrations and caches match in-process.
+    let local = std::path::Path::new(&name);
+    let fingerprint = match local.is_file().then(|| fingerprint(local).ok()).flatten() {
+        Some(f) => f,
+        None => {
+            let mut h = Sha256::new();
+            h.update(format!("remote\0{}\0{name}", client.root()));
+            h.finalize()
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        }
+    };
+    let budget = DEFAULT_CONTEXT.min(n_ctx);
+    let info = ModelInfo {
+        path: PathBuf::new(),
+        name,
+        architecture: "remote".into(),
+        fingerprint,
+        n_params: 0,
+        size_bytes: 0,
+        n_ctx_train: n_ctx,
+        n_vocab: 0,
+        context_per_slot: n_ctx,
+        default_budget: budget as usize,
+        has_chat_template: true,
+        can_chat: true,
+        fim: None,
+        kv_type: KvType::F16,
+        remote: Some(client.root().to_owned()),
+        can_score: score_prefix.is_some(),
+        degraded,
+    };
+    Ok((
+        info,
+        Capabilities {
+            score_prefix,
+            bytes_per_token,
+        },
+    ))
+}
+
+async fn context_size(client: &Client, entry: Option<&Value>, ctl: &Control) -> Option<u32> {
+    if let Some(n) = entry.and_then(|m| m["max_model_len"].as_u64()) {
+        return Some(n as u32);
+    }
+    let props = client.json("/props", None, ctl).await.ok()?;
+    let n = props["default_generation_settings"]["n_ctx"]
+        .as_u64()
+        .or_else(|| props["n_ctx"].as_u64())?;
+    Some(n as u32)
+}
+
+/// Tokens of `text` by the server's tokenizer, if it has an endpoint for it.
+async fn tokenize_len(client: &Client, model: &str, text: &str, ctl: &Control) -> Option<usize> {
+    let body = json!({"input": text, "model": model});
+    if let Ok(v) = client.json("/extras/tokenize", Some(&body), ctl).await {
+        if let Some(t) = v["tokens"].as_array() {
+            return Some(t.len());
+        }
+    }
+    let body = json!({"content": text, "add_special": false});
+    let v = client.json("/tokenize", Some(&body), ctl).await.ok()?;
+    v["tokens"].as_array().map(Vec::len)
+}
+
+/// The prompt start that makes the server's echoed log-probabilities line up, if any does.
+async fn score_prefix(client: &Client, model: &str, ctl: &Control) -> Option<String> {
+    let count: String = (1..=24).map(|i| format!("{i}, ")).collect();
+    for prefix in std::iter::once("").chain(BOS_TEXTS) {
+        let body = json!({
+            "model": model,
+            "prompt": format!("{prefix}\n{count}"),
+            "echo": true,
+            "logprobs": 1,
+            "max_tokens": 1,
+            "temperature": 0.0,
+        });
+        let v = match client.json("/v1/completions", Some(&body), ctl).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::debug!("no prompt log-probabilities: {e}");
+                return None;
+            }
+        };
+        let lp = &v["choices"][0]["logprobs"];
+        let Some(scores) = lp["token_logprobs"].as_array() else {
+            return None; // the server ignores `logprobs`
+        };
+        let values: Vec<f64> = scores.iter().filter_map(Value::as_f64).collect();
+        if values.len() < 8 {
+            return None; // no echo: only the generated token is scored
+        }
+        // The second half of the prompt (the generated token last is left out).
+        let tail = &values[values.len() / 2..values.len() - 1];
+        let mean = tail.iter().sum::<f64>() / tail.len() as f64;
+        tracing::debug!(prefix, mean, "prompt log-probability alignment");
+        if mean > -2.5 {
+            return Some(prefix.to_owned());
+        }
+    }
+    None
+}
