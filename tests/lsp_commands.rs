@@ -119,10 +119,21 @@ async fn ignore_dictionary_and_disable() {
     // After a restart the ignore still holds; then disable the file entirely.
     let mut client = start(&model, dir.path()).await;
     client
-        .open(&uri, "markdown", &format!("{DOC}\nI has a dog.\n"))
+        .open(
+            &uri,
+            "markdown",
+            &format!("{DOC}\nWe recieve the letters every morning.\n"),
+        )
         .await;
     let after = publish_after(&mut client, &uri, 0).await;
-    assert!(!originals(&after).contains(&"has"), "{after:#?}");
+    let ignored_sentence = |d: &&Value| d["range"]["start"]["line"] == 0;
+    assert!(
+        !after
+            .iter()
+            .filter(ignored_sentence)
+            .any(|d| d["data"]["original"] == "has"),
+        "{after:#?}"
+    );
     if let Some(d) = after.first().cloned() {
         let disable = action(&mut client, &uri, &d, "Disable margin for this file").await;
         client
