@@ -27,7 +27,7 @@ async fn start(model: &str, extra: Value) -> TestClient {
     for (k, v) in extra.as_object().unwrap() {
         options[k] = v.clone();
     }
-    client.config_answer = json!([options.clone()]);
+    client.config_answer = options.clone();
     client.initialize(caps(), options).await;
     client
 }
@@ -228,7 +228,7 @@ async fn inlay_hints_appear_when_enabled_and_disappear_when_disabled() {
     client.received.clear();
     let off =
         json!({"model": model, "threads": 1, "readingLanguage": "en", "inlineTranslations": false});
-    client.config_answer = json!([off.clone()]);
+    client.config_answer = off.clone();
     client
         .notify(
             "workspace/didChangeConfiguration",

@@ -24,7 +24,7 @@ async fn start(server: &ModelServer) -> TestClient {
     let mut caps = capabilities(&["utf-16"]);
     caps["textDocument"]["codeAction"] =
         json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
-    client.config_answer = json!([options(server)]);
+    client.config_answer = options(server);
     client.initialize(caps, options(server)).await;
     client
 }
@@ -188,4 +188,71 @@ fn margin_check_against_the_server() {
         text.contains("notes.md:3:3: grammar: Possible grammar mistake: 'has' → 'have'"),
         "{text}"
     );
+}
+
+/// The model server dies while the document changes: the check of that version stops without
+/// publishing (the findings already shown stay) and one message names the setting; once the
+/// server is back the next edit is checked in full.
+#[tokio::test]
+async fn a_server_gone_mid_edit_leaves_the_diagnostics_and_the_next_edit_is_checked() {
+    let Some(mut server) = ModelServer::start(&[]) else {
+        return;
+    };
+    let mut client = start(&server).await;
+    client.open(URI, "markdown", DOC).await;
+    let first = client.checked_diagnostics(URI, Some(1)).await;
+    assert!(
+        first.iter().any(|d| d["data"]["original"] == "has"),
+        "{first:#?}"
+    );
+    let published = |client: &TestClient| client.received("textDocument/publishDiagnostics").len();
+
+    server.kill();
+    let before = published(&client);
+    let edited = format!("{DOC}\nWe recieve the letters every morning.\n");
+    let change = |version: i64, text: &str| json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]});
+    client
+        .notify("textDocument/didChange", change(2, &edited))
+        .await;
+    client.drain(std::time::Duration::from_secs(8)).await;
+    let during = client.received("textDocument/publishDiagnostics");
+    for p in &during[before..] {
+        let diagnostics = p["params"]["diagnostics"].as_array().unwrap();
+        assert!(
+            diagnostics.iter().any(|d| d["data"]["original"] == "has"),
+            "a publish while the server was down dropped the shown finding: {p:#}"
+        );
+    }
+
+    let stopped: Vec<Value> = client
+        .received("window/showMessage")
+        .into_iter()
+        .filter(|m| {
+            m["params"]["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("proofreading stopped"))
+        })
+        .collect();
+    assert_eq!(
+        stopped.len(),
+        1,
+        "one message about the failed check: {stopped:#?}"
+    );
+    let said = stopped[0]["params"]["message"].as_str().unwrap();
+    assert!(said.contains("backend.url"), "{said}");
+    server.restart();
+    let again = format!("{edited}\nThe weather was nice yesterday.\n");
+    client
+        .notify("textDocument/didChange", change(3, &again))
+        .await;
+    let last = client.checked_diagnostics(URI, Some(3)).await;
+    let originals: Vec<&str> = last
+        .iter()
+        .map(|d| d["data"]["original"].as_str().unwrap())
+        .collect();
+    assert!(
+        originals.contains(&"has") && originals.contains(&"recieve"),
+        "{last:#?}"
+    );
+    client.shutdown_and_exit().await;
 }

@@ -126,7 +126,7 @@ async fn a_server_without_log_likelihoods_degrades_as_stated() {
     // Through the protocol: the check completes (no crash) and the degradation is shown once.
     let mut client = support::TestClient::start();
     let options = json!({"backend": {"url": server.url()}, "debounceMs": 50});
-    client.config_answer = json!([options.clone()]);
+    client.config_answer = options.clone();
     client
         .initialize(support::capabilities(&["utf-16"]), options)
         .await;

@@ -352,7 +352,7 @@ pub async fn start_resolving_client(options: Value) -> TestClient {
     let mut caps = capabilities(&["utf-16"]);
     caps["textDocument"]["codeAction"] =
         json!({"resolveSupport": {"properties": ["edit"]}, "dataSupport": true});
-    client.config_answer = json!([options.clone()]);
+    client.config_answer = options.clone();
     client.initialize(caps, options).await;
     client
 }

@@ -15,7 +15,7 @@ use tower_lsp_server::Client;
 
 pub use super::publish::store_and_publish;
 use super::publish::{self, Partial, Report};
-use crate::checking::{proofread, Checker, DocumentInput, Finding, UserChoices};
+use crate::checking::{proofread, CheckError, Checker, DocumentInput, Finding, UserChoices};
 use crate::config::Settings;
 use crate::model::ModelService;
 use crate::region_limit::MAX_REGION_BYTES;
@@ -40,6 +40,9 @@ pub struct Ctx {
     pub in_flight: Arc<super::suggestions::InFlight>,
     pub scheduler: Arc<Scheduler>,
 }
+
+/// How the message about a check the model could not do begins.
+const CHECK_FAILED: &str = "margin: proofreading stopped (the findings shown are from before): ";
 
 /// Check `uri` after `delay` (edits, opens and pulls by the user make it the current document).
 pub fn schedule(ctx: &Ctx, uri: Uri, focus: Option<usize>, delay: Duration, current: bool) {
@@ -164,7 +167,28 @@ pub async fn run(
             .await;
     }
     let checked = match result {
-        Ok(checked) => checked,
+        Ok(checked) => {
+            // A model failure is shown again if it comes back after a check that worked.
+            let mut state = ctx.session.lock();
+            state
+                .model_errors_shown
+                .retain(|m| !m.starts_with(CHECK_FAILED));
+            checked
+        }
+        Err(CheckError::Engine(e)) => {
+            // The shown findings stay (nothing is published); the user hears it once.
+            tracing::warn!(uri = uri.as_str(), version, "check failed: {e}");
+            let message = format!("{CHECK_FAILED}{e}");
+            if ctx
+                .session
+                .lock()
+                .model_errors_shown
+                .insert(message.clone())
+            {
+                ctx.client.show_message(MessageType::ERROR, message).await;
+            }
+            return;
+        }
         Err(e) => return tracing::debug!(uri = uri.as_str(), version, "check stopped: {e}"),
     };
     if !checked.unchecked.is_empty() {
