@@ -340,18 +340,17 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn clean_text_false_flags_raise_the_threshold() {
+    /// Calibrated on [`learner_corrections`], `flagged` and 99 clean texts of its kind (prose or
+    /// technical) without candidates: the budget of 0.5 per 100 allows no clean false flag.
+    fn with_one_clean_flag(flagged: Labelled) -> Calibration {
         let mut items = learner_corrections();
-        items.push(item(
-            "A fine text.",
-            &[("fine", "find", EditKind::Spelling, 15.5, false)],
-            true,
-        ));
         for _ in 0..99 {
-            items.push(item("A fine text.", &[], true));
+            let mut clean = item("A fine text.", &[], true);
+            clean.technical = flagged.technical;
+            items.push(clean);
         }
-        let cal = calibrate(
+        items.push(flagged);
+        calibrate(
             "m",
             &items,
             &Targets {
@@ -360,7 +359,16 @@ mod tests {
                 clean_per_100: 0.5,
                 clean_margin: 1.0,
             },
-        );
+        )
+    }
+
+    #[test]
+    fn clean_text_false_flags_raise_the_threshold() {
+        let cal = with_one_clean_flag(item(
+            "A fine text.",
+            &[("fine", "find", EditKind::Spelling, 15.5, false)],
+            true,
+        ));
         assert!(
             cal.thresholds[&EditKind::Spelling] >= 16.5,
             "a margin above the clean false flag: {cal:?}"
@@ -370,29 +378,13 @@ mod tests {
 
     #[test]
     fn technical_clean_text_raises_only_the_technical_threshold() {
-        let mut items = learner_corrections();
         let mut flagged = item(
             "Use semver here.",
             &[("semver", "server", EditKind::Spelling, 15.5, false)],
             true,
         );
         flagged.technical = true;
-        items.push(flagged);
-        for _ in 0..99 {
-            let mut clean = item("A fine text.", &[], true);
-            clean.technical = true;
-            items.push(clean);
-        }
-        let cal = calibrate(
-            "m",
-            &items,
-            &Targets {
-                precision: 0.5,
-                min_findings: 5,
-                clean_per_100: 0.5,
-                clean_margin: 1.0,
-            },
-        );
+        let cal = with_one_clean_flag(flagged);
         assert!(cal.thresholds[&EditKind::Spelling] <= 10.0, "{cal:?}");
         assert_eq!(
             cal.technical[&EditKind::Spelling],
@@ -406,25 +398,11 @@ mod tests {
         // The learner corrections keep their first letter ("siences" → "sciences"); the clean
         // text's name does not ("ureq" → "freq"). A first-letter penalty lets the threshold
         // drop below it and keep more corrections.
-        let mut items = learner_corrections();
-        items.push(item(
+        let cal = with_one_clean_flag(item(
             "Use ureq here.",
             &[("ureq", "freq", EditKind::Spelling, 25.0, false)],
             true,
         ));
-        for _ in 0..99 {
-            items.push(item("A fine text.", &[], true));
-        }
-        let cal = calibrate(
-            "m",
-            &items,
-            &Targets {
-                precision: 0.5,
-                min_findings: 5,
-                clean_per_100: 0.5,
-                clean_margin: 1.0,
-            },
-        );
         assert_eq!(
             cal.first_letter.get(&EditKind::Spelling),
             Some(&8.0),
