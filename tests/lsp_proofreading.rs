@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{capabilities, test_model, text_at, TestClient};
+use support::{apply_edits, capabilities, test_model, text_at, TestClient};
 
 const URI: &str = "file:///w/notes.md";
 const DOC: &str = "# Notes\n\nI has a question about the homework.\n\nThe weather is nice today.\n";
@@ -76,25 +76,6 @@ async fn status(client: &mut TestClient) -> Value {
     client.request("margin/status", json!({})).await.unwrap()
 }
 
-fn apply(text: &str, edits: &[Value]) -> String {
-    let mut spans: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|e| {
-            (
-                support::offset_of(text, &e["range"]["start"], "utf-16"),
-                support::offset_of(text, &e["range"]["end"], "utf-16"),
-                e["newText"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let mut out = text.to_string();
-    for (start, end, new) in spans {
-        out.replace_range(start..end, new);
-    }
-    out
-}
-
 #[tokio::test]
 async fn diagnostics_quick_fix_cache_and_incremental_recheck() {
     let Some(model) = test_model() else { return };
@@ -128,7 +109,7 @@ async fn diagnostics_quick_fix_cache_and_incremental_recheck() {
         .iter()
         .find(|a| a["isPreferred"] == true)
         .expect("preferred fix");
-    let fixed = apply(DOC, fix["edit"]["changes"][URI].as_array().unwrap());
+    let fixed = apply_edits(DOC, fix["edit"]["changes"][URI].as_array().unwrap());
     assert!(
         fixed.contains("I have a question about the homework."),
         "{fixed}"

@@ -9,7 +9,7 @@ mod support;
 
 use serde_json::{json, Value};
 use support::model_server::ModelServer;
-use support::{capabilities, offset_of, start_resolving_client, text_at, TestClient};
+use support::{apply_edits, capabilities, start_resolving_client, text_at, TestClient};
 
 const URI: &str = "file:///w/notes.md";
 const DOC: &str = "# Notes\n\nI has a question about the homework.\n\nThe weather is nice today.\n";
@@ -27,25 +27,6 @@ async fn start(server: &ModelServer) -> TestClient {
     client.config_answer = options(server);
     client.initialize(caps, options(server)).await;
     client
-}
-
-fn apply(text: &str, edits: &[Value]) -> String {
-    let mut spans: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|e| {
-            (
-                offset_of(text, &e["range"]["start"], "utf-16"),
-                offset_of(text, &e["range"]["end"], "utf-16"),
-                e["newText"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let mut out = text.to_string();
-    for (start, end, new) in spans {
-        out.replace_range(start..end, new);
-    }
-    out
 }
 
 #[tokio::test]
@@ -72,7 +53,7 @@ async fn proofreading_diagnostic_and_quick_fix_through_the_server() {
         .iter()
         .find(|a| a["isPreferred"] == true)
         .expect("preferred fix");
-    let fixed = apply(DOC, fix["edit"]["changes"][URI].as_array().unwrap());
+    let fixed = apply_edits(DOC, fix["edit"]["changes"][URI].as_array().unwrap());
     assert!(
         fixed.contains("I have a question about the homework."),
         "{fixed}"
@@ -125,7 +106,7 @@ async fn a_translation_action_through_the_server() {
     );
     match resolved["edit"]["changes"][uri].as_array() {
         Some(changes) => {
-            let out = apply(&doc, changes);
+            let out = apply_edits(&doc, changes);
             assert!(out.contains(line), "{out}");
             assert_eq!(out.matches("{name}").count(), 2, "{out}");
         }

@@ -393,6 +393,26 @@ pub fn offset_of(text: &str, position: &Value, encoding: &str) -> usize {
 }
 
 /// The text an LSP range covers.
+/// `text` after the UTF-16 text edits `edits` (LSP `TextEdit`s of one document).
+pub fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset_of(text, &e["range"]["start"], "utf-16"),
+                offset_of(text, &e["range"]["end"], "utf-16"),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
 pub fn text_at<'a>(text: &'a str, range: &Value, encoding: &str) -> &'a str {
     &text[offset_of(text, &range["start"], encoding)..offset_of(text, &range["end"], encoding)]
 }
