@@ -6,13 +6,11 @@
 //! end-to-end figures.
 
 use std::collections::HashSet;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use margin::checking::{prepare, CheckInput, Checker, Tuning};
 use margin::config::Settings;
-use margin_engine::{Engine, EngineConfig, Priority};
+use margin_engine::{Engine, EngineConfig};
 use margin_proofread::{
     align, decide, filter, propose, Calibration, Dictionary, FilterConfig, FilterContext, Lexicon,
     Scored, Sources, Speller,
@@ -105,15 +103,7 @@ fn with_model(c: &mut Criterion) {
     let text = "She dont like apples, but she eat them anyway.\n";
     let (regions, identifiers) = prepare(text, Language::Markdown, &settings).unwrap();
     let run = |checker: &Checker| {
-        let input = CheckInput {
-            text,
-            language: Language::Markdown,
-            settings: &settings,
-            dictionary: &dictionary,
-            focus: None,
-            cancel: Arc::new(AtomicBool::new(false)),
-            priority: Priority::Interactive,
-        };
+        let input = CheckInput::new(text, Language::Markdown, &settings, &dictionary);
         runtime
             .block_on(checker.check_document(&engine, &input, &regions, &identifiers, |_, _, _| {}))
             .unwrap()

@@ -57,6 +57,17 @@ pub(crate) struct Scorer<'m> {
     tick: u64,
 }
 
+/// A variant to decode: on a copy of its text's base `seq` up to position `k - 1`, the tokens
+/// `feed` (from position `k - 1`), for variant `variant` of group text `text`.
+struct Plan {
+    text: usize,
+    seq: usize,
+    variant: usize,
+    k: usize,
+    feed: Vec<LlamaToken>,
+    score: VariantScore,
+}
+
 /// One request text, tokenized.
 struct Prepared {
     tokens: Vec<LlamaToken>,
@@ -80,6 +91,30 @@ pub(crate) fn log_probs(logits: &[f32], token: usize) -> (f32, f32) {
         (logits[token] as f64 - norm) as f32,
         (max as f64 - norm) as f32,
     )
+}
+
+/// [`log_probs`] of every `(logits, token)`, on up to `threads` threads: llama.cpp's threads
+/// wait meanwhile, and one softmax over a large vocabulary costs a tenth of a small model's
+/// forward pass per token.
+fn all_log_probs(wanted: &[(&[f32], usize)], threads: usize) -> Vec<(f32, f32)> {
+    let one = |chunk: &[(&[f32], usize)]| -> Vec<(f32, f32)> {
+        chunk.iter().map(|(l, t)| log_probs(l, *t)).collect()
+    };
+    let threads = threads.clamp(1, 8);
+    if threads == 1 || wanted.len() < 16 {
+        return one(wanted);
+    }
+    let size = wanted.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = wanted
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || one(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("softmax thread"))
+            .collect()
+    })
 }
 
 impl<'m> Scorer<'m> {
@@ -196,8 +231,13 @@ impl<'m> Scorer<'m> {
                     variants: Vec::new(),
                 });
             }
-            for (k, text) in req.texts[i..j].iter().enumerate() {
-                let scores = self.variants(seqs[k], &pre, &prepared[i + k], text, control, m)?;
+            // Variants of every text of the group go to the model together: a text has few of
+            // them, and small batches cost several times more per token.
+            let group: Vec<(usize, &Prepared, &crate::likelihood::ScoreText)> = (i..j)
+                .map(|t| (seqs[t - i], &prepared[t], &req.texts[t]))
+                .collect();
+            let scores = self.variants(&group, &pre, control, m)?;
+            for (k, scores) in scores.into_iter().enumerate() {
                 out[i + k].variants = scores;
             }
             i = j;
@@ -283,41 +323,52 @@ impl<'m> Scorer<'m> {
         Ok(chosen)
     }
 
-    /// Scores of `text`'s variants; its base sequence `seq` holds `p.tokens`.
+    /// Scores of the variants of each `(seq, prepared, text)` of a group; base sequence `seq`
+    /// holds the text's tokens.
     fn variants(
         &mut self,
-        seq: usize,
+        group: &[(usize, &Prepared, &crate::likelihood::ScoreText)],
         pre: &[LlamaToken],
-        p: &Prepared,
-        text: &crate::likelihood::ScoreText,
         control: &Control<'_>,
         m: &mut Metrics,
-    ) -> Result<Vec<VariantScore>, EngineError> {
-        let mut scores = vec![None; text.variants.len()];
-        // (variant index, k, tokens to feed from position k-1, original window end)
+    ) -> Result<Vec<Vec<VariantScore>>, EngineError> {
+        let mut scores: Vec<Vec<Option<VariantScore>>> = group
+            .iter()
+            .map(|(_, _, text)| vec![None; text.variants.len()])
+            .collect();
         let mut plans = Vec::new();
-        for (vi, v) in text.variants.iter().enumerate() {
-            let vtext = v.apply(&text.text);
-            let vp = self.prepare(pre, &vtext);
-            let k = common_prefix(&p.tokens, &vp.tokens).max(1);
-            let until = v.until.clamp(v.range.end, text.text.len());
-            let until_v = until + vtext.len() - text.text.len();
-            let end_o = (pre.len() + token_at_or_after(&p.ranges, until)).max(k);
-            let end_v = (pre.len() + token_at_or_after(&vp.ranges, until_v)).max(k);
-            let original: f64 = self.bases[seq].scores[k..end_o]
-                .iter()
-                .map(|s| s.0 as f64)
-                .sum();
-            let score = VariantScore {
-                original,
-                variant: 0.0,
-                original_tokens: (end_o - k) as u32,
-                variant_tokens: (end_v - k) as u32,
-            };
-            if end_v == k {
-                scores[vi] = Some(score);
-            } else {
-                plans.push((vi, k, vp.tokens[k - 1..end_v].to_vec(), score));
+        for (t, (seq, p, text)) in group.iter().enumerate() {
+            for (vi, v) in text.variants.iter().enumerate() {
+                let vtext = v.apply(&text.text);
+                let vp = self.prepare(pre, &vtext);
+                let k = common_prefix(&p.tokens, &vp.tokens).max(1);
+                let until = v.until.clamp(v.range.end, text.text.len());
+                let until_v = until + vtext.len() - text.text.len();
+                let end_o = (pre.len() + token_at_or_after(&p.ranges, until)).max(k);
+                let end_v = (pre.len() + token_at_or_after(&vp.ranges, until_v)).max(k);
+                let original: f64 = self.bases[*seq].scores[k..end_o]
+                    .iter()
+                    .map(|s| s.0 as f64)
+                    .sum();
+                let score = VariantScore {
+                    original,
+                    variant: 0.0,
+                    original_tokens: (end_o - k) as u32,
+                    variant_tokens: (end_v - k) as u32,
+                };
+                if end_v == k {
+                    scores[t][vi] = Some(score);
+                } else {
+                    let feed = vp.tokens[k - 1..end_v].to_vec();
+                    plans.push(Plan {
+                        text: t,
+                        seq: *seq,
+                        variant: vi,
+                        k,
+                        feed,
+                        score,
+                    });
+                }
             }
         }
         let mut start = 0;
@@ -327,30 +378,35 @@ impl<'m> Scorer<'m> {
             let mut outputs = 0;
             while end < plans.len()
                 && end - start < VARIANT_SEQS
-                && (end == start || outputs + plans[end].2.len() - 1 <= self.max_outputs)
+                && (end == start || outputs + plans[end].feed.len() - 1 <= self.max_outputs)
             {
-                outputs += plans[end].2.len() - 1;
+                outputs += plans[end].feed.len() - 1;
                 end += 1;
             }
             let mut entries = Vec::new();
-            for (n, (_, k, feed, _)) in plans[start..end].iter().enumerate() {
+            for (n, plan) in plans[start..end].iter().enumerate() {
                 let vs = BASES + n;
                 self.ctx
                     .clear_kv_cache_seq(Some(vs as u32), None, None)
                     .map_err(|e| EngineError::Backend(e.to_string()))?;
-                if *k > 1 {
+                if plan.k > 1 {
                     self.ctx
-                        .copy_kv_cache_seq(seq as i32, vs as i32, Some(0), Some((*k - 1) as u32))
+                        .copy_kv_cache_seq(
+                            plan.seq as i32,
+                            vs as i32,
+                            Some(0),
+                            Some((plan.k - 1) as u32),
+                        )
                         .map_err(|e| EngineError::Backend(e.to_string()))?;
                 }
-                for (i, t) in feed.iter().enumerate() {
-                    entries.push((vs, k - 1 + i, *t, i + 1 < feed.len()));
+                for (i, t) in plan.feed.iter().enumerate() {
+                    entries.push((vs, plan.k - 1 + i, *t, i + 1 < plan.feed.len()));
                 }
             }
             let batch_plans = &plans[start..end];
             let results = self.decode(&entries, control, m, |e| {
-                let (_, k, feed, _) = &batch_plans[e.0 - BASES];
-                feed[e.1 + 1 - (k - 1)]
+                let plan = &batch_plans[e.0 - BASES];
+                plan.feed[e.1 + 1 - (plan.k - 1)]
             })?;
             let mut sums = vec![0.0f64; end - start];
             for (e, r) in entries.iter().zip(results) {
@@ -358,10 +414,10 @@ impl<'m> Scorer<'m> {
                     sums[e.0 - BASES] += lp as f64;
                 }
             }
-            for (n, (vi, _, _, score)) in plans[start..end].iter().enumerate() {
-                scores[*vi] = Some(VariantScore {
+            for (n, plan) in plans[start..end].iter().enumerate() {
+                scores[plan.text][plan.variant] = Some(VariantScore {
                     variant: sums[n],
-                    ..score.clone()
+                    ..plan.score.clone()
                 });
                 let _ = self
                     .ctx
@@ -372,7 +428,11 @@ impl<'m> Scorer<'m> {
         }
         Ok(scores
             .into_iter()
-            .map(|s| s.expect("every variant scored"))
+            .map(|s| {
+                s.into_iter()
+                    .map(|s| s.expect("every variant scored"))
+                    .collect()
+            })
             .collect())
     }
 
@@ -408,12 +468,16 @@ impl<'m> Scorer<'m> {
             self.ctx
                 .decode(&mut batch)
                 .map_err(|e| EngineError::Decode(e.to_string()))?;
-            for (b, entry) in entries[i..j].iter().enumerate() {
-                out.push(
-                    entry.3.then(|| {
-                        log_probs(self.ctx.get_logits_ith(b as i32), next(entry).0 as usize)
-                    }),
-                );
+            // (logits, next token) of each position that asked for logits.
+            let wanted: Vec<(&[f32], usize)> = entries[i..j]
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.3)
+                .map(|(b, e)| (self.ctx.get_logits_ith(b as i32), next(e).0 as usize))
+                .collect();
+            let mut scores = all_log_probs(&wanted, self.threads).into_iter();
+            for entry in &entries[i..j] {
+                out.push(if entry.3 { scores.next() } else { None });
             }
             m.evaluated_tokens += j - i;
             i = j;
@@ -433,6 +497,26 @@ impl<'m> Scorer<'m> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn log_probs_on_threads_equal_one_thread_in_order() {
+        let rows: Vec<Vec<f32>> = (0..40)
+            .map(|r| {
+                (0..1000)
+                    .map(|i| ((i * 31 + r * 7) % 97) as f32 / 9.0)
+                    .collect()
+            })
+            .collect();
+        let wanted: Vec<(&[f32], usize)> = rows
+            .iter()
+            .enumerate()
+            .map(|(r, l)| (l.as_slice(), r * 13))
+            .collect();
+        let one = super::all_log_probs(&wanted, 1);
+        assert_eq!(one.len(), 40);
+        assert_eq!(super::all_log_probs(&wanted, 3), one);
+        assert_eq!(one[5], super::log_probs(&rows[5], 65));
+    }
+
     #[test]
     fn log_probs_match_the_full_softmax() {
         let logits: Vec<f32> = (0..50_000)

@@ -99,6 +99,24 @@ pub fn guard(input: &str, edits: &[&Edit], ctx: &FilterContext<'_>) -> Vec<Optio
     edits.iter().map(|e| drop_reason(e, &spans, ctx)).collect()
 }
 
+/// The words of `text` whose edits the identifier and dictionary filters drop, sorted and
+/// without repeats. Candidates those filters reject are not scored at all, so a cached result
+/// of `text` holds only when this list is the same (it is part of the cache key).
+pub fn filtered_words(
+    text: &str,
+    identifiers: &HashSet<String>,
+    dictionary: &Dictionary,
+) -> Vec<String> {
+    let mut out: Vec<String> = words(text)
+        .into_iter()
+        .filter(|w| dictionary.contains(w) || (w.chars().count() > 1 && identifiers.contains(*w)))
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn drop_reason(
     e: &Edit,
     spans: &[(Range<usize>, Sensitive)],

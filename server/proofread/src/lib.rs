@@ -50,7 +50,7 @@ pub use candidates::{propose, Candidate, EditKind, Sources};
 pub use detect::{detect, detect_loosely, same_language};
 pub use dictionary::{add_word, Dictionary};
 pub use filter::{
-    filter, guard, identifiers_from_tree, DropReason, FilterConfig, FilterContext, Filtered,
+    filter, filtered_words, guard, identifiers_from_tree, DropReason, FilterConfig, FilterContext, Filtered,
 };
 pub use ignore_store::{context_hash, FindingKey, IgnoreStore};
 pub use output::{clean, cut_at_special_tokens, stop_strings, stop_strings_for, Unusable};

@@ -7,7 +7,8 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use margin_proofread::{
-    decide, guard, message, Calibration, EditKind, FilterConfig, FilterContext, Scored, Verdict,
+    decide, guard, message, Calibration, DropReason, Edit, EditKind, FilterConfig, FilterContext,
+    Scored, Verdict,
 };
 use margin_syntax::ProseRegion;
 use unicode_segmentation::UnicodeSegmentation;
@@ -80,6 +81,57 @@ pub fn admissible(
         return Vec::new();
     }
     let text = region.text[piece.clone()].replace('\n', " ");
+    let edits: Vec<_> = scored.iter().map(|s| &s.candidate.edit).collect();
+    let reasons = guard_piece(region, &piece, &edits, input, identifiers);
+    let technical = is_technical(region, &piece, &text, identifiers);
+    scored
+        .iter()
+        .zip(reasons)
+        .filter_map(|(s, reason)| match reason {
+            Some(reason) => {
+                tracing::trace!(
+                    original = s.candidate.edit.original,
+                    ?reason,
+                    "candidate dropped"
+                );
+                None
+            }
+            None if is_symbol_edit(&s.candidate.edit.original, &s.candidate.edit.replacement) => {
+                None
+            }
+            None => Some(Scored {
+                technical,
+                ..s.clone()
+            }),
+        })
+        .collect()
+}
+
+/// Whether each edit of a piece passes the per-edit filters. None of them depends on the
+/// model's score, so the pipeline applies them before scoring too: a candidate in inline code
+/// or on one of the file's identifiers costs no model time.
+pub fn passes_filters(
+    region: &ProseRegion,
+    piece: &Range<usize>,
+    edits: &[&Edit],
+    input: &CheckInput<'_>,
+    identifiers: &HashSet<String>,
+) -> Vec<bool> {
+    guard_piece(region, piece, edits, input, identifiers)
+        .into_iter()
+        .map(|r| r.is_none())
+        .collect()
+}
+
+/// The per-edit filters' verdicts on edits of `piece` (bytes of the region's text).
+fn guard_piece(
+    region: &ProseRegion,
+    piece: &Range<usize>,
+    edits: &[&Edit],
+    input: &CheckInput<'_>,
+    identifiers: &HashSet<String>,
+) -> Vec<Option<DropReason>> {
+    let text = region.text[piece.clone()].replace('\n', " ");
     let mut protected: Vec<Range<usize>> = region
         .protected
         .iter()
@@ -103,30 +155,7 @@ pub fn admissible(
         dictionary: input.dictionary,
         config: &config,
     };
-    let edits: Vec<_> = scored.iter().map(|s| &s.candidate.edit).collect();
-    let reasons = guard(&text, &edits, &context);
-    let technical = is_technical(region, &piece, &text, identifiers);
-    scored
-        .iter()
-        .zip(reasons)
-        .filter_map(|(s, reason)| match reason {
-            Some(reason) => {
-                tracing::trace!(
-                    original = s.candidate.edit.original,
-                    ?reason,
-                    "candidate dropped"
-                );
-                None
-            }
-            None if is_symbol_edit(&s.candidate.edit.original, &s.candidate.edit.replacement) => {
-                None
-            }
-            None => Some(Scored {
-                technical,
-                ..s.clone()
-            }),
-        })
-        .collect()
+    guard(&text, edits, &context)
 }
 
 /// Whether a piece (its region text `text`, line breaks as spaces) is technical: prose with

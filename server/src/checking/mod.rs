@@ -11,6 +11,8 @@ mod decide;
 mod document;
 pub mod model_call;
 pub mod pipeline;
+#[cfg(test)]
+mod prefilter_tests;
 mod resources;
 mod store;
 mod store_db;
@@ -95,6 +97,26 @@ pub struct CheckInput<'a> {
     pub focus: Option<usize>,
     pub cancel: Arc<AtomicBool>,
     pub priority: Priority,
+}
+
+impl<'a> CheckInput<'a> {
+    /// A check of `text` at interactive priority, not focused on an offset, not cancelled.
+    pub fn new(
+        text: &'a str,
+        language: Language,
+        settings: &'a Settings,
+        dictionary: &'a Dictionary,
+    ) -> Self {
+        CheckInput {
+            text,
+            language,
+            settings,
+            dictionary,
+            focus: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            priority: Priority::Interactive,
+        }
+    }
 }
 
 /// Counters for status displays and benchmarks.
@@ -369,40 +391,55 @@ impl Checker {
     ) -> Result<Vec<Finding>, CheckError> {
         let calibration = self.calibration(engine);
         let mut findings = Vec::new();
-        self.score_document(engine, input, regions, |done, total, finished| {
-            if let Some((i, pieces)) = finished {
-                for (range, scored) in pieces {
-                    findings.extend(region_findings(
-                        &regions[i],
-                        range.clone(),
-                        scored,
-                        input,
-                        identifiers,
-                        names,
-                        &calibration,
-                    ));
+        self.score_document(
+            engine,
+            input,
+            regions,
+            identifiers,
+            |done, total, finished| {
+                if let Some((i, pieces)) = finished {
+                    for (range, scored) in pieces {
+                        findings.extend(region_findings(
+                            &regions[i],
+                            range.clone(),
+                            scored,
+                            input,
+                            identifiers,
+                            names,
+                            &calibration,
+                        ));
+                    }
                 }
-            }
-            on_region(done, total, &findings);
-        })
+                on_region(done, total, &findings);
+            },
+        )
         .await?;
         findings.sort_by_key(|f| f.range.start);
         Ok(findings)
     }
 
     /// The scored candidates of every piece of every region (in region order), from the cache
-    /// or the model. `on_region(done, total, finished)` is told when a region is done, with its
-    /// index and pieces (and once at the start, with none).
+    /// or the model; candidates the per-edit filters drop (inline code, the file's
+    /// `identifiers`, dictionary words) are not scored. `on_region(done, total, finished)` is
+    /// told when a region is done, with its index and pieces (and once at the start, with none).
     pub async fn score_document(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
+        identifiers: &HashSet<String>,
         mut on_region: impl FnMut(usize, usize, Option<(usize, &[ScoredPiece])>),
     ) -> Result<Vec<Vec<ScoredPiece>>, CheckError> {
         let doc_language = self.document_language(input, regions);
         let kinds = self.kinds(engine, input);
-        let mut jobs = self.pieces(engine, input, regions, doc_language.as_deref(), &kinds);
+        let mut jobs = self.pieces(
+            engine,
+            input,
+            regions,
+            identifiers,
+            doc_language.as_deref(),
+            &kinds,
+        );
         self.load_stored(&jobs).await;
         if let Some(focus) = input.focus {
             jobs.sort_by_key(|j| {
@@ -462,7 +499,14 @@ impl Checker {
             }
             if pending.len() == PIECES_PER_JOB {
                 for (j, scored) in self
-                    .run(engine, input, std::mem::take(&mut pending), &kinds)
+                    .run(
+                        engine,
+                        input,
+                        std::mem::take(&mut pending),
+                        &kinds,
+                        regions,
+                        identifiers,
+                    )
                     .await?
                 {
                     if finish(&j, scored, &mut out, &mut remaining, &mut done) {
@@ -471,7 +515,10 @@ impl Checker {
                 }
             }
         }
-        for (j, scored) in self.run(engine, input, pending, &kinds).await? {
+        for (j, scored) in self
+            .run(engine, input, pending, &kinds, regions, identifiers)
+            .await?
+        {
             if finish(&j, scored, &mut out, &mut remaining, &mut done) {
                 on_region(done, total, Some((j.region, &out[j.region])));
             }
@@ -479,13 +526,15 @@ impl Checker {
         Ok(out)
     }
 
-    /// Scores `jobs` with the model and caches the results.
+    /// Scores `jobs` (pieces of `regions`) with the model and caches the results.
     async fn run(
         &self,
         engine: &Engine,
         input: &CheckInput<'_>,
         jobs: Vec<Job>,
         kinds: &[EditKind],
+        regions: &[ProseRegion],
+        identifiers: &HashSet<String>,
     ) -> Result<Vec<(Job, Arc<Vec<Scored>>)>, CheckError> {
         if jobs.is_empty() {
             return Ok(Vec::new());
@@ -502,6 +551,11 @@ impl Checker {
         });
         let paths = input.settings.dictionary_paths.clone();
         let resources = |language: Option<&str>| self.languages.get(language, &paths);
+        let admit = |i: usize, cands: &[margin_proofread::Candidate]| {
+            let j = &jobs[i];
+            let edits: Vec<_> = cands.iter().map(|c| &c.edit).collect();
+            decide::passes_filters(&regions[j.region], &j.range, &edits, input, identifiers)
+        };
         let options = pipeline::Options {
             rewrite: input.settings.rewrite,
             rewrite_useful,
@@ -512,6 +566,7 @@ impl Checker {
             priority: input.priority,
             cancel: &input.cancel,
             resources: &resources,
+            admit: &admit,
             variant_cache: self.tuning.cache.then_some(&self.variants),
             fingerprint: &engine.model_info().fingerprint,
         };
@@ -590,14 +645,20 @@ impl Checker {
         engine: &Engine,
         input: &CheckInput<'_>,
         regions: &[ProseRegion],
+        identifiers: &HashSet<String>,
         doc_language: Option<&str>,
         kinds: &[EditKind],
     ) -> Vec<Job> {
         let s = input.settings;
         let measured = &self.calibration(engine).languages;
         let what = format!(
-            "{}|{:?}|{}|{kinds:?}|{measured:?}|{:?}",
-            s.language, s.rewrite, self.tuning.suspicion, s.dictionary_paths
+            "{}|{:?}|{}|{kinds:?}|{measured:?}|{:?}|{}|{}",
+            s.language,
+            s.rewrite,
+            self.tuning.suspicion,
+            s.dictionary_paths,
+            s.allow_whitespace_edits,
+            s.allow_quote_edits
         );
         let settings_hash = stable_hash(what.as_bytes());
         let mut jobs = Vec::new();
@@ -623,7 +684,16 @@ impl Checker {
                 // Line breaks inside a region are wrapping (comment lines, a paragraph over
                 // several lines): the model sees spaces, which keeps every byte offset.
                 let text = region.text[range.clone()].replace('\n', " ");
-                let hash = settings_hash ^ u64::from(opens_sentence) ^ (u64::from(fragment) << 1);
+                let technical = decide::is_technical(region, &range, &text, identifiers);
+                // Candidates the filters drop are not scored: the result depends on which of
+                // the piece's words are identifiers or dictionary words.
+                let filtered =
+                    margin_proofread::filtered_words(&text, identifiers, input.dictionary);
+                let hash = settings_hash
+                    ^ u64::from(opens_sentence)
+                    ^ (u64::from(fragment) << 1)
+                    ^ (u64::from(technical) << 2)
+                    ^ stable_hash(filtered.join("\n").as_bytes()).rotate_left(2);
                 let key = CheckKey::new(
                     &engine.model_info().fingerprint,
                     hash,
@@ -636,6 +706,7 @@ impl Checker {
                     language: language.clone(),
                     opens_sentence,
                     fragment,
+                    technical,
                 };
                 jobs.push(Job {
                     region: i,

@@ -14,11 +14,9 @@ mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Instant;
 
-use margin_engine::{Engine, EngineConfig, Priority};
+use margin_engine::{Engine, EngineConfig};
 use margin_proofread::calibrate::{calibrate, Labelled, Targets};
 use margin_proofread::{Calibration, Dictionary};
 use margin_syntax::Language;
@@ -350,18 +348,10 @@ async fn evaluate(
     };
     let dictionary = Dictionary::default();
     let (regions, identifiers) = prepare(text, language, &settings)?;
-    let input = CheckInput {
-        text,
-        language,
-        settings: &settings,
-        dictionary: &dictionary,
-        focus: None,
-        cancel: Arc::new(AtomicBool::new(false)),
-        priority: Priority::Interactive,
-    };
+    let input = CheckInput::new(text, language, &settings, &dictionary);
     let t0 = Instant::now();
     let scored = checker
-        .score_document(engine, &input, &regions, |_, _, _| {})
+        .score_document(engine, &input, &regions, &identifiers, |_, _, _| {})
         .await
         .map_err(|e| e.to_string())?;
     let millis = t0.elapsed().as_secs_f64() * 1e3;

@@ -234,3 +234,19 @@ proptest::proptest! {
         proptest::prop_assert_eq!(f.kept.len() + f.dropped.len(), n);
     }
 }
+
+#[test]
+fn filtered_words_are_the_identifiers_and_dictionary_words_of_a_text() {
+    let text =
+        "Call parse_config before the parser reads Kubernetes manifests, then parse_config again.";
+    let identifiers: HashSet<String> = ["parse_config", "x", "unused"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let dictionary = Dictionary::from_words(["kubernetes"]);
+    assert_eq!(
+        filtered_words(text, &identifiers, &dictionary),
+        ["Kubernetes", "parse_config"]
+    );
+    assert!(filtered_words(text, &HashSet::new(), &Dictionary::default()).is_empty());
+}
