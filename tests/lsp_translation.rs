@@ -143,9 +143,9 @@ async fn hover_translates_foreign_comments_only() {
     let Some(model) = test_model() else { return };
     let mut client = start(&model, json!({})).await;
     let uri = "file:///w/sum.rs";
-    let doc = "// Das Wetter ist heute sehr schön.\nfn sum(values: &[i32]) -> i32 {\n    // Add up every value in the list and return the total.\n    values.iter().sum()\n}\n";
+    let doc = "// Der Hund ist sehr groß.\nfn sum(values: &[i32]) -> i32 {\n    // Add up every value in the list and return the total.\n    values.iter().sum()\n}\n";
     client.open(uri, "rust", doc).await;
-    let at = doc.find("Wetter").unwrap();
+    let at = doc.find("Hund").unwrap();
     let hover = client
         .request(
             "textDocument/hover",
@@ -159,7 +159,7 @@ async fn hover_translates_foreign_comments_only() {
     assert!(value.contains("German → English"), "{value}");
     let body = value.split_once("\n\n").unwrap().1.trim();
     assert!(
-        !body.is_empty() && !body.contains("Wetter") && !body.contains("could not"),
+        !body.is_empty() && !body.contains("Hund") && !body.contains("could not"),
         "{value}"
     );
     assert_eq!(
@@ -179,7 +179,7 @@ async fn hover_translates_foreign_comments_only() {
         .unwrap();
     assert!(hover.is_null(), "{hover:#}");
     // The same hover again is served from the cache.
-    let at = doc.find("Wetter").unwrap();
+    let at = doc.find("Hund").unwrap();
     client
         .request(
             "textDocument/hover",
@@ -208,7 +208,7 @@ async fn inlay_hints_appear_when_enabled_and_disappear_when_disabled() {
     let Some(model) = test_model() else { return };
     let mut client = start(&model, json!({"inlineTranslations": true})).await;
     let uri = "file:///w/config.py";
-    let doc = "# Das Wetter ist heute sehr schön.\ndef load(path):\n    # Open the file and parse it.\n    return {}\n";
+    let doc = "# Der Hund ist sehr groß.\ndef load(path):\n    # Open the file and parse it.\n    return {}\n";
     client.open(uri, "python", doc).await;
     // First request: nothing cached yet; the translation runs in the background and the
     // server asks the client to refresh its hints.

@@ -64,6 +64,9 @@ pub enum TranslateError<E> {
     /// The model echoed a text that is clearly not in the target language.
     #[error("the model returned the text untranslated")]
     Untranslated,
+    /// The model talked about the text (quoting it) instead of translating it.
+    #[error("the model described the text instead of translating it")]
+    Commentary,
     /// The model answered in another language than the target.
     #[error("the model did not answer in {}", .expected.name)]
     WrongLanguage {
@@ -85,6 +88,7 @@ impl<E> TranslateError<E> {
             Damaged(e) => Damaged(e),
             EmptyOutput => EmptyOutput,
             Untranslated => Untranslated,
+            Commentary => Commentary,
             WrongLanguage { expected } => WrongLanguage { expected },
         }
     }
@@ -218,8 +222,41 @@ fn check<E>(
         }
     } else if is_in_language(&lines, to) == Some(false) {
         return Err(TranslateError::WrongLanguage { expected: to });
+    } else if quotes_the_source(source, &lines) {
+        return Err(TranslateError::Commentary);
     }
     Ok(lines)
+}
+
+/// Quote pairs a reply may put around words it cites.
+const QUOTES: &[(char, char)] = &[('"', '"'), ('“', '”'), ('„', '“'), ('«', '»'), ('»', '«')];
+
+/// Whether `reply` cites words of `source` in quotes that the source did not have: "The German
+/// word "Das Wetter" means …" is a remark about the text, not its translation.
+fn quotes_the_source(source: &str, reply: &str) -> bool {
+    let quote_chars: Vec<char> = QUOTES.iter().flat_map(|&(a, b)| [a, b]).collect();
+    QUOTES.iter().any(|&(open, close)| {
+        let mut rest = reply;
+        while let Some(start) = rest.find(open) {
+            let after = &rest[start + open.len_utf8()..];
+            let Some(end) = after.find(close) else { break };
+            let cited = after[..end].trim();
+            rest = &after[end + close.len_utf8()..];
+            if cited.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+                continue;
+            }
+            let unquoted = source.match_indices(cited).any(|(at, _)| {
+                let before = source[..at].trim_end().chars().next_back();
+                let after = source[at + cited.len()..].trim_start().chars().next();
+                !before.is_some_and(|c| quote_chars.contains(&c))
+                    && !after.is_some_and(|c| quote_chars.contains(&c))
+            });
+            if unquoted {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 #[cfg(test)]

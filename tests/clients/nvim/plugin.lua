@@ -272,7 +272,7 @@ local ok, err = pcall(function()
   -- 4. Hover translation ------------------------------------------------------------------------
   step('hover translation')
   -- A sentence SmolLM2-135M translates (longer ones often come back untranslated).
-  local GERMAN = 'Das Wetter ist heute sehr schön.'
+  local GERMAN = 'Der Hund ist sehr groß.'
   local gbuf = open('reisebericht.md', { '# Reisebericht', '', GERMAN })
   local gclient = wait_client(gbuf, 'margin')
   if check(gclient, 'margin did not attach to the second buffer') then
@@ -285,7 +285,7 @@ local ok, err = pcall(function()
       check(type(value) == 'string' and vim.trim(value) ~= '', 'hover is empty: ' .. vim.inspect(res.result))
       local body = type(value) == 'string' and vim.trim(value:match('\n\n(.*)$') or '') or ''
       check(not (value or ''):find('could not translate', 1, true), 'no translation: ' .. vim.inspect(value))
-      check(body ~= '' and not body:find('Das Wetter ist heute', 1, true), 'hover body is not a translation: ' .. vim.inspect(value))
+      check(body ~= '' and not body:find('Der Hund ist sehr', 1, true), 'hover body is not a translation: ' .. vim.inspect(value))
       check(type(contents) ~= 'table' or contents.kind == nil or contents.kind == 'markdown', 'hover is not Markdown')
     end
   end

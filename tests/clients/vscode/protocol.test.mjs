@@ -150,7 +150,7 @@ after(async () => {
 
 const NOTES = '# Notes\n\nI has a question about the homework.\n\nThe weather is nice today.\n';
 // A sentence SmolLM2-135M translates (longer ones often come back untranslated).
-const GERMAN = '# Reisebericht\n\nDas Wetter ist heute sehr schön.\n';
+const GERMAN = '# Reisebericht\n\nDer Hund ist sehr groß.\n';
 const notesUri = pathToFileURL(path.join(traceDir, 'notes.md')).href;
 const germanUri = pathToFileURL(path.join(traceDir, 'reisebericht.md')).href;
 const docs = new Map();
@@ -281,7 +281,7 @@ test('hover: a paragraph in another language shows its translation', async () =>
   if (!Array.isArray(contents) && typeof contents !== 'string') assert.equal(contents.kind, 'markdown');
   assert.ok(!/could not translate/i.test(value), `no translation: ${value}`);
   const body = value.split('\n\n').slice(1).join('\n\n').trim(); // after the "German → English" line
-  assert.ok(body.length > 0 && !body.includes('Das Wetter ist heute'), `hover body is not a translation: ${value}`);
+  assert.ok(body.length > 0 && !body.includes('Der Hund ist sehr'), `hover body is not a translation: ${value}`);
 });
 
 test('margin/status reports the loaded model, the model of each task, the checks and the doctor report', async () => {

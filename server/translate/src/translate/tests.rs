@@ -209,6 +209,38 @@ fn echo_of_a_foreign_text_is_untranslated_but_names_may_stay() {
 }
 
 #[test]
+fn a_remark_quoting_the_source_is_retried_and_never_shown() {
+    let de = "Das Wetter ist heute sehr schön.";
+    let known = TranslateOptions {
+        from: Some(lang("de")),
+        ..opts("en", false)
+    };
+    // SmolLM2-135M's first answer to this sentence (measured), then a translation.
+    let replies = RefCell::new(vec![
+        "The weather is very nice today.".to_string(),
+        "The German word \"Das Wetter\" translates to \"The Wetter\" in English.".to_string(),
+    ]);
+    let call = |_: &TranslatePrompt| Ok::<_, Cancelled>(replies.borrow_mut().pop().unwrap());
+    let t = translate_text(de, &known, words, call).unwrap();
+    assert_eq!(t.text, "The weather is very nice today.");
+    assert_eq!(t.retries, 1);
+    // The same remark twice: no translation at all.
+    let remark = |_: &TranslatePrompt| {
+        Ok::<_, Cancelled>("The original sentence is: \u{201c}Das Wetter ist heute\u{201d}.".into())
+    };
+    let r = translate_text(de, &known, words, remark);
+    assert!(matches!(r, Err(TranslateError::Commentary)), "{r:?}");
+    // A title the source quoted itself stays quoted in the translation.
+    let title = "Der Film \u{201e}Titanic\u{201c} war sehr lang.";
+    let quoted =
+        |_: &TranslatePrompt| Ok::<_, Cancelled>("The film \"Titanic\" was very long.".into());
+    assert_eq!(
+        translate_text(title, &known, words, quoted).unwrap().text,
+        "The film \"Titanic\" was very long."
+    );
+}
+
+#[test]
 fn reply_in_the_wrong_language_is_rejected() {
     let r = translate_text(
         "Open the settings and choose a new theme for the editor window.",
