@@ -247,7 +247,7 @@ pub async fn score(
         let admitted = (opts.admit)(i, &cands);
         let mut admitted = admitted.into_iter();
         cands.retain(|_| admitted.next().unwrap_or(true));
-        let variants = cands
+        let variants: Vec<Variant> = cands
             .iter()
             .map(|c| {
                 let r = &c.edit.range;
@@ -259,7 +259,7 @@ pub async fn score(
             })
             .collect();
         texts.push(ScoreText {
-            text: piece.text.clone(),
+            text: scored_text(&piece.text, &variants, !scores.tokens.is_empty()).to_string(),
             variants,
         });
         all.push(cands);
@@ -285,15 +285,23 @@ pub async fn score(
     }
     let model_scored = texts.iter().map(|t| t.variants.len()).sum();
     let verifying = std::time::Instant::now();
-    let fresh = if model_scored > 0 && scoring {
+    let mut fresh: Vec<TextScores> = texts.iter().map(|_| TextScores::default()).collect();
+    if model_scored > 0 && scoring {
+        // Only pieces with variants to score: the scorer decodes every text it is sent (a
+        // piece that detection skipped, or whose tokens left the KV cache, costs a prefill),
+        // and a piece without variants would be decoded for nothing.
+        let with: Vec<usize> = (0..texts.len())
+            .filter(|&i| !texts[i].variants.is_empty())
+            .collect();
         let verify = LikelihoodRequest {
             preamble: "\n".into(),
-            texts: texts.clone(),
+            texts: with.iter().map(|&i| texts[i].clone()).collect(),
         };
-        engine.submit(job(verify, opts)).wait().await?.texts
-    } else {
-        texts.iter().map(|_| TextScores::default()).collect()
-    };
+        let scored = engine.submit(job(verify, opts)).wait().await?.texts;
+        for (i, scores) in with.into_iter().zip(scored) {
+            fresh[i] = scores;
+        }
+    }
     let mut by_kind = std::collections::BTreeMap::<EditKind, usize>::new();
     all.iter()
         .flatten()
@@ -383,6 +391,18 @@ fn needs_detection(piece: &Piece, opts: &Options<'_>, engine: &Engine) -> bool {
     gated || rewrite_decision
 }
 
+/// The part of a piece that verification needs: all of it when detection holds it in the KV
+/// cache already (prefilled, reused for free); else only up to the end of the last variant's
+/// window, since nothing after that is compared (a piece that only gets spelling candidates
+/// is often not detected: its text after the last misspelling would be decoded for nothing).
+/// Windows end at a word or sentence end, where the tokens before are those of the whole text.
+fn scored_text<'t>(text: &'t str, variants: &[Variant], detected: bool) -> &'t str {
+    match variants.iter().map(|v| v.until).max() {
+        Some(end) if !detected => &text[..end.min(text.len())],
+        _ => text,
+    }
+}
+
 /// End of the stretch an edit of `range` is compared over: the end of its sentence, or of the
 /// [`WINDOW_WORDS`]th word after it if that comes first.
 fn window_end(text: &str, range: &Range<usize>) -> usize {
@@ -464,6 +484,24 @@ mod tests {
             &text[one..window_end(text, &(one..one + 3))],
             "One two three four five six seven eight nine"
         );
+    }
+
+    #[test]
+    fn undetected_pieces_are_scored_only_up_to_their_last_window() {
+        let text = "Teh cat sat on the mat. Then it slept for hours and hours.";
+        let variant = |until| Variant {
+            range: 0..3,
+            replacement: "The".into(),
+            until,
+        };
+        let teh = window_end(text, &(0..3));
+        assert_eq!(
+            scored_text(text, &[variant(teh)], false),
+            "Teh cat sat on the mat."
+        );
+        // Detected pieces are in the KV cache whole: sending them whole reuses every token.
+        assert_eq!(scored_text(text, &[variant(teh)], true), text);
+        assert_eq!(scored_text(text, &[], false), text);
     }
 
     #[test]
