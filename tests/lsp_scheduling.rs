@@ -2,7 +2,10 @@
 //! (`MARGIN_TEST_MODEL`): many documents edited faster than they can be
 //! checked still get diagnostics while the edits go on (no document waits
 //! forever for its debounce), and every document's final version is published
-//! soon after the edits stop.
+//! soon after the edits stop. How many checks fit in the editing time depends
+//! on the machine, so the edits go on until `DOCS` publishes have arrived (at
+//! least `EDITING`, at most `MAX_EDITING`): the test is about how checks are
+//! shared between documents, not about speed (`margin bench load` measures that).
 
 mod support;
 
@@ -16,6 +19,8 @@ const DOCS: usize = 10;
 /// Edits per second over all documents: each document is edited every half second.
 const EDITS_PER_SECOND: u64 = 20;
 const EDITING: Duration = Duration::from_secs(12);
+/// Edits stop here even if fewer than `DOCS` publishes arrived (a very slow machine).
+const MAX_EDITING: Duration = Duration::from_secs(60);
 
 fn uri(i: usize) -> String {
     format!("file:///w/doc{i}.md")
@@ -69,9 +74,13 @@ async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() 
     // Edit the last paragraph of each document in turn, faster than they can be checked.
     let line = 4;
     let mut versions = [1i64; DOCS];
-    let edits = EDITS_PER_SECOND * EDITING.as_secs();
+    let edits = (EDITS_PER_SECOND * EDITING.as_secs()) as usize;
     let started = Instant::now();
-    for n in 0..edits as usize {
+    let mut n = 0;
+    while n < edits
+        || (client.received("textDocument/publishDiagnostics").len() - before < DOCS
+            && started.elapsed() < MAX_EDITING)
+    {
         let i = n % DOCS;
         versions[i] += 1;
         let change = json!({"textDocument": {"uri": uri(i), "version": versions[i]}, "contentChanges": [{
@@ -82,7 +91,9 @@ async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() 
         client
             .drain(next.saturating_duration_since(Instant::now()))
             .await;
+        n += 1;
     }
+    let editing = started.elapsed();
     let during: Vec<Value> = client.received("textDocument/publishDiagnostics")[before..].to_vec();
     let docs_during = during
         .iter()
@@ -93,7 +104,7 @@ async fn many_edited_documents_all_get_diagnostics_during_and_after_the_edits() 
         .collect();
     assert!(
         docs_during.len() >= DOCS / 2,
-        "only {} of {DOCS} documents got diagnostics during {EDITING:?} of edits ({} publishes)",
+        "only {} of {DOCS} documents got diagnostics during {editing:?} of edits ({} publishes)",
         docs_during.len(),
         during.len()
     );
