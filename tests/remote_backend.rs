@@ -3,7 +3,9 @@
 //! protocol: a proofreading diagnostic and its quick fix, a translation action (answered by
 //! the server's model; applied only when no placeholder is lost) and a completion; and
 //! `margin check --backend-url`. The model and the numbers are the in-process
-//! tests' own, so the findings are the same ones.
+//! tests' own, so the findings are the same ones. And what the probe learns of the model: its
+//! chat template and fill-in-the-middle markers (a tiny model the test writes has them, or
+//! not), with FIM completions through the server.
 
 mod support;
 
@@ -236,4 +238,90 @@ async fn a_server_gone_mid_edit_leaves_the_diagnostics_and_the_next_edit_is_chec
         "{last:#?}"
     );
     client.shutdown_and_exit().await;
+}
+
+/// Connects to `server` (blocking) and returns the engine.
+fn connect(server: &ModelServer) -> margin_engine::Engine {
+    let mut cfg = margin_engine::remote::RemoteConfig::new(server.url());
+    cfg.timeout = std::time::Duration::from_secs(120);
+    margin_engine::Engine::connect(cfg).expect("the probe succeeds")
+}
+
+#[test]
+fn the_probe_finds_fim_markers_and_the_chat_template_and_fim_goes_through_the_server() {
+    use margin_engine::test_support::{write_tiny_model, TinyModelSpec};
+    use margin_engine::{EngineError, GenerateRequest, Job, PromptInput, Slot};
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("fim.gguf");
+    write_tiny_model(&with, &TinyModelSpec::default()).unwrap();
+    let without = dir.path().join("plain.gguf");
+    let spec = TinyModelSpec {
+        fim: false,
+        chat_template: None,
+        ..TinyModelSpec::default()
+    };
+    write_tiny_model(&without, &spec).unwrap();
+    let fim = || {
+        let req = GenerateRequest::new(
+            PromptInput::Fim {
+                prefix: "fn main() {\n    ".into(),
+                suffix: "\n}\n".into(),
+            },
+            4,
+        );
+        Job::generate(Slot::Suggest, req)
+    };
+
+    let Some(server) = ModelServer::start_model(with.to_str().unwrap(), &[]) else {
+        return;
+    };
+    let engine = connect(&server);
+    let info = engine.model_info();
+    // The ids the server's tokenizer gave the markers are the file's own FIM ids.
+    let file = margin_engine::gguf::inspect(&with).unwrap();
+    assert!(file.fim);
+    let ids = info.fim.expect("FIM markers found through the tokenizer");
+    assert!(
+        ids.prefix != ids.suffix && ids.suffix != ids.middle,
+        "{ids:?}"
+    );
+    assert!(info.has_chat_template && info.can_chat, "{info:?}");
+    assert_eq!(info.n_params, file.n_params, "the served file's own facts");
+    let out = engine
+        .submit(fim())
+        .blocking_wait()
+        .expect("a FIM completion through the server");
+    assert!(out.metrics.generated_tokens >= 1, "{out:?}");
+    drop(engine);
+    drop(server);
+
+    let Some(server) = ModelServer::start_model(without.to_str().unwrap(), &[]) else {
+        return;
+    };
+    let engine = connect(&server);
+    let info = engine.model_info();
+    assert!(info.fim.is_none(), "{info:?}");
+    assert!(!info.has_chat_template && !info.can_chat, "{info:?}");
+    assert!(
+        info.degraded.iter().any(|d| d.contains("no chat template")),
+        "{:?}",
+        info.degraded
+    );
+    assert!(matches!(
+        engine.submit(fim()).blocking_wait(),
+        Err(EngineError::NoFim)
+    ));
+}
+
+#[test]
+fn the_test_model_has_a_chat_template_and_no_fim_markers_on_the_server() {
+    let Some(server) = ModelServer::start(&[]) else {
+        return;
+    };
+    let engine = connect(&server);
+    let info = engine.model_info();
+    // SmolLM2's vocabulary spells `<fim_prefix>` with several tokens: no FIM.
+    assert!(info.fim.is_none(), "{info:?}");
+    assert!(info.has_chat_template && info.can_chat, "{info:?}");
+    assert!(info.n_params > 100_000_000, "{info:?}");
 }

@@ -1,6 +1,7 @@
 //! A real OpenAI-compatible server for the remote-backend tests: llama-cpp-python's server
 //! (`python -m llama_cpp.server`, pinned in `scripts/install-test-tools`) serving the SmolLM2
-//! test model on a loopback port, started by the test and killed when dropped.
+//! test model (or a model the test wrote) on a loopback port, started by the test and killed
+//! when dropped.
 //!
 //! The Python is `MARGIN_TEST_LLAMA_SERVER` (set by `scripts/test`), else the venv that
 //! `scripts/install-test-tools` makes under `~/.cache/margin-test-tools`. Under CI a missing
@@ -46,7 +47,12 @@ impl ModelServer {
     /// Starts the server on a free loopback port with `extra` arguments; `None` when the test
     /// model or the server is not installed (outside CI).
     pub fn start(extra: &[&str]) -> Option<ModelServer> {
-        let model = super::test_model()?;
+        Self::start_model(&super::test_model()?, extra)
+    }
+
+    /// [`ModelServer::start`] serving the GGUF file `model` (e.g. a tiny model a test wrote).
+    pub fn start_model(model: &str, extra: &[&str]) -> Option<ModelServer> {
+        let model = model.to_owned();
         let python = python()?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()

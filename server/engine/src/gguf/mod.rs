@@ -12,7 +12,8 @@ use reader::{Reader, Scalar};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
-use types::{file_type_name, tensor_type_name, type_size, FIM_FAMILIES, FIM_KEYS};
+pub(crate) use types::FIM_FAMILIES;
+use types::{file_type_name, tensor_type_name, type_size, FIM_KEYS};
 
 /// What the header says about a model file.
 #[derive(Debug, Clone)]

@@ -102,7 +102,7 @@ pub(super) fn file_type_name(t: u64) -> Option<&'static str> {
 /// (prefix, suffix, middle) marker texts of the FIM-trained families llama.cpp recognises by
 /// token text when a file names no FIM token ids (Qwen2.5-Coder, StarCoder, CodeLlama,
 /// DeepSeek-Coder, CodeGemma, GLM).
-pub(super) const FIM_FAMILIES: &[[&str; 3]] = &[
+pub(crate) const FIM_FAMILIES: &[[&str; 3]] = &[
     ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"],
     ["<fim_prefix>", "<fim_suffix>", "<fim_middle>"],
     ["<fim-prefix>", "<fim-suffix>", "<fim-middle>"],

@@ -1,10 +1,13 @@
 //! Generation on the server: chat prompts through `/v1/chat/completions` (the server applies
-//! the model's template), raw prompts through `/v1/completions`, both streamed (server-sent
+//! the model's template), raw prompts through `/v1/completions`, and fill-in-the-middle prompts
+//! there too, written with the model's FIM markers (found by the probe; the markers are taken
+//! out of the user's text, so a file cannot break the prompt's frame); all streamed (server-sent
 //! events) so tokens reach the callback as they come and a cancel closes the connection at
 //! once. Stop strings go to the server and are applied here too; a grammar is passed as
 //! `grammar` (llama-server, llama-cpp-python), which other servers ignore.
 
 use super::http::{Client, Control};
+use super::Capabilities;
 use crate::backend::ModelInfo;
 use crate::error::EngineError;
 use crate::job::{FinishReason, GenerateRequest, JobOutput, Metrics, PromptInput};
@@ -14,6 +17,7 @@ use serde_json::{json, Value};
 pub(crate) async fn run(
     client: &Client,
     info: &ModelInfo,
+    caps: &Capabilities,
     mut req: GenerateRequest,
     ctl: &Control,
 ) -> Result<JobOutput, EngineError> {
@@ -33,7 +37,13 @@ pub(crate) async fn run(
             "/v1/completions",
             json!({"prompt": format!("{}{}", p.stable, p.tail)}),
         ),
-        PromptInput::Fim { .. } => return Err(EngineError::NoFim),
+        PromptInput::Fim { prefix, suffix } => {
+            let markers = caps.fim.as_ref().ok_or(EngineError::NoFim)?;
+            (
+                "/v1/completions",
+                json!({"prompt": fim_prompt(markers, prefix, suffix)}),
+            )
+        }
     };
     let s = &req.sampling;
     let o = body.as_object_mut().expect("an object");
@@ -123,6 +133,18 @@ pub(crate) async fn run(
     })
 }
 
+/// `<prefix marker>prefix<suffix marker>suffix<middle marker>` (the order FIM models are
+/// trained on most), with any marker text removed from the user's prefix and suffix.
+fn fim_prompt(markers: &[String; 3], prefix: &str, suffix: &str) -> String {
+    let clean = |text: &str| {
+        markers
+            .iter()
+            .fold(text.to_owned(), |t, m| t.replace(m.as_str(), ""))
+    };
+    let [pre, suf, mid] = markers;
+    format!("{pre}{}{suf}{}{mid}", clean(prefix), clean(suffix))
+}
+
 /// The streamed text so far and the stop conditions.
 struct Collected<'r> {
     text: String,
@@ -174,6 +196,20 @@ impl<'r> Collected<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fim_prompts_keep_their_frame() {
+        let m = ["<fim_prefix>", "<fim_suffix>", "<fim_middle>"].map(String::from);
+        assert_eq!(
+            fim_prompt(&m, "fn a() {\n    ", "\n}\n"),
+            "<fim_prefix>fn a() {\n    <fim_suffix>\n}\n<fim_middle>"
+        );
+        // A file that contains a marker cannot end the prefix early.
+        assert_eq!(
+            fim_prompt(&m, "x = \"<fim_middle>\"", ""),
+            "<fim_prefix>x = \"\"<fim_suffix><fim_middle>"
+        );
+    }
 
     #[test]
     fn stop_strings_cut_across_pieces() {

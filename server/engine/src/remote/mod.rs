@@ -2,7 +2,7 @@
 //! Studio, llama-cpp-python) serves the features.
 //!
 //! * [`RemoteBackend::connect`] probes the server once ([`probe`]): the model, tokenization,
-//!   context size and prompt log-likelihoods; what is missing becomes a plain-words note in
+//!   context size, prompt log-likelihoods, chat template and fill-in-the-middle markers; what is missing becomes a plain-words note in
 //!   [`crate::ModelInfo::degraded`] and the features that need it degrade as stated there.
 //! * Jobs go through the same priority queue as in process; `max_in_flight` dispatcher threads
 //!   pop it, so several requests are in flight at once (a server batches them).
@@ -66,6 +66,10 @@ pub(crate) struct Capabilities {
     pub score_prefix: Option<String>,
     /// Bytes per token measured with the server's tokenizer (or a cautious default).
     pub bytes_per_token: f64,
+    /// The model's fill-in-the-middle markers as text (prefix, suffix, middle), when the
+    /// server's tokenizer reads each as one token: FIM prompts go to `/v1/completions` as
+    /// text, which servers tokenize with special tokens parsed.
+    pub fim: Option<[String; 3]>,
 }
 
 struct Shared {
@@ -173,7 +177,9 @@ async fn run(
         ctl,
     };
     let mut out = match job.kind {
-        JobKind::Generate(req) => generate::run(&shared.client, &shared.info, req, ctl).await?,
+        JobKind::Generate(req) => {
+            generate::run(&shared.client, &shared.info, &shared.caps, req, ctl).await?
+        }
         JobKind::Score(req) => s.candidates(&req).await?,
         JobKind::Likelihood(req) => s.texts(&req).await?,
     };

@@ -5,14 +5,21 @@
 //! the tokens (checked on a counting sequence a model cannot fail: aligned log-probabilities
 //! are near zero, shifted ones are not). Servers that report them one token off when the model
 //! adds no BOS token (llama-cpp-python) are fixed by starting the prompt with the BOS token's
-//! text, found by trying the common ones. Each gap becomes one plain sentence in
-//! [`ModelInfo::degraded`].
+//! text, found by trying the common ones.
+//!
+//! Whether the model has a chat template comes from its GGUF file when the server names the
+//! model by a file on this machine (llama-cpp-python does), else from llama-server's `/props`;
+//! other servers are assumed to apply one. Fill-in-the-middle markers are found by asking the
+//! server's tokenizer: a FIM family's three markers that are each one token. Each gap becomes
+//! one plain sentence in [`ModelInfo::degraded`].
 
 use super::http::{Client, Control};
 use super::{Capabilities, RemoteConfig};
+use crate::backend::FimTokens;
 use crate::backend::{fingerprint, ModelInfo};
 use crate::config::KvType;
 use crate::error::EngineError;
+use crate::gguf::{self, FIM_FAMILIES};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -64,7 +71,12 @@ pub(crate) async fn probe(
     };
     let mut degraded = Vec::new();
     let entry = listed.iter().find(|m| m["id"].as_str() == Some(&name));
-    let n_ctx = match context_size(client, entry.copied(), &ctl).await {
+    // llama-server's settings (context size, chat template); other servers have no `/props`.
+    let props = client.json("/props", None, &ctl).await.ok();
+    // A model the server names by a file on this machine: its own metadata.
+    let local = std::path::Path::new(&name);
+    let file = local.is_file().then(|| gguf::inspect(local).ok()).flatten();
+    let n_ctx = match context_size(entry.copied(), props.as_ref()) {
         Some(n) => n,
         None => {
             degraded.push(format!(
@@ -74,7 +86,7 @@ pub(crate) async fn probe(
             DEFAULT_CONTEXT
         }
     };
-    let bytes_per_token = match tokenize_len(client, &name, SAMPLE, &ctl).await {
+    let bytes_per_token = match tokenize(client, &name, SAMPLE, &ctl).await.map(|t| t.len()) {
         Some(n) if n > 0 => SAMPLE.len() as f64 / n as f64,
         _ => {
             degraded.push(
@@ -94,9 +106,23 @@ pub(crate) async fn probe(
             client.root()
         ));
     }
+    let has_chat_template = match (&file, &props) {
+        (Some(f), _) => f.has_chat_template,
+        (None, Some(p)) if p.get("chat_template").is_some() => p["chat_template"]
+            .as_str()
+            .is_some_and(|t| !t.trim().is_empty()),
+        _ => true,
+    };
+    if !has_chat_template {
+        degraded.push(format!(
+            "the model `{name}` has no chat template: proofreading uses no rewrites by the \
+             model, and translation goes to the server's chat endpoint, which formats the \
+             prompt its own way"
+        ));
+    }
+    let fim = fim_markers(client, &name, &ctl).await;
     // A server that names its model by a file on this machine (llama-cpp-python, a local
     // llama-server) gets that file's fingerprint, so calibrations and caches match in-process.
-    let local = std::path::Path::new(&name);
     let fingerprint = match local.is_file().then(|| fingerprint(local).ok()).flatten() {
         Some(f) => f,
         None => {
@@ -115,15 +141,15 @@ pub(crate) async fn probe(
         name,
         architecture: "remote".into(),
         fingerprint,
-        n_params: 0,
-        size_bytes: 0,
+        n_params: file.as_ref().map_or(0, |f| f.n_params),
+        size_bytes: file.as_ref().map_or(0, |f| f.file_size),
         n_ctx_train: n_ctx,
         n_vocab: 0,
         context_per_slot: n_ctx,
         default_budget: budget as usize,
-        has_chat_template: true,
-        can_chat: true,
-        fim: None,
+        has_chat_template,
+        can_chat: has_chat_template,
+        fim: fim.as_ref().map(|(_, ids)| *ids),
         kv_type: KvType::F16,
         remote: Some(client.root().to_owned()),
         can_score: score_prefix.is_some(),
@@ -134,32 +160,80 @@ pub(crate) async fn probe(
         Capabilities {
             score_prefix,
             bytes_per_token,
+            fim: fim.map(|(markers, _)| markers),
         },
     ))
 }
 
-async fn context_size(client: &Client, entry: Option<&Value>, ctl: &Control) -> Option<u32> {
+/// The context size: vLLM's `max_model_len` in the model list, else llama-server's `/props`.
+fn context_size(entry: Option<&Value>, props: Option<&Value>) -> Option<u32> {
     if let Some(n) = entry.and_then(|m| m["max_model_len"].as_u64()) {
         return Some(n as u32);
     }
-    let props = client.json("/props", None, ctl).await.ok()?;
+    let props = props?;
     let n = props["default_generation_settings"]["n_ctx"]
         .as_u64()
         .or_else(|| props["n_ctx"].as_u64())?;
     Some(n as u32)
 }
 
-/// Tokens of `text` by the server's tokenizer, if it has an endpoint for it.
-async fn tokenize_len(client: &Client, model: &str, text: &str, ctl: &Control) -> Option<usize> {
+/// Token ids of `text` by the server's tokenizer (special tokens parsed), if it has an
+/// endpoint for it.
+async fn tokenize(client: &Client, model: &str, text: &str, ctl: &Control) -> Option<Vec<i64>> {
+    let ids = |v: &Value| -> Option<Vec<i64>> {
+        let t = v["tokens"].as_array()?;
+        // llama-server answers `{"id", "piece"}` objects when asked for pieces; plain ids else.
+        t.iter()
+            .map(|x| x.as_i64().or_else(|| x["id"].as_i64()))
+            .collect()
+    };
     let body = json!({"input": text, "model": model});
     if let Ok(v) = client.json("/extras/tokenize", Some(&body), ctl).await {
-        if let Some(t) = v["tokens"].as_array() {
-            return Some(t.len());
+        if let Some(t) = ids(&v) {
+            return Some(t);
         }
     }
-    let body = json!({"content": text, "add_special": false});
+    let body =
+        json!({"content": text, "add_special": false, "parse_special": true, "model": model});
     let v = client.json("/tokenize", Some(&body), ctl).await.ok()?;
-    v["tokens"].as_array().map(Vec::len)
+    ids(&v)
+}
+
+/// The first FIM family whose three markers the server's tokenizer reads as one token each
+/// (as many tokens as a one-letter text, which also counts a BOS the endpoint may add), with
+/// their ids.
+async fn fim_markers(
+    client: &Client,
+    model: &str,
+    ctl: &Control,
+) -> Option<([String; 3], FimTokens)> {
+    let one = tokenize(client, model, "x", ctl).await?.len();
+    'families: for family in FIM_FAMILIES {
+        let mut ids = [0i32; 3];
+        for (k, marker) in family.iter().enumerate() {
+            if marker.starts_with('\u{2581}') {
+                continue 'families; // SentencePiece's spelling of a marker, not text to send
+            }
+            let t = tokenize(client, model, marker, ctl).await?;
+            if t.len() != one {
+                continue 'families;
+            }
+            ids[k] = *t.last()? as i32;
+        }
+        tracing::debug!(
+            ?family,
+            "the model server's model has fill-in-the-middle markers"
+        );
+        return Some((
+            family.map(str::to_owned),
+            FimTokens {
+                prefix: ids[0],
+                suffix: ids[1],
+                middle: ids[2],
+            },
+        ));
+    }
+    None
 }
 
 /// The prompt start that makes the server's echoed log-probabilities line up, if any does.

@@ -162,15 +162,19 @@ const SPELLING_SUGGESTIONS: usize = 5;
 
 /// Whether a dictionary suggestion is a plausible correction of `word` (lower case): close in
 /// spelling (at most a third of its letters changed: a garbled word's far suggestions are
-/// guesses), not a name for a common word, and not the word minus a prefix or suffix
-/// ("nonfluoridated" is not a misspelling of "fluoridated").
+/// guesses), not a name for a common word, and not the word minus a prefix or suffix, even
+/// with one letter changed besides ("nonfluoridated" is not a misspelling of "fluoridated",
+/// nor British "resynchronised" of "synchronized": the fix changes the meaning).
 fn plausible(word: &str, suggestion: &str) -> bool {
     let lower = suggestion.to_lowercase();
-    let longest = word.chars().count().max(lower.chars().count());
-    let close = 3 * damerau(word, &lower) <= longest;
+    let (n, m) = (word.chars().count(), lower.chars().count());
+    let close = 3 * damerau(word, &lower) <= n.max(m);
     let name = suggestion.chars().next().is_some_and(char::is_uppercase);
-    let trimmed =
-        lower.len() + 2 <= word.len() && (word.ends_with(&lower) || word.starts_with(&lower));
+    let trimmed = m + 2 <= n && {
+        let head: String = word.chars().skip(n - m).collect();
+        let tail: String = word.chars().take(m).collect();
+        damerau(&head, &lower) <= 1 || damerau(&tail, &lower) <= 1
+    };
     close && !name && !trimmed && lower != word
 }
 

@@ -153,6 +153,12 @@ fn far_suggestions_names_and_trimmed_words_are_not_proposed() {
         "a prefix dropped"
     );
     assert!(!plausible("knowledgement", "knowledge"), "a suffix dropped");
+    assert!(
+        !plausible("resynchronised", "synchronized"),
+        "a prefix dropped and a letter changed"
+    );
+    assert!(plausible("untill", "until"), "one letter too many is a misspelling");
+    assert!(plausible("becuase", "because"));
 }
 
 #[test]
