@@ -20,6 +20,11 @@ pub struct Lexicon {
     capitals: HashMap<String, String>,
     /// Abbreviations (lower case, no final dot) after which a full stop ends no sentence.
     abbreviations: HashSet<String>,
+    /// Verbs that follow a plural subject ("are") and a singular one ("is").
+    before_plural: HashSet<String>,
+    before_singular: HashSet<String>,
+    /// Plurals without the plural ending ("people").
+    plurals: HashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +124,13 @@ impl Lexicon {
                 ["suffixes", words @ ..] => {
                     lex.suffixes.extend(words.iter().map(|w| w.to_string()))
                 }
+                ["before-plural", words @ ..] => lex
+                    .before_plural
+                    .extend(words.iter().map(|w| w.to_string())),
+                ["plurals", words @ ..] => lex.plurals.extend(words.iter().map(|w| w.to_string())),
+                ["before-singular", words @ ..] => lex
+                    .before_singular
+                    .extend(words.iter().map(|w| w.to_string())),
                 [left, right, rest @ ..] => lex.rules.push(Rule {
                     left: left.replace('-', ""),
                     right: right.replace('-', ""),
@@ -189,6 +201,23 @@ impl Lexicon {
             }
         }
         out
+    }
+
+    /// Whether `form` in place of `word` (both lower case) breaks number agreement with the
+    /// verb `next` that follows: a plural made singular before a plural verb ("Findings are" →
+    /// "Finding are") or a singular made plural before a singular one ("The result is" → "The
+    /// results is"). Plurals are the forms of the rules whose ending is `s`, and the words listed as
+    /// plurals, which never count as singular ("peoples are" → "people are").
+    pub fn breaks_agreement(&self, word: &str, form: &str, next: &str) -> bool {
+        let plural_of = |singular: &str, plural: &str| {
+            !self.plurals.contains(singular)
+                && self
+                    .rules
+                    .iter()
+                    .any(|r| r.right.ends_with('s') && r.apply(singular).as_deref() == Some(plural))
+        };
+        (self.before_plural.contains(next) && plural_of(form, word))
+            || (self.before_singular.contains(next) && plural_of(word, form))
     }
 
     /// Whether an unknown `word` (lower case) is a known word with a listed prefix
@@ -316,6 +345,23 @@ mod tests {
         assert!(lex.forms("children", known).contains(&"child".to_string()));
         // Function words get none.
         assert!(lex.forms("its", |_| true).is_empty());
+    }
+
+    #[test]
+    fn forms_that_break_agreement_with_the_next_verb() {
+        let lex = Lexicon::for_language("en");
+        assert!(lex.breaks_agreement("findings", "finding", "are"));
+        assert!(lex.breaks_agreement("result", "results", "is"));
+        assert!(lex.breaks_agreement("box", "boxes", "has"));
+        assert!(lex.breaks_agreement("studies", "study", "were"));
+        // The fixes that make a noun agree stay.
+        assert!(!lex.breaks_agreement("student", "students", "are"));
+        assert!(!lex.breaks_agreement("results", "result", "is"));
+        assert!(!lex.breaks_agreement("peoples", "people", "are"));
+        // Not before other words, and not for other forms.
+        assert!(!lex.breaks_agreement("findings", "finding", "that"));
+        assert!(!lex.breaks_agreement("use", "used", "are"));
+        assert!(!Lexicon::for_language("de").breaks_agreement("findings", "finding", "are"));
     }
 
     #[test]

@@ -330,7 +330,15 @@ pub fn propose(
         if sources.kinds.contains(&EditKind::Agreement) && suspicious(&w.range, EditKind::Agreement)
         {
             let dictionary = |f: &str| sources.speller.is_none_or(|s| s.check(f));
+            let next = words
+                .get(i + 1)
+                .filter(|n| text[w.range.end..n.range.start].trim().is_empty())
+                .map(|n| n.text.to_lowercase())
+                .unwrap_or_default();
             for form in sources.lexicon.forms(&lower, dictionary) {
+                if sources.lexicon.breaks_agreement(&lower, &form, &next) {
+                    continue;
+                }
                 out.push(Candidate::new(
                     text,
                     w.range.clone(),
