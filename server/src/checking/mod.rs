@@ -9,6 +9,7 @@
 
 mod decide;
 mod document;
+mod layout;
 pub mod model_call;
 pub mod pipeline;
 #[cfg(test)]
@@ -25,8 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use margin_engine::{Engine, EngineError, Priority};
 use margin_proofread::{
-    detect, split, stable_hash, Calibration, Category, CheckKey, Dictionary, EditKind, ResultCache,
-    Scored,
+    stable_hash, Calibration, Category, CheckKey, Dictionary, EditKind, ResultCache, Scored,
 };
 use margin_syntax::{
     extract_regions, ExtractOptions, Language, ProseRegion, RegionKind, SyntaxTree,
@@ -176,6 +176,8 @@ pub struct Checker {
     variants: Mutex<ResultCache<u64, margin_engine::VariantScore>>,
     /// The persistent layer under `cache` (when the tuning keeps a cache at all).
     store: Option<Arc<ResultStore>>,
+    /// Piece ranges and languages of region texts seen before.
+    layouts: layout::Layouts,
 }
 
 impl Default for Checker {
@@ -307,6 +309,7 @@ impl Checker {
             calibration: Mutex::default(),
             variants: Mutex::new(ResultCache::new(65_536)),
             store: None,
+            layouts: Default::default(),
         }
     }
 
@@ -666,10 +669,17 @@ impl Checker {
             if region.text.trim().is_empty() {
                 continue;
             }
+            let fingerprint = &engine.model_info().fingerprint;
+            let layout = self
+                .layouts
+                .get(fingerprint, &region.text, PIECE_TOKENS, |s| {
+                    engine.count_tokens(s)
+                });
             let language = match input.settings.language.as_str() {
-                "auto" => detect(&region.text)
-                    .map(str::to_string)
-                    .or_else(|| doc_language.map(str::to_string)),
+                "auto" => layout
+                    .language(&region.text)
+                    .or(doc_language)
+                    .map(str::to_string),
                 _ => doc_language.map(str::to_string),
             };
             let opens_sentence = matches!(
@@ -680,7 +690,7 @@ impl Checker {
                     | RegionKind::Text
             );
             let fragment = region.kind == RegionKind::TableCell;
-            for range in split(&region.text, PIECE_TOKENS, |s| engine.count_tokens(s)) {
+            for range in layout.pieces.iter().cloned() {
                 // Line breaks inside a region are wrapping (comment lines, a paragraph over
                 // several lines): the model sees spaces, which keeps every byte offset.
                 let text = region.text[range.clone()].replace('\n', " ");
