@@ -664,12 +664,12 @@ impl Checker {
             s.allow_quote_edits
         );
         let settings_hash = stable_hash(what.as_bytes());
+        let fingerprint = &engine.model_info().fingerprint;
         let mut jobs = Vec::new();
         for (i, region) in regions.iter().enumerate() {
             if region.text.trim().is_empty() {
                 continue;
             }
-            let fingerprint = &engine.model_info().fingerprint;
             let layout = self
                 .layouts
                 .get(fingerprint, &region.text, PIECE_TOKENS, |s| {
@@ -704,12 +704,7 @@ impl Checker {
                     ^ (u64::from(fragment) << 1)
                     ^ (u64::from(technical) << 2)
                     ^ stable_hash(filtered.join("\n").as_bytes()).rotate_left(2);
-                let key = CheckKey::new(
-                    &engine.model_info().fingerprint,
-                    hash,
-                    language.as_deref(),
-                    &text,
-                );
+                let key = CheckKey::new(fingerprint, hash, language.as_deref(), &text);
                 let stored = StoreKey::new(&key, &text);
                 let piece = Piece {
                     text,
