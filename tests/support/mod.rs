@@ -62,6 +62,7 @@ impl TestClient {
         std::env::set_var("HOME", cache.join("home"));
         std::env::set_var("MARGIN_CACHE_DIR", cache);
         std::env::remove_var("MARGIN_MODEL");
+        shared_weights_dir();
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
         let server = tokio::spawn(async move {
@@ -432,5 +433,18 @@ pub fn test_model() -> Option<String> {
             eprintln!("skipped: set MARGIN_TEST_MODEL to the SmolLM2-135M GGUF to run this test");
             None
         }
+    }
+}
+
+/// Points `$MARGIN_WEIGHTS_DIR` (the F16 copies of small models that scoring runs on, a pure
+/// function of the model file) at one directory for every test, unless it is set already
+/// (`scripts/test` sets it): each test has its own cache directory, and without this each
+/// would write its own copy of the test model.
+pub fn shared_weights_dir() {
+    if std::env::var_os("MARGIN_WEIGHTS_DIR").is_none() {
+        std::env::set_var(
+            "MARGIN_WEIGHTS_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("weights"),
+        );
     }
 }

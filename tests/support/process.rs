@@ -21,6 +21,7 @@ impl ServerProcess {
     /// `margin serve` with no user config and no model (unless a test sends one).
     pub fn spawn() -> Self {
         let cache = tempfile::tempdir().unwrap().keep();
+        super::shared_weights_dir();
         let mut child = Command::new(env!("CARGO_BIN_EXE_margin"))
             .arg("serve")
             .env("MARGIN_CONFIG", "/nonexistent/margin/config.toml")

@@ -51,6 +51,9 @@ pub struct EngineConfig {
     /// Fallback chat template (a llama.cpp template name like "chatml" or a template string)
     /// used when the model has none.
     pub chat_template: Option<String>,
+    /// Score with an F16 copy of a small model whose weight type llama.cpp cannot batch well
+    /// (see `crate::scoring_weights`); `false` scores with the model's own weights.
+    pub scoring_copy: bool,
 }
 
 impl EngineConfig {
@@ -67,6 +70,7 @@ impl EngineConfig {
             min_persist_tokens: 32,
             always_draft: false,
             chat_template: None,
+            scoring_copy: true,
         }
     }
 }

@@ -76,6 +76,40 @@ pub(crate) fn load_model(path: &Path) -> Result<(LlamaModel, gguf::GgufSummary),
     Ok((model, summary))
 }
 
+/// The weights the scoring context runs on, when they are not the model's own: an F16 copy of
+/// a small model in a type llama.cpp cannot batch well (see [`crate::scoring_weights`]).
+/// `info.fingerprint` then gets [`crate::scoring_weights::FINGERPRINT_TAG`], since scores
+/// (and what is cached from them) differ slightly. A copy that cannot be made or loaded is
+/// logged, and scoring uses the model itself.
+pub(crate) fn scoring_model(
+    cfg: &EngineConfig,
+    summary: &gguf::GgufSummary,
+    info: &mut ModelInfo,
+) -> Option<LlamaModel> {
+    use crate::scoring_weights as weights;
+    if !cfg.scoring_copy || !weights::wants_copy(summary) {
+        return None;
+    }
+    let threads = crate::threads::ThreadPolicy::new(cfg.threads).threads();
+    let dir = weights::weights_dir();
+    let loaded =
+        weights::prepare(&cfg.model_path, &info.fingerprint, &dir, threads).and_then(|path| {
+            let params = LlamaModelParams::default().with_n_gpu_layers(0);
+            LlamaModel::load_from_file(backend(), &path, &params)
+                .map_err(|e| format!("cannot load {}: {e}", path.display()))
+        });
+    match loaded {
+        Ok(model) => {
+            info.fingerprint.push_str(weights::FINGERPRINT_TAG);
+            Some(model)
+        }
+        Err(e) => {
+            tracing::warn!("scoring runs on the model's own weights: {e}");
+            None
+        }
+    }
+}
+
 pub(crate) fn model_info(
     model: &LlamaModel,
     summary: &gguf::GgufSummary,

@@ -46,6 +46,8 @@ pub mod remote;
 mod score;
 #[cfg(feature = "llama")]
 mod scorer;
+#[cfg(feature = "llama")]
+pub mod scoring_weights;
 pub mod threads;
 #[cfg(feature = "llama")]
 mod worker;

@@ -150,6 +150,39 @@ impl<'m> Scorer<'m> {
         self.threads
     }
 
+    /// This scorer on a new context with `threads` threads (llama-cpp-2 cannot change a live
+    /// context's count). Each base's KV sequence is carried over (a memory copy), so the texts
+    /// it holds are not decoded again: when the thread policy changes its count between a
+    /// check's detection and its verification, verification still finds every detected text.
+    /// A base that cannot be carried is dropped (its text is decoded again when needed).
+    pub(crate) fn with_threads(mut self, threads: usize) -> Result<Self, EngineError> {
+        let mut next = Scorer::new(self.model, threads)?;
+        let flags = llama_cpp_2::LlamaStateSeqFlags::empty();
+        for s in 0..BASES {
+            if self.bases[s].tokens.is_empty() {
+                continue;
+            }
+            let carried = self
+                .ctx
+                .state_seq_get(s as i32, flags)
+                .map_err(|e| e.to_string())
+                .and_then(|st| {
+                    next.ctx
+                        .state_seq_set(&st, s as i32)
+                        .map_err(|e| e.to_string())
+                });
+            match carried {
+                Ok(()) => next.bases[s] = std::mem::take(&mut self.bases[s]),
+                Err(e) => {
+                    tracing::debug!(base = s, "scoring base not carried over: {e}");
+                    next.clear_base(s);
+                }
+            }
+        }
+        next.tick = self.tick;
+        Ok(next)
+    }
+
     fn prepare(&self, preamble: &[LlamaToken], text: &str) -> Prepared {
         let vocab = self.model.vocab();
         let own = vocab.tokenize(text.as_bytes(), false, false);
@@ -497,6 +530,46 @@ impl<'m> Scorer<'m> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::likelihood::ScoreText;
+    use std::sync::atomic::AtomicBool;
+
+    /// Detection then verification of a check may run on different thread counts: the texts
+    /// decoded before the change are still there after it (nothing decoded again, same scores).
+    #[test]
+    fn a_thread_change_keeps_the_decoded_texts() {
+        let Some(path) = crate::test_support::real_model() else {
+            return;
+        };
+        let (model, _) = crate::engine::load_model(&path).unwrap();
+        let req = LikelihoodRequest {
+            preamble: "\n".into(),
+            texts: vec![
+                ScoreText::plain("The weather was nice yesterday, so we went for a walk."),
+                ScoreText::plain("She dont like apples, but she eat them anyway."),
+            ],
+        };
+        let (cancel, stopped) = (AtomicBool::new(false), AtomicBool::new(false));
+        let control = Control {
+            cancel: &cancel,
+            stopped: &stopped,
+            deadline: None,
+        };
+        let mut scorer = Scorer::new(&model, 1).unwrap();
+        let mut before = Metrics::default();
+        let first = scorer.run(&req, &control, &mut before).unwrap();
+        assert!(before.evaluated_tokens > 20, "{before:?}");
+        let mut scorer = scorer.with_threads(2).unwrap();
+        assert_eq!(scorer.threads(), 2);
+        let mut after = Metrics::default();
+        let again = scorer.run(&req, &control, &mut after).unwrap();
+        assert_eq!(after.evaluated_tokens, 0, "{after:?}");
+        for (a, b) in first.iter().zip(&again) {
+            let logprobs = |t: &TextScores| t.tokens.iter().map(|s| s.logprob).collect::<Vec<_>>();
+            assert_eq!(logprobs(a), logprobs(b));
+        }
+    }
+
     #[test]
     fn log_probs_on_threads_equal_one_thread_in_order() {
         let rows: Vec<Vec<f32>> = (0..40)

@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 /// State of the inference thread.
 pub(crate) struct Worker<'m> {
     pub model: &'m LlamaModel,
+    /// The weights scoring runs on: `model`, or its F16 copy (see `crate::scoring_weights`).
+    scoring_model: &'m LlamaModel,
     pub ctx: LlamaContext<'m>,
     /// The context's parameters (thread counts aside), to rebuild it with another count.
     params: LlamaContextParams,
@@ -85,16 +87,18 @@ pub(crate) fn run(cfg: EngineConfig, queue: Arc<JobQueue>, ready: mpsc::Sender<R
         .map_err(EngineError::from)
         .and_then(|(model, summary)| {
             let info = crate::engine::model_info(&model, &summary, &cfg)?;
-            Ok((Arc::new(model), info))
+            Ok((Arc::new(model), info, summary))
         });
-    let (model, info) = match loaded {
+    let (model, mut info, summary) = match loaded {
         Ok(x) => x,
         Err(e) => {
             let _ = ready.send(Err(e));
             return;
         }
     };
-    let mut worker = match Worker::new(&model, &cfg, info.clone()) {
+    let scoring = crate::engine::scoring_model(&cfg, &summary, &mut info);
+    let scoring_model = scoring.as_ref().unwrap_or(&model);
+    let mut worker = match Worker::new(&model, scoring_model, &cfg, info.clone()) {
         Ok(w) => w,
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -146,6 +150,7 @@ pub(crate) fn run(cfg: EngineConfig, queue: Arc<JobQueue>, ready: mpsc::Sender<R
 impl<'m> Worker<'m> {
     fn new(
         model: &'m LlamaModel,
+        scoring_model: &'m LlamaModel,
         cfg: &EngineConfig,
         info: ModelInfo,
     ) -> Result<Self, EngineError> {
@@ -193,6 +198,7 @@ impl<'m> Worker<'m> {
         };
         Ok(Self {
             model,
+            scoring_model,
             ctx,
             params,
             slots: Default::default(),
@@ -314,8 +320,8 @@ impl<'m> Worker<'m> {
         }
     }
 
-    /// Runs a likelihood job on the scoring context (made here on first use, or again when the
-    /// thread policy now wants another count).
+    /// Runs a likelihood job on the scoring context (made here on first use, or again with its
+    /// texts carried over when the thread policy now wants another count).
     fn likelihood(
         &mut self,
         req: &crate::likelihood::LikelihoodRequest,
@@ -324,8 +330,10 @@ impl<'m> Worker<'m> {
     ) -> Result<crate::job::JobOutput, EngineError> {
         let threads = self.policy.threads();
         if self.scorer.as_ref().map(crate::scorer::Scorer::threads) != Some(threads) {
-            self.scorer = None;
-            self.scorer = Some(crate::scorer::Scorer::new(self.model, threads)?);
+            self.scorer = Some(match self.scorer.take() {
+                Some(old) => old.with_threads(threads)?,
+                None => crate::scorer::Scorer::new(self.scoring_model, threads)?,
+            });
         }
         let mut metrics = Metrics {
             queue_time,

@@ -63,6 +63,11 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The model file's part of an engine fingerprint (see [`Calibration::shipped`]).
+pub fn model_fingerprint(fingerprint: &str) -> &str {
+    fingerprint.split('+').next().unwrap_or(fingerprint)
+}
+
 impl Calibration {
     /// For a model without a calibration: only spelling corrections with a large gain.
     pub fn conservative() -> Calibration {
@@ -81,11 +86,14 @@ impl Calibration {
         }
     }
 
-    /// The shipped calibration of the model with `fingerprint`, if there is one.
+    /// The shipped calibration of the model with `fingerprint`, if there is one. A tag after
+    /// `+` names how the engine runs the model's weights (an F16 copy for scoring: the same
+    /// values up to rounding), not another model, so it does not change the calibration.
     pub fn shipped(fingerprint: &str) -> Option<Calibration> {
+        let model = model_fingerprint(fingerprint);
         SHIPPED
             .iter()
-            .find(|(f, _)| *f == fingerprint)
+            .find(|(f, _)| *f == model)
             .and_then(|(_, json)| serde_json::from_str(json).ok())
     }
 
@@ -417,7 +425,10 @@ mod tests {
                 c.thresholds.contains_key(&EditKind::Spelling),
                 "{fingerprint}: {c:?}"
             );
-            assert_eq!(Calibration::for_model(fingerprint), (c, true));
+            assert_eq!(Calibration::for_model(fingerprint), (c.clone(), true));
+            // The engine's tag for scoring on an F16 copy keeps the model's calibration.
+            let tagged = format!("{fingerprint}+f16");
+            assert_eq!(Calibration::for_model(&tagged), (c, true));
         }
     }
 

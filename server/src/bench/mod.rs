@@ -153,12 +153,23 @@ const README: &str = include_str!("../../../README.md");
 
 /// An engine for a benchmark: no KV persistence, so every run starts cold.
 fn start_engine(model: &Path, threads: Option<usize>) -> Result<(Engine, Settings), String> {
+    start_engine_with(model, threads, true)
+}
+
+/// [`start_engine`]; `scoring_copy: false` scores on the model's own weights even where margin
+/// would use an F16 copy (`margin_engine::scoring_weights`).
+fn start_engine_with(
+    model: &Path,
+    threads: Option<usize>,
+    scoring_copy: bool,
+) -> Result<(Engine, Settings), String> {
     let settings = Settings {
         threads: threads.map(|t| t as u32),
         ..Settings::default()
     };
     let mut config = ModelKey::from_settings(&settings).config(Some(model))?;
     config.disable_kv_persistence = true;
+    config.scoring_copy = scoring_copy;
     Ok((Engine::start(config).map_err(|e| e.to_string())?, settings))
 }
 
@@ -199,7 +210,8 @@ fn check(
 }
 
 /// Proofreading speed on this README, in one process: the first check (detection and
-/// candidates) against the rewrite-every-region path (`rewrite: always`), latency from one
+/// candidates) against the rewrite-every-region path (`rewrite: always`) and against scoring
+/// on the model's own weights where margin scores on an F16 copy, latency from one
 /// edited paragraph to findings, model calls per edit, and false flags on clean text.
 fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -219,6 +231,15 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
     };
 
     let (regions, findings, first_s) = check(&runtime, &engine, &cold(), &settings, README, None)?;
+    // The same first check scored on the model's own weights (only differs for a small Q4_1 or
+    // Q5_1 model, which margin scores on an F16 copy).
+    let copy = engine.model_info().fingerprint.contains('+');
+    let own_weights = if copy {
+        let (own, _) = start_engine_with(model, threads, false)?;
+        Some(check(&runtime, &own, &cold(), &settings, README, None)?)
+    } else {
+        None
+    };
     let (_, rewrite_findings, rewrite_s) =
         check(&runtime, &engine, &cold(), &always, README, None)?;
 
@@ -254,6 +275,10 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
         "readme_first_check_rewrite_always_s": rewrite_s,
         "readme_findings_rewrite_always": rewrite_findings,
         "first_check_speedup_vs_rewrite_always": rewrite_s / first_s,
+        "scoring_weights": if copy { "F16 copy" } else { "the model's own" },
+        "readme_first_check_own_weights_s": own_weights.map(|o| o.2),
+        "readme_findings_own_weights": own_weights.map(|o| o.1),
+        "first_check_speedup_vs_own_weights": own_weights.map(|o| o.2 / first_s),
         "edit_latency_ms_median": median(&mut latencies),
         "edit_latency_ms_max": latencies.iter().copied().fold(0.0, f64::max),
         "model_calls_per_edit": calls_per_edit,

@@ -283,7 +283,8 @@ fn conclude(
             };
             println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
             if let (Some(dir), Some((fingerprint, _))) = (&args.calibration_dir, model) {
-                let path = dir.join(format!("{fingerprint}.json"));
+                let model = margin_proofread::verify::model_fingerprint(fingerprint);
+                let path = dir.join(format!("{model}.json"));
                 std::fs::write(
                     &path,
                     serde_json::to_string_pretty(&c).unwrap_or_default() + "\n",

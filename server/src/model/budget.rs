@@ -34,7 +34,18 @@ pub fn estimate(facts: &GgufSummary, settings: &Settings) -> u64 {
         .unwrap_or(facts.file_size / 8192)
         * context
         * SEQUENCES;
-    facts.file_size + kv + COMPUTE_BYTES
+    facts.file_size + kv + COMPUTE_BYTES + scoring_copy_bytes(facts)
+}
+
+/// The F16 copy of the weights that scoring runs on, for a small Q4_1 or Q5_1 model
+/// (`margin_engine::scoring_weights`).
+fn scoring_copy_bytes(facts: &GgufSummary) -> u64 {
+    #[cfg(feature = "llama")]
+    if margin_engine::scoring_weights::wants_copy(facts) {
+        return facts.n_params.saturating_mul(2);
+    }
+    let _ = facts;
+    0
 }
 
 /// The limit in bytes: `maxModelMemoryMb`, else half of the machine's memory (4 GiB when it
@@ -129,6 +140,13 @@ mod tests {
         assert_eq!(
             estimate(&facts, &q8),
             (100 << 20) + (90 << 20) + COMPUTE_BYTES
+        );
+        // A Q4_1 model this small is scored on an F16 copy: two bytes per parameter more.
+        facts.quantization = Some("Q4_1".into());
+        #[cfg(feature = "llama")]
+        assert_eq!(
+            estimate(&facts, &settings),
+            (100 << 20) + (180 << 20) + COMPUTE_BYTES + 270_000_000
         );
         assert_eq!(
             limit_bytes(&Settings {

@@ -209,15 +209,34 @@ impl Lexicon {
     /// results is"). Plurals are the forms of the rules whose ending is `s`, and the words listed as
     /// plurals, which never count as singular ("peoples are" → "people are").
     pub fn breaks_agreement(&self, word: &str, form: &str, next: &str) -> bool {
-        let plural_of = |singular: &str, plural: &str| {
-            !self.plurals.contains(singular)
-                && self
-                    .rules
-                    .iter()
-                    .any(|r| r.right.ends_with('s') && r.apply(singular).as_deref() == Some(plural))
-        };
-        (self.before_plural.contains(next) && plural_of(form, word))
-            || (self.before_singular.contains(next) && plural_of(word, form))
+        (self.before_plural.contains(next) && self.is_plural_of(form, word))
+            || (self.before_singular.contains(next) && self.is_plural_of(word, form))
+    }
+
+    /// Whether `plural` is `singular` with a plural ending of the rules (and `singular` is
+    /// not a listed plural such as "people").
+    pub fn is_plural_of(&self, singular: &str, plural: &str) -> bool {
+        !self.plurals.contains(singular)
+            && self
+                .rules
+                .iter()
+                .any(|r| r.right.ends_with('s') && r.apply(singular).as_deref() == Some(plural))
+    }
+
+    /// Whether `word` can be a plain-form verb: the dictionary (`known`) has its third-person
+    /// form and a past or -ing form ("time": "times", "timed"). A plural noun made singular
+    /// right before such a word would break agreement if it is the verb ("Requests time out"
+    /// -> "Request time out"); nouns that are only nouns ("handler") have no such forms.
+    pub fn plain_verb(&self, word: &str, known: impl Fn(&str) -> bool) -> bool {
+        if word.ends_with('s') {
+            return false;
+        }
+        let forms = self.forms(word, known);
+        let third = forms.iter().any(|f| self.is_plural_of(word, f));
+        third
+            && forms
+                .iter()
+                .any(|f| f.ends_with("ed") || f.ends_with("ing"))
     }
 
     /// Whether an unknown `word` (lower case) is a known word with a listed prefix
@@ -362,6 +381,24 @@ mod tests {
         assert!(!lex.breaks_agreement("findings", "finding", "that"));
         assert!(!lex.breaks_agreement("use", "used", "are"));
         assert!(!Lexicon::for_language("de").breaks_agreement("findings", "finding", "are"));
+    }
+
+    #[test]
+    fn plain_verbs_have_third_person_and_past_forms() {
+        let lex = Lexicon::for_language("en");
+        let words: HashSet<&str> = [
+            "time", "times", "timed", "timing", "handler", "handlers", "fail", "fails", "failed",
+        ]
+        .into_iter()
+        .collect();
+        let known = |w: &str| words.contains(w);
+        assert!(lex.plain_verb("time", known));
+        assert!(lex.plain_verb("fail", known));
+        // A noun with a plural but no verb forms, and a third-person form itself.
+        assert!(!lex.plain_verb("handler", known));
+        assert!(!lex.plain_verb("fails", known));
+        assert!(lex.is_plural_of("request", "requests"));
+        assert!(!lex.is_plural_of("requests", "request"));
     }
 
     #[test]

@@ -335,8 +335,20 @@ pub fn propose(
                 .filter(|n| text[w.range.end..n.range.start].trim().is_empty())
                 .map(|n| n.text.to_lowercase())
                 .unwrap_or_default();
+            // A plain verb opening a sentence is an imperative ("Find the library …"): made
+            // past ("Found") it is no correction; its -s and -ing forms stay candidates.
+            let imperative = w.sentence_start
+                && w.text.starts_with(char::is_uppercase)
+                && sources.lexicon.plain_verb(&lower, dictionary);
             for form in sources.lexicon.forms(&lower, dictionary) {
-                if sources.lexicon.breaks_agreement(&lower, &form, &next) {
+                let before_verb = || {
+                    sources.lexicon.is_plural_of(&form, &lower)
+                        && sources.lexicon.plain_verb(&next, dictionary)
+                };
+                if sources.lexicon.breaks_agreement(&lower, &form, &next)
+                    || before_verb()
+                    || (imperative && !(form.ends_with('s') || form.ends_with("ing")))
+                {
                     continue;
                 }
                 out.push(Candidate::new(

@@ -101,6 +101,23 @@ fn forms_that_would_disagree_with_the_next_verb_are_not_proposed() {
 }
 
 #[test]
+fn plurals_are_not_made_singular_before_a_plain_verb() {
+    let (speller, lexicon) = english();
+    let sources = paragraph(&speller, &lexicon);
+    let text = "Requests time out after a while, and the requests handler logs them.";
+    let cands = propose(text, &sources, |_, _| true);
+    assert!(
+        !replacements(&cands, "Requests").contains(&"Request".to_string()),
+        "{cands:#?}"
+    );
+    // Before a noun that is no verb, the singular stays a candidate ("request handler").
+    assert!(
+        replacements(&cands, "requests").contains(&"request".to_string()),
+        "{cands:#?}"
+    );
+}
+
+#[test]
 fn repeated_words_become_deletions() {
     let (speller, lexicon) = english();
     let sources = paragraph(&speller, &lexicon);
@@ -313,4 +330,25 @@ fn first_letter_changes_are_told_apart_from_later_ones() {
     assert!(!c("teh", "the").changes_first_letter());
     assert!(!c("Alot", "a lot").changes_first_letter(), "case aside");
     assert!(!c("teh ", "").changes_first_letter(), "a deletion");
+}
+
+#[test]
+fn imperatives_opening_a_sentence_are_not_made_past() {
+    let (speller, lexicon) = english();
+    let sources = paragraph(&speller, &lexicon);
+    let text = "Find the library. Use it when the build finds nothing.";
+    let cands = propose(text, &sources, |_, _| true);
+    for (word, past) in [("Find", "Found"), ("Use", "Used")] {
+        let forms = replacements(&cands, word);
+        assert!(!forms.contains(&past.to_string()), "{word}: {cands:#?}");
+    }
+    // Their -s forms are still candidates, and so are past forms inside a sentence.
+    assert!(
+        replacements(&cands, "Use").contains(&"Uses".to_string()),
+        "{cands:#?}"
+    );
+    assert!(
+        replacements(&cands, "finds").contains(&"found".to_string()),
+        "{cands:#?}"
+    );
 }
