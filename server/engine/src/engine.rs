@@ -90,16 +90,12 @@ pub(crate) fn scoring_model(
     if !cfg.scoring_copy || !weights::wants_copy(summary) {
         return None;
     }
-    let threads = crate::threads::ThreadPolicy::new(cfg.threads).threads();
+    let threads = || crate::threads::ThreadPolicy::new(cfg.threads).threads();
     let dir = weights::weights_dir();
-    let loaded =
-        weights::prepare(&cfg.model_path, &info.fingerprint, &dir, threads).and_then(|path| {
-            let params = LlamaModelParams::default().with_n_gpu_layers(0);
-            LlamaModel::load_from_file(backend(), &path, &params)
-                .map_err(|e| format!("cannot load {}: {e}", path.display()))
-        });
+    let loaded = weights::prepare(&cfg.model_path, &info.fingerprint, &dir, threads)
+        .and_then(|path| load_model(&path).map_err(|e| e.to_string()));
     match loaded {
-        Ok(model) => {
+        Ok((model, _)) => {
             info.fingerprint.push_str(weights::FINGERPRINT_TAG);
             Some(model)
         }

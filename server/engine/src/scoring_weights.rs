@@ -25,13 +25,20 @@ pub const MAX_COPY_BYTES: u64 = 1 << 30;
 /// differ slightly from the original's, so caches keyed by the fingerprint keep them apart.
 pub const FINGERPRINT_TAG: &str = "+f16";
 
-/// Whether scoring should use an F16 copy of this model's weights.
-pub fn wants_copy(summary: &GgufSummary) -> bool {
+/// Size of the F16 copy that scoring runs on for this model, if it gets one: two bytes per
+/// parameter, for a model in a type without a batch kernel whose copy fits [`MAX_COPY_BYTES`].
+pub fn copy_bytes(summary: &GgufSummary) -> Option<u64> {
     let slow = summary
         .quantization
         .as_deref()
         .is_some_and(|q| SLOW_BATCH_TYPES.contains(&q));
-    slow && summary.n_params.saturating_mul(2) <= MAX_COPY_BYTES
+    let bytes = summary.n_params.saturating_mul(2);
+    (slow && bytes <= MAX_COPY_BYTES).then_some(bytes)
+}
+
+/// Whether scoring should use an F16 copy of this model's weights.
+pub fn wants_copy(summary: &GgufSummary) -> bool {
+    copy_bytes(summary).is_some()
 }
 
 /// Directory of the copies: `$MARGIN_WEIGHTS_DIR`, else `<margin cache>/weights`.
@@ -48,13 +55,14 @@ pub fn copy_path(dir: &Path, fingerprint: &str) -> PathBuf {
 }
 
 /// The copy of `source` (fingerprint `fingerprint`) in `dir`, written now if it is not
-/// there yet. The file is written under a temporary name and renamed, so a reader never sees
-/// half a file and two processes that write it at once both end with a whole one.
+/// there yet, with `threads()` threads (asked only then). The file is written under a temporary
+/// name and renamed, so a reader never sees half a file and two processes that write it at
+/// once both end with a whole one.
 pub fn prepare(
     source: &Path,
     fingerprint: &str,
     dir: &Path,
-    threads: usize,
+    threads: impl FnOnce() -> usize,
 ) -> Result<PathBuf, String> {
     let path = copy_path(dir, fingerprint);
     if path.is_file() {
@@ -67,7 +75,7 @@ pub fn prepare(
         std::thread::current().id()
     ));
     let started = std::time::Instant::now();
-    let written = convert(source, &tmp, threads);
+    let written = convert(source, &tmp, threads());
     let renamed = written.and_then(|()| {
         std::fs::rename(&tmp, &path).map_err(|e| format!("cannot rename the copy: {e}"))
     });

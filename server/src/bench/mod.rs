@@ -233,7 +233,8 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
     let (regions, findings, first_s) = check(&runtime, &engine, &cold(), &settings, README, None)?;
     // The same first check scored on the model's own weights (only differs for a small Q4_1 or
     // Q5_1 model, which margin scores on an F16 copy).
-    let copy = engine.model_info().fingerprint.contains('+');
+    let fingerprint = &engine.model_info().fingerprint;
+    let copy = margin_proofread::verify::model_fingerprint(fingerprint) != fingerprint.as_str();
     let own_weights = if copy {
         let (own, _) = start_engine_with(model, threads, false)?;
         Some(check(&runtime, &own, &cold(), &settings, README, None)?)

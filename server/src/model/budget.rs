@@ -41,11 +41,12 @@ pub fn estimate(facts: &GgufSummary, settings: &Settings) -> u64 {
 /// (`margin_engine::scoring_weights`).
 fn scoring_copy_bytes(facts: &GgufSummary) -> u64 {
     #[cfg(feature = "llama")]
-    if margin_engine::scoring_weights::wants_copy(facts) {
-        return facts.n_params.saturating_mul(2);
+    return margin_engine::scoring_weights::copy_bytes(facts).unwrap_or(0);
+    #[cfg(not(feature = "llama"))]
+    {
+        let _ = facts;
+        0
     }
-    let _ = facts;
-    0
 }
 
 /// The limit in bytes: `maxModelMemoryMb`, else half of the machine's memory (4 GiB when it
