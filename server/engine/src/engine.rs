@@ -92,8 +92,18 @@ pub(crate) fn scoring_model(
     }
     let threads = || crate::threads::ThreadPolicy::new(cfg.threads).threads();
     let dir = weights::weights_dir();
-    let loaded = weights::prepare(&cfg.model_path, &info.fingerprint, &dir, threads)
-        .and_then(|path| load_model(&path).map_err(|e| e.to_string()));
+    let prepare = || weights::prepare(&cfg.model_path, &info.fingerprint, &dir, threads);
+    let loaded = prepare().and_then(|path| match load_model(&path) {
+        Ok(loaded) => Ok(loaded),
+        Err(e) => {
+            // A copy that does not load (cut short by a full disk or a crash of another tool,
+            // damaged) is written again, once.
+            tracing::warn!(copy = %path.display(), "the scoring copy does not load ({e}): writing it again");
+            std::fs::remove_file(&path)
+                .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            prepare().and_then(|path| load_model(&path).map_err(|e| e.to_string()))
+        }
+    });
     match loaded {
         Ok((model, _)) => {
             info.fingerprint.push_str(weights::FINGERPRINT_TAG);
