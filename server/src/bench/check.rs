@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::check::{collect_files, Pass};
-use crate::checking::{Checker, ResultStore};
+use crate::checking::{Checker, ResultStore, Tuning};
 use crate::stores::Stores;
 
 /// Files in the tree.
@@ -104,7 +104,8 @@ fn measure(
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     // One run as `margin check docs/` does it, with a new checker (a new process) each time.
     let pass = |label: &str| -> Result<(f64, usize, usize, usize), String> {
-        let checker = Checker::default().with_store(ResultStore::new(&store_dir, "bench"));
+        let checker = Checker::with_tuning(Tuning::one_pass())
+            .with_store(ResultStore::new(&store_dir, "bench"));
         let (files, _) = collect_files(std::slice::from_ref(&tree));
         let pass = Pass {
             engine,

@@ -62,6 +62,10 @@ pub struct BenchArgs {
     /// The model's name on that server (default: its first model).
     #[arg(long, value_name = "NAME")]
     pub backend_model: Option<String>,
+    /// `bench proofread` only: measure the first check, the edits and the clean text, without
+    /// the slower baselines (`rewrite: always`, the model's own weights).
+    #[arg(long)]
+    pub no_baselines: bool,
 }
 
 pub fn run(command: &BenchCommand) -> ExitCode {
@@ -84,7 +88,7 @@ pub fn run(command: &BenchCommand) -> ExitCode {
         ),
         BenchCommand::Proofread(args) => (
             args,
-            resolve(args).and_then(|m| proofread_bench(&m, args.threads)),
+            resolve(args).and_then(|m| proofread_bench(&m, args.threads, !args.no_baselines)),
         ),
         BenchCommand::Check(args) => (
             args,
@@ -213,7 +217,7 @@ fn check(
 /// candidates) against the rewrite-every-region path (`rewrite: always`) and against scoring
 /// on the model's own weights where margin scores on an F16 copy, latency from one
 /// edited paragraph to findings, model calls per edit, and false flags on clean text.
-fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String> {
+fn proofread_bench(model: &Path, threads: Option<usize>, baselines: bool) -> Result<Value, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -235,14 +239,17 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
     // Q5_1 model, which margin scores on an F16 copy).
     let fingerprint = &engine.model_info().fingerprint;
     let copy = margin_proofread::verify::model_fingerprint(fingerprint) != fingerprint.as_str();
-    let own_weights = if copy {
+    let own_weights = if copy && baselines {
         let (own, _) = start_engine_with(model, threads, false)?;
         Some(check(&runtime, &own, &cold(), &settings, README, None)?)
     } else {
         None
     };
-    let (_, rewrite_findings, rewrite_s) =
-        check(&runtime, &engine, &cold(), &always, README, None)?;
+    let rewrite = if baselines {
+        Some(check(&runtime, &engine, &cold(), &always, README, None)?)
+    } else {
+        None
+    };
 
     // One edited paragraph at a time: only its region goes to the model again.
     let warm = Checker::default();
@@ -273,13 +280,14 @@ fn proofread_bench(model: &Path, threads: Option<usize>) -> Result<Value, String
         "readme_regions": regions,
         "readme_findings": findings,
         "readme_first_check_s": first_s,
-        "readme_first_check_rewrite_always_s": rewrite_s,
-        "readme_findings_rewrite_always": rewrite_findings,
-        "first_check_speedup_vs_rewrite_always": rewrite_s / first_s,
+        "readme_first_check_rewrite_always_s": rewrite.map(|r| r.2),
+        "readme_findings_rewrite_always": rewrite.map(|r| r.1),
+        "first_check_speedup_vs_rewrite_always": rewrite.map(|r| r.2 / first_s),
         "scoring_weights": if copy { "F16 copy" } else { "the model's own" },
         "readme_first_check_own_weights_s": own_weights.map(|o| o.2),
         "readme_findings_own_weights": own_weights.map(|o| o.1),
         "first_check_speedup_vs_own_weights": own_weights.map(|o| o.2 / first_s),
+        "edit_latencies_ms": latencies.iter().map(|l| l.round()).collect::<Vec<_>>(),
         "edit_latency_ms_median": median(&mut latencies),
         "edit_latency_ms_max": latencies.iter().copied().fold(0.0, f64::max),
         "model_calls_per_edit": calls_per_edit,

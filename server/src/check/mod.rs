@@ -29,7 +29,7 @@ pub use files::collect_files;
 pub use output::{render, Level};
 pub use run::{FileFindings, Pass, Report};
 
-use crate::checking::{Checker, ResultStore};
+use crate::checking::{Checker, ResultStore, Tuning};
 use crate::cli::{CheckArgs, FailOn};
 use crate::config::Layers;
 use crate::model::ModelKey;
@@ -114,7 +114,9 @@ async fn check(args: &CheckArgs) -> ExitCode {
     if let Some(w) = warning {
         eprintln!("margin: {w}");
     }
-    let mut checker = Checker::default();
+    // One pass over the files: nothing is edited, and no region's result may depend on which
+    // file was checked first.
+    let mut checker = Checker::with_tuning(Tuning::one_pass());
     if !args.no_cache {
         checker = checker.with_store(result_store(args.cache_dir.as_deref()));
     }

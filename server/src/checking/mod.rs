@@ -9,6 +9,8 @@
 
 mod decide;
 mod document;
+#[cfg(test)]
+mod incremental_tests;
 mod layout;
 pub mod model_call;
 pub mod pipeline;
@@ -18,6 +20,9 @@ mod resources;
 mod store;
 mod store_db;
 mod stored;
+mod tails;
+#[cfg(test)]
+mod test_engine;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -140,6 +145,8 @@ pub struct CheckStats {
     pub rewrites: usize,
     /// Rewrites whose output was unusable.
     pub unusable_outputs: usize,
+    /// Tokens the detection pass decoded (after an edit, only what changed; see `tails`).
+    pub tokens_detected: usize,
 }
 
 /// Switches for benchmarks and `margin eval`: the same code with the cache off, or with
@@ -147,6 +154,10 @@ pub struct CheckStats {
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning {
     pub cache: bool,
+    /// After an edit, reuse what the unchanged stretches of a piece scored before (see
+    /// `tails` and `pipeline::variant_key`); only with `cache`. Off for one-pass runs
+    /// (`margin check`), whose results must not depend on which file came first.
+    pub incremental: bool,
     /// Surprise (nats) that makes a word suspicious (see [`pipeline::SUSPICION_NATS`]).
     pub suspicion: f32,
     /// Propose every kind of candidate, also those the model's calibration never shows
@@ -154,10 +165,21 @@ pub struct Tuning {
     pub all_kinds: bool,
 }
 
+impl Tuning {
+    /// A one-pass run over files (`margin check`): the cache, nothing incremental.
+    pub fn one_pass() -> Self {
+        Tuning {
+            incremental: false,
+            ..Tuning::default()
+        }
+    }
+}
+
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
             cache: true,
+            incremental: true,
             suspicion: pipeline::SUSPICION_NATS,
             all_kinds: false,
         }
@@ -174,6 +196,8 @@ pub struct Checker {
     calibration: Mutex<Option<(String, Arc<Calibration>)>>,
     /// Variant scores by text before the window end (see `pipeline::Options::variant_cache`).
     variants: Mutex<ResultCache<u64, margin_engine::VariantScore>>,
+    /// Token scores of pieces' trailing sentences (see `tails`).
+    tails: tails::Tails,
     /// The persistent layer under `cache` (when the tuning keeps a cache at all).
     store: Option<Arc<ResultStore>>,
     /// Piece ranges and languages of region texts seen before.
@@ -308,6 +332,7 @@ impl Checker {
             languages: Default::default(),
             calibration: Mutex::default(),
             variants: Mutex::new(ResultCache::new(65_536)),
+            tails: Default::default(),
             store: None,
             layouts: Default::default(),
         }
@@ -571,6 +596,7 @@ impl Checker {
             resources: &resources,
             admit: &admit,
             variant_cache: self.tuning.cache.then_some(&self.variants),
+            tails: (self.tuning.cache && self.tuning.incremental).then_some(&self.tails),
             fingerprint: &engine.model_info().fingerprint,
         };
         let outcome = match pipeline::score(engine, &pieces, &options).await {
@@ -584,6 +610,7 @@ impl Checker {
                     rewrites: 0,
                     candidates: 0,
                     model_scored: 0,
+                    tokens_detected: 0,
                 }
             }
             Err(e) => return Err(CheckError::Engine(e.to_string())),
@@ -593,6 +620,7 @@ impl Checker {
             s.rewrites += outcome.rewrites;
             s.candidates += outcome.candidates;
             s.candidates_scored += outcome.model_scored;
+            s.tokens_detected += outcome.tokens_detected;
         });
         let mut out = Vec::with_capacity(jobs.len());
         for (job, scored) in jobs.into_iter().zip(outcome.scored) {

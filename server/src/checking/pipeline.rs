@@ -1,6 +1,7 @@
 //! Proofreading pieces of prose with the model as a plain language model:
 //! 1. **detection**: one likelihood job gives every token's log-probability (pieces go
-//!    several to a batch);
+//!    several to a batch; after an edit, in the server, only the changed stretch is decoded
+//!    and the rest keeps its earlier scores: [`super::tails`]);
 //! 2. **candidates** from the sources in `margin_proofread::candidates`: spelling everywhere,
 //!    confusables, other forms and repeated words only at words the model found unlikely,
 //!    and the model's rewrite where `rewrite` says so ([`model_call`]);
@@ -31,6 +32,7 @@ use margin_proofread::{
 };
 
 use super::model_call;
+use super::tails::{Split, Tails};
 use crate::config::RewriteMode;
 
 /// Words after an edit that its comparison covers (within its sentence): the model's verdict
@@ -111,20 +113,32 @@ pub struct Options<'a> {
     /// Whether each candidate of piece `i` passes the per-edit filters (protected spans, the
     /// file's identifiers, dictionary words …); those that do not are never scored.
     pub admit: &'a (dyn Fn(usize, &[Candidate]) -> Vec<bool> + Sync),
-    /// Scores of variants already computed, by [`variant_key`]: a variant's score depends only
-    /// on the text up to the end of its window, so after an edit the candidates before it
-    /// cost nothing.
+    /// Scores of variants already computed, by [`variant_key`].
     pub variant_cache: Option<&'a Mutex<ResultCache<u64, VariantScore>>>,
-    /// Identifies the model in [`variant_key`].
+    /// Incremental checking after edits (the server): token scores of the stretches of a piece
+    /// that an edit left, so only the changed stretch is detected again (see [`super::tails`]),
+    /// and variants known by their sentence alone. `None`: every piece is detected whole and a
+    /// variant's score is reused only for the same text from the piece's start.
+    pub tails: Option<&'a Tails>,
+    /// Identifies the model in [`variant_key`] and [`Tails`].
     pub fingerprint: &'a str,
 }
 
-/// Cache key of a variant: the model, the text up to the end of its window, the edit.
-fn variant_key(fingerprint: &str, text: &str, v: &Variant) -> u64 {
+/// Cache key of a variant: the model, the text up to the end of its window, the edit. A
+/// variant is compared over the rest of its sentence, and the sentences before it change its
+/// score little: with `by_sentence` (incremental checking) the text counts from the start of
+/// its sentence, so an edit in another sentence of the piece leaves the score.
+fn variant_key(fingerprint: &str, text: &str, v: &Variant, by_sentence: bool) -> u64 {
+    let start = if by_sentence {
+        sentence_at(text, v.range.clone()).start.min(v.range.start)
+    } else {
+        0
+    };
     let mut bytes = fingerprint.as_bytes().to_vec();
-    bytes.extend_from_slice(&text.as_bytes()[..v.until]);
-    bytes.extend_from_slice(&(v.range.start as u64).to_le_bytes());
-    bytes.extend_from_slice(&(v.range.end as u64).to_le_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(&text.as_bytes()[start..v.until]);
+    bytes.extend_from_slice(&((v.range.start - start) as u64).to_le_bytes());
+    bytes.extend_from_slice(&((v.range.end - start) as u64).to_le_bytes());
     bytes.extend_from_slice(v.replacement.as_bytes());
     stable_hash(&bytes)
 }
@@ -136,6 +150,8 @@ pub struct Outcome {
     pub candidates: usize,
     /// Candidates the model scored (the others came from the variant cache).
     pub model_scored: usize,
+    /// Tokens the detection pass decoded.
+    pub tokens_detected: usize,
 }
 
 fn job(req: LikelihoodRequest, opts: &Options<'_>) -> Job {
@@ -180,17 +196,40 @@ pub async fn score(
         .filter(|&i| scoring && needs_detection(&pieces[i], opts, engine))
         .collect();
     let mut detected: Vec<TextScores> = pieces.iter().map(|_| TextScores::default()).collect();
+    // Bytes of each piece whose tokens the detection decoded (verification reuses them).
+    let mut decoded = vec![0; pieces.len()];
+    let mut tokens_detected = 0;
     if !wanted.is_empty() {
+        let splits: Vec<Option<Split>> = wanted
+            .iter()
+            .map(|&i| {
+                opts.tails
+                    .and_then(|t| t.split(opts.fingerprint, &pieces[i].text))
+            })
+            .collect();
         let detect = LikelihoodRequest {
             preamble: "\n".into(),
             texts: wanted
                 .iter()
-                .map(|&i| ScoreText::plain(&pieces[i].text))
+                .zip(&splits)
+                .map(|(&i, split)| {
+                    let head = split.as_ref().map_or(pieces[i].text.len(), |s| s.head);
+                    ScoreText::plain(&pieces[i].text[..head])
+                })
                 .collect(),
         };
-        let texts = engine.submit(job(detect, opts)).wait().await?.texts;
-        for (i, scores) in wanted.iter().zip(texts) {
-            detected[*i] = scores;
+        let output = engine.submit(job(detect, opts)).wait().await?;
+        tokens_detected = output.metrics.evaluated_tokens;
+        for ((&i, mut scores), split) in wanted.iter().zip(output.texts).zip(splits) {
+            let text = &pieces[i].text;
+            decoded[i] = split.as_ref().map_or(text.len(), |s| s.head);
+            if let Some(split) = split {
+                scores.tokens.extend(split.tail);
+            }
+            if let Some(tails) = opts.tails {
+                tails.remember(opts.fingerprint, text, &scores.tokens);
+            }
+            detected[i] = scores;
         }
     }
     let detection_ms = started.elapsed().as_millis();
@@ -259,22 +298,23 @@ pub async fn score(
             })
             .collect();
         texts.push(ScoreText {
-            text: scored_text(&piece.text, &variants, !scores.tokens.is_empty()).to_string(),
+            text: scored_text(&piece.text, &variants, decoded[i]).to_string(),
             variants,
         });
         all.push(cands);
     }
     let candidates = all.iter().map(Vec::len).sum();
-    // Variants scored before (same text up to their window's end) come from the cache; only
-    // the rest go to the model.
+    // Variants scored before (same text up to their window's end; incremental: same sentence)
+    // come from the cache; only the rest go to the model.
     let mut known: Vec<Vec<Option<VariantScore>>> = Vec::with_capacity(texts.len());
+    let by_sentence = opts.tails.is_some();
     if let Some(cache) = opts.variant_cache {
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         for t in &mut texts {
             let found: Vec<Option<VariantScore>> = t
                 .variants
                 .iter()
-                .map(|v| cache.get(&variant_key(opts.fingerprint, &t.text, v)))
+                .map(|v| cache.get(&variant_key(opts.fingerprint, &t.text, v, by_sentence)))
                 .collect();
             let mut missing = found.iter().map(Option::is_none);
             t.variants.retain(|_| missing.next().unwrap_or(true));
@@ -322,7 +362,10 @@ pub async fn score(
         if let Some(cache) = opts.variant_cache {
             let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
             for (v, s) in t.variants.iter().zip(&fresh.variants) {
-                cache.insert(variant_key(opts.fingerprint, &t.text, v), s.clone());
+                cache.insert(
+                    variant_key(opts.fingerprint, &t.text, v, by_sentence),
+                    s.clone(),
+                );
             }
         }
         let mut fresh = fresh.variants.into_iter();
@@ -368,6 +411,7 @@ pub async fn score(
         rewrites,
         candidates,
         model_scored,
+        tokens_detected,
     })
 }
 
@@ -391,15 +435,16 @@ fn needs_detection(piece: &Piece, opts: &Options<'_>, engine: &Engine) -> bool {
     gated || rewrite_decision
 }
 
-/// The part of a piece that verification needs: all of it when detection holds it in the KV
-/// cache already (prefilled, reused for free); else only up to the end of the last variant's
-/// window, since nothing after that is compared (a piece that only gets spelling candidates
-/// is often not detected: its text after the last misspelling would be decoded for nothing).
-/// Windows end at a word or sentence end, where the tokens before are those of the whole text.
-fn scored_text<'t>(text: &'t str, variants: &[Variant], detected: bool) -> &'t str {
+/// The part of a piece that verification needs: what detection decoded (`decoded` bytes, all
+/// of it or the head before a known tail), which the KV cache holds already and is reused for
+/// free, and beyond it only up to the end of the last variant's window, since nothing after
+/// that is compared (a piece that only gets spelling candidates is often not detected: its
+/// text after the last misspelling would be decoded for nothing). Windows end at a word or
+/// sentence end, where the tokens before are those of the whole text.
+fn scored_text<'t>(text: &'t str, variants: &[Variant], decoded: usize) -> &'t str {
     match variants.iter().map(|v| v.until).max() {
-        Some(end) if !detected => &text[..end.min(text.len())],
-        _ => text,
+        Some(end) => &text[..end.max(decoded).min(text.len())],
+        None => text,
     }
 }
 
@@ -496,12 +541,53 @@ mod tests {
         };
         let teh = window_end(text, &(0..3));
         assert_eq!(
-            scored_text(text, &[variant(teh)], false),
+            scored_text(text, &[variant(teh)], 0),
             "Teh cat sat on the mat."
         );
         // Detected pieces are in the KV cache whole: sending them whole reuses every token.
-        assert_eq!(scored_text(text, &[variant(teh)], true), text);
-        assert_eq!(scored_text(text, &[], false), text);
+        assert_eq!(scored_text(text, &[variant(teh)], text.len()), text);
+        assert_eq!(scored_text(text, &[], 0), text);
+        // A piece detected up to a known tail: its head, or up to the last window if longer.
+        let head = text.find(" Then").unwrap();
+        assert_eq!(
+            scored_text(text, &[variant(teh)], head),
+            "Teh cat sat on the mat."
+        );
+        let late = variant(text.len() - 1);
+        assert_eq!(scored_text(text, &[late], head), &text[..text.len() - 1]);
+    }
+
+    #[test]
+    fn a_variant_is_known_by_its_sentence() {
+        let variant = |text: &str, word: &str, by: &str| {
+            let at = text.find(word).unwrap();
+            let range = at..at + word.len();
+            Variant {
+                until: window_end(text, &range),
+                range,
+                replacement: by.into(),
+            }
+        };
+        let old = "The cat sat on the mat. She eat apples every day.";
+        let new = "Today, the cat sat on the mat. She eat apples every day.";
+        let key = |text: &str| variant_key("m", text, &variant(text, "eat", "eats"), true);
+        assert_eq!(key(old), key(new));
+        assert_ne!(
+            key(old),
+            variant_key("other", old, &variant(old, "eat", "eats"), true)
+        );
+        assert_ne!(
+            key(old),
+            variant_key("m", old, &variant(old, "eat", "ate"), true)
+        );
+        // Not incremental: the whole text before counts.
+        let exact = |text: &str| variant_key("m", text, &variant(text, "eat", "eats"), false);
+        assert_ne!(exact(old), exact(new));
+        // The sentence changed after the edit, within the window: another key.
+        let changed = "The cat sat on the mat. She eat pears every day.";
+        assert_ne!(key(old), key(changed));
+        // The same sentence as the start of a piece and later in it.
+        assert_eq!(key("She eat apples every day."), key(old));
     }
 
     #[test]

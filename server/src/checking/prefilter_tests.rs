@@ -2,23 +2,11 @@
 //! (`MARGIN_TEST_MODEL`; skipped without it outside CI), a misspelling inside inline code costs
 //! no model time, while a misspelling in the prose around it is scored.
 
-use margin_engine::Engine;
 use margin_proofread::Dictionary;
 use margin_syntax::Language;
 
+use super::test_engine::engine;
 use super::{decide, prepare, CheckInput, Checker, Tuning};
-use crate::config::Settings;
-use crate::model::ModelKey;
-
-fn engine() -> Option<(Engine, Settings)> {
-    let model = margin_engine::test_support::real_model()?;
-    let settings = Settings::default();
-    let mut config = ModelKey::from_settings(&settings)
-        .config(Some(&model))
-        .unwrap();
-    config.disable_kv_persistence = true;
-    Some((Engine::start(config).unwrap(), settings))
-}
 
 #[test]
 fn a_misspelling_in_inline_code_is_not_scored_and_the_one_in_prose_is() {

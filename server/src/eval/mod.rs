@@ -187,6 +187,7 @@ fn proofread(args: &ProofreadArgs) -> Result<(), String> {
             .unwrap_or(crate::checking::pipeline::SUSPICION_NATS);
         let checker = Checker::with_tuning(Tuning {
             cache: false,
+            incremental: false,
             suspicion,
             all_kinds: args.calibrate,
         });
