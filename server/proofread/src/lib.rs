@@ -56,7 +56,7 @@ pub use ignore_store::{context_hash, FindingKey, IgnoreStore};
 pub use output::{clean, cut_at_special_tokens, stop_strings, stop_strings_for, Unusable};
 pub use prompt::{build, language_name, ProofreadPrompt, PROMPT_VERSION};
 pub use sentences::{sentence_at, split};
-pub use tokens::stable_hash;
+pub use tokens::{stable_hash, stable_hash_extend};
 pub use verify::{decide, Calibration, Overrides, Scored, Threshold, Verdict};
 
 /// [`clean`] the raw model reply for `input`, then [`align`] it: the

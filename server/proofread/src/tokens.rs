@@ -60,7 +60,12 @@ pub(crate) fn is_blank(s: &str) -> bool {
 
 /// Stable 64-bit FNV-1a hash (same across runs, builds and platforms).
 pub fn stable_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    stable_hash_extend(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// [`stable_hash`] continued from the hash `h` with more bytes, in the order given (so hashes
+/// of many suffixes can be built in one pass over a text read backwards).
+pub fn stable_hash_extend<'a>(mut h: u64, bytes: impl IntoIterator<Item = &'a u8>) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);

@@ -149,8 +149,8 @@ pub struct CheckStats {
     pub tokens_detected: usize,
 }
 
-/// Switches for benchmarks and `margin eval`: the same code with the cache off, or with
-/// every word tried (no detection gate).
+/// Switches for benchmarks, `margin eval` and `margin check`: the same code with the cache
+/// off, without incremental reuse, or with every word tried (no detection gate).
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning {
     pub cache: bool,
@@ -196,7 +196,7 @@ pub struct Checker {
     calibration: Mutex<Option<(String, Arc<Calibration>)>>,
     /// Variant scores by text before the window end (see `pipeline::Options::variant_cache`).
     variants: Mutex<ResultCache<u64, margin_engine::VariantScore>>,
-    /// Token scores of pieces' trailing sentences (see `tails`).
+    /// Token scores of detected pieces from each word on (see `tails`).
     tails: tails::Tails,
     /// The persistent layer under `cache` (when the tuning keeps a cache at all).
     store: Option<Arc<ResultStore>>,

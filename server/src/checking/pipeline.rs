@@ -32,7 +32,7 @@ use margin_proofread::{
 };
 
 use super::model_call;
-use super::tails::{Split, Tails};
+use super::tails::{Lookup, Tails};
 use crate::config::RewriteMode;
 
 /// Words after an edit that its comparison covers (within its sentence): the model's verdict
@@ -200,34 +200,35 @@ pub async fn score(
     let mut decoded = vec![0; pieces.len()];
     let mut tokens_detected = 0;
     if !wanted.is_empty() {
-        let splits: Vec<Option<Split>> = wanted
+        let lookups: Vec<Option<Lookup>> = wanted
             .iter()
             .map(|&i| {
                 opts.tails
-                    .and_then(|t| t.split(opts.fingerprint, &pieces[i].text))
+                    .map(|t| t.lookup(opts.fingerprint, &pieces[i].text))
             })
             .collect();
         let detect = LikelihoodRequest {
             preamble: "\n".into(),
             texts: wanted
                 .iter()
-                .zip(&splits)
-                .map(|(&i, split)| {
-                    let head = split.as_ref().map_or(pieces[i].text.len(), |s| s.head);
+                .zip(&lookups)
+                .map(|(&i, lookup)| {
+                    let split = lookup.as_ref().and_then(|l| l.split.as_ref());
+                    let head = split.map_or(pieces[i].text.len(), |s| s.head);
                     ScoreText::plain(&pieces[i].text[..head])
                 })
                 .collect(),
         };
         let output = engine.submit(job(detect, opts)).wait().await?;
         tokens_detected = output.metrics.evaluated_tokens;
-        for ((&i, mut scores), split) in wanted.iter().zip(output.texts).zip(splits) {
-            let text = &pieces[i].text;
-            decoded[i] = split.as_ref().map_or(text.len(), |s| s.head);
-            if let Some(split) = split {
-                scores.tokens.extend(split.tail);
-            }
-            if let Some(tails) = opts.tails {
-                tails.remember(opts.fingerprint, text, &scores.tokens);
+        for ((&i, mut scores), lookup) in wanted.iter().zip(output.texts).zip(lookups) {
+            decoded[i] = pieces[i].text.len();
+            if let (Some(tails), Some(mut lookup)) = (opts.tails, lookup) {
+                if let Some(split) = lookup.split.take() {
+                    decoded[i] = split.head;
+                    scores.tokens.extend(split.tail);
+                }
+                tails.remember(&lookup, &scores.tokens);
             }
             detected[i] = scores;
         }
@@ -452,13 +453,16 @@ fn scored_text<'t>(text: &'t str, variants: &[Variant], decoded: usize) -> &'t s
 /// [`WINDOW_WORDS`]th word after it if that comes first.
 fn window_end(text: &str, range: &Range<usize>) -> usize {
     let sentence_end = sentence_at(text, range.clone()).end.max(range.end);
-    let after = &text[range.end..sentence_end];
-    let words_end = after
+    after_words(&text[..sentence_end], range.end, WINDOW_WORDS).unwrap_or(sentence_end)
+}
+
+/// End of the `n`th word (`n` ≥ 1) of `text` after byte `from`, if there are that many.
+pub(super) fn after_words(text: &str, from: usize, n: usize) -> Option<usize> {
+    text[from..]
         .split_word_bound_indices()
         .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-        .nth(WINDOW_WORDS - 1)
-        .map(|(i, w)| range.end + i + w.len());
-    words_end.unwrap_or(sentence_end).min(sentence_end)
+        .nth(n.max(1) - 1)
+        .map(|(i, w)| from + i + w.len())
 }
 
 /// Whether a rewrite's edits change more than `share` of the text's words.

@@ -17,10 +17,10 @@
 use std::sync::{Arc, Mutex};
 
 use margin_engine::TokenScore;
-use margin_proofread::{stable_hash, ResultCache};
+use margin_proofread::{stable_hash, stable_hash_extend, ResultCache};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::pipeline::WINDOW_WORDS;
+use super::pipeline::{after_words, WINDOW_WORDS};
 
 /// Words after an edit that are detected again (the verification window's length, for the
 /// same reason: a change's effect on the model shows in the next few words).
@@ -29,8 +29,8 @@ pub const FRESH_WORDS: usize = WINDOW_WORDS;
 /// Tails kept (a piece adds one per word after its first; all share its scores).
 const CAPACITY: usize = 65_536;
 
-/// The scores of one tail: `tokens[first..]`, with ranges in the text it was detected in,
-/// where the tail started at byte `offset`.
+/// The scores of one tail: `tokens` scored the whole text it was seen in (ranges in that
+/// text), where the tail started at byte `offset`.
 #[derive(Clone)]
 struct Tail {
     tokens: Arc<[TokenScore]>,
@@ -56,6 +56,15 @@ pub struct Split {
     pub tail: Vec<TokenScore>,
 }
 
+/// A piece's tails, keyed once for both its lookup and remembering its scores after it: where
+/// each tail starts (ascending) and its key.
+pub struct Lookup {
+    bounds: Vec<usize>,
+    keys: Vec<u64>,
+    /// What of the piece is known (see [`Tails::lookup`]).
+    pub split: Option<Split>,
+}
+
 /// Where tails of `text` start: before each word but the first, right after the last
 /// non-blank character before it (a tail begins with the blank that a word-level tokenizer
 /// puts into the word's first token).
@@ -71,31 +80,19 @@ fn boundaries(text: &str) -> Vec<usize> {
     out
 }
 
-/// Keys of every tail `text[b..]` (ascending `b`), computed from the end in one pass: FNV-1a
-/// of the tail's bytes read backwards, seeded with the model.
+/// Keys of every tail `text[b..]` (ascending `b`), computed from the end in one pass: the
+/// stable hash of the tail's bytes read backwards, seeded with the model.
 fn keys(fingerprint: &str, text: &str, bounds: &[usize]) -> Vec<u64> {
     let bytes = text.as_bytes();
     let mut h = stable_hash(fingerprint.as_bytes());
     let mut out = vec![0; bounds.len()];
     let mut pos = bytes.len();
     for (k, &b) in bounds.iter().enumerate().rev() {
-        while pos > b {
-            pos -= 1;
-            h ^= u64::from(bytes[pos]);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h = stable_hash_extend(h, bytes[b..pos].iter().rev());
+        pos = b;
         out[k] = h ^ (text.len() - b) as u64;
     }
     out
-}
-
-/// End of the `n`th word of `text` after byte `from`, if there are that many.
-fn after_words(text: &str, from: usize, n: usize) -> Option<usize> {
-    text[from..]
-        .split_word_bound_indices()
-        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-        .nth(n.max(1) - 1)
-        .map(|(i, w)| from + i + w.len())
 }
 
 impl Tails {
@@ -103,16 +100,26 @@ impl Tails {
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// `text` split after [`FRESH_WORDS`] words past its longest known tail: where the head to
-    /// decode ends, and the scores of the rest in `text`'s offsets. `None` when no tail is
-    /// known or too few words follow the change (decode it all).
-    pub fn split(&self, fingerprint: &str, text: &str) -> Option<Split> {
+    /// `text`'s tails keyed, and `text` split after [`FRESH_WORDS`] words past its longest
+    /// known tail: where the head to decode ends, and the scores of the rest in `text`'s
+    /// offsets. No split when no tail is known or too few words follow the change (decode it
+    /// all).
+    pub fn lookup(&self, fingerprint: &str, text: &str) -> Lookup {
         let bounds = boundaries(text);
         let keys = keys(fingerprint, text, &bounds);
+        let split = self.split(text, &bounds, &keys);
+        Lookup {
+            bounds,
+            keys,
+            split,
+        }
+    }
+
+    fn split(&self, text: &str, bounds: &[usize], keys: &[u64]) -> Option<Split> {
         let mut cache = self.cache();
         let (b, tail) = bounds
             .iter()
-            .zip(&keys)
+            .zip(keys)
             .find_map(|(&b, key)| cache.get(key).map(|t| (b, t)))?;
         let head = after_words(text, b, FRESH_WORDS)?;
         let head = text[..head].trim_end().len();
@@ -132,13 +139,11 @@ impl Tails {
         })
     }
 
-    /// Keeps the tails of `text`, whose tokens (all of it) scored `tokens`.
-    pub fn remember(&self, fingerprint: &str, text: &str, tokens: &[TokenScore]) {
+    /// Keeps the tails of the looked-up text, whose tokens (all of it) scored `tokens`.
+    pub fn remember(&self, lookup: &Lookup, tokens: &[TokenScore]) {
         let shared: Arc<[TokenScore]> = tokens.into();
-        let bounds = boundaries(text);
-        let keys = keys(fingerprint, text, &bounds);
         let mut cache = self.cache();
-        for (b, key) in bounds.into_iter().zip(keys) {
+        for (&b, &key) in lookup.bounds.iter().zip(&lookup.keys) {
             let tail = Tail {
                 tokens: shared.clone(),
                 offset: b,
@@ -169,6 +174,13 @@ mod tests {
         out
     }
 
+    /// Remembers `text` for model "m", every token scored -1.
+    fn remember(tails: &Tails, text: &str) {
+        let lookup = tails.lookup("m", text);
+        assert!(lookup.split.is_none(), "nothing known yet");
+        tails.remember(&lookup, &scores(text, -1.0));
+    }
+
     const OLD: &str = "The cat sat on the mat by the door of the old house. It slept there for \
                        hours and hours until the sun went down.";
 
@@ -197,9 +209,9 @@ mod tests {
     #[test]
     fn an_edit_at_the_start_keeps_the_scores_after_a_few_words() {
         let tails = Tails::default();
-        tails.remember("m", OLD, &scores(OLD, -1.0));
+        remember(&tails, OLD);
         let new = format!("Today, t{}", &OLD[1..]);
-        let split = tails.split("m", &new).expect("the tail is known");
+        let split = tails.lookup("m", &new).split.expect("the tail is known");
         // "Today, the" changed: "cat" is the first word of a known tail; FRESH_WORDS more are
         // detected again.
         assert_eq!(
@@ -210,17 +222,16 @@ mod tests {
         assert_eq!(rest.concat(), &new[split.head..]);
         assert!(split.tail.iter().all(|t| t.logprob == -1.0));
         // Another model's scores are not used.
-        assert!(tails.split("other", &new).is_none());
+        assert!(tails.lookup("other", &new).split.is_none());
     }
 
     #[test]
     fn a_change_near_the_end_detects_it_all() {
         let tails = Tails::default();
-        tails.remember("m", OLD, &scores(OLD, -1.0));
+        remember(&tails, OLD);
         let new = OLD.replace("the sun", "the moon");
-        assert!(tails.split("m", &new).is_none());
-        assert!(tails
-            .split("m", "Nothing in common with it at all.")
-            .is_none());
+        assert!(tails.lookup("m", &new).split.is_none());
+        let unrelated = tails.lookup("m", "Nothing in common with it at all.");
+        assert!(unrelated.split.is_none());
     }
 }
